@@ -1,0 +1,249 @@
+/**
+ * Kernel log parser: plain dmesg, `dmesg -T`, `journalctl -k` / syslog prefixes, with or without
+ * `[    0.123456]` stamps, CRLF, pasted fragments. Keeps only the lines that matter (signals),
+ * so a 50 MB log costs little memory.
+ *
+ * Line formats: kernel-log/line.ts. The messages: kernel-log/rules.ts. The IOMMU verdict: kernel-log/boot.ts.
+ */
+
+import {capped, MAX_LINE} from './lines.js'
+import {endsKernelInit, iommuVerdict, newBoot, noteSignal, type Boot} from './kernel-log/boot.js'
+import {parseLine, type LineStyle, type ParsedLine} from './kernel-log/line.js'
+import {candidateRules} from './kernel-log/rules.js'
+
+export type KernelSignalKind =
+  | 'kernel-version' // "Linux version 6.12.18 ..."  data.release
+  | 'command-line' // "Kernel command line: ..."   data.cmdline
+  | 'acpi-dmar' // "ACPI: DMAR 0x..." table present
+  | 'acpi-ivrs' // "ACPI: IVRS 0x..." table present
+  | 'dmar-iommu-enabled' // "DMAR: IOMMU enabled" (the param was read; NOT proof the IOMMU works)
+  | 'dmar-iommu-disabled' // "DMAR: IOMMU disabled" (intel_iommu=off; before 4.1 "Intel-IOMMU: disabled")
+  | 'dmar-hardware' // "DMAR: dmar0: reg_base_addr ..." / "DMAR: DRHD base: ..." — units in the firmware table (NOT proof of DMA remapping)
+  | 'dmar-vtd-init' // "DMAR: Intel(R) Virtualization Technology for Directed I/O" (DMA remapping is on)
+  | 'amdvi-found' // "AMD-Vi: Found IOMMU at 0000:00:00.2 cap 0x40" / "pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40"  data.address
+  | 'amdvi-disabled' // "AMD-Vi: AMD IOMMU disabled" (amd_iommu=off)
+  | 'iommu-group-add' // "pci 0000:01:00.0: Adding to iommu group 1" / "iommu: Adding device 0000:01:00.0 to group 1"  data.address data.group
+  | 'iommu-default-domain' // "iommu: Default domain type: Translated" (printed with no IOMMU too)  data.type
+  | 'iommu-unknown-option' // "AMD-Vi: Unknown option - 'on'" / "DMAR: Unknown option - 'pt'": an amd_iommu= / intel_iommu= value the driver ignored  data.driver data.option
+  | 'dmar-address-width' // "DMAR: Host address width 39": the widest guest-physical address the Intel IOMMU maps  data.bits
+  | 'interrupt-remapping-enabled' // "DMAR-IR: Enabled IRQ remapping in x2apic mode" / "AMD-Vi: Interrupt remapping enabled"  data.vendor data.mode
+  | 'interrupt-remapping-missing' // vfio: "No interrupt remapping support.  Use the module param "allow_unsafe_interrupts" ..."
+  | 'kvm-disabled-by-bios' // "kvm: disabled by bios" / "VMX (outside TXT) disabled by BIOS" / "SVM disabled (by BIOS) in MSR_VM_CR"
+  | 'kvm-no-hardware-support' // "kvm: no hardware support" / "no hardware support for 'kvm_amd'" / "SVM not supported by CPU 1"
+  | 'vfio-loaded' // "VFIO - User Level meta-driver version: 0.3"  data.version
+  | 'vfio-pci-add' // "vfio_pci: add [10de:1b81[ffffffff:ffffffff]] class 0x000000/00000000"  data.ids
+  | 'vfio-pci-device' // "vfio-pci 0000:01:00.0: ..." any line  data.address
+  | 'bar-cant-reserve' // "vfio-pci 0000:01:00.0: BAR 0: can't reserve [mem ...]" / "BAR 0: can't reserve"  data.address data.bar
+  | 'vgaarb-boot-vga' // "pci 0000:00:02.0: vgaarb: setting as boot VGA device" / "vgaarb: setting as boot device: PCI:0000:00:02.0"  data.address
+  | 'vgaarb-decodes' // "vfio-pci 0000:01:00.0: vgaarb: changed VGA decodes: olddecodes=io+mem,decodes=none:owns=none" (6.x: "VGA decodes changed")  data.address data.decodes
+  | 'framebuffer' // "efifb: framebuffer at 0x...", "simple-framebuffer", "simpledrm", "pci 0000:01:00.0: BAR 1: assigned to efifb"  data.driver (data.address)
+  | 'power-state-error' // "Unable to change power state from D3cold to D0, device inaccessible" / "Refused to change power state, currently in D3" / "can't change power state from D3hot to D0 (config space inaccessible)"  data.address data.from data.to
+  | 'pending-transaction' // "timed out waiting for pending transaction; performing function level reset anyway"  data.address
+  | 'reset-failed' // "not ready 65535ms after FLR; giving up" / "reset failed" / "failed to reset"  data.address
+  | 'pci-bridge' // "pci 0000:00:1d.0: PCI bridge to [bus 04]" / "[bus 02-36]": the buses behind a bridge  data.address data.secondary data.subordinate
+  | 'aer' // "pcieport 0000:00:1d.0: AER: PCIe Bus Error: severity=Corrected, ..."  data.address data.severity
+  | 'ignored-msr' // "kvm [3657]: vcpu0, guest rIP: 0x... ignored rdmsr: 0x1ad data 0x0" / "unhandled wrmsr"  data.msr data.access
+  | 'pci-header-127' // libvirt "Unknown PCI header type '127' for device '...'" / kernel "unknown header type 7f"  data.address
+  | 'rmrr' // "Device is ineligible for IOMMU domain attach due to platform RMRR requirement"  data.address
+  | 'dma-mapping-failed' // qemu "vfio: DMA mapping failed" / "VFIO_MAP_DMA failed"; kernel "vfio_pin_pages_remote: RLIMIT_MEMLOCK (...) exceeded"  data.reason
+  | 'module-not-found' // "Module vfio_virqfd not found" / "Failed to find module 'vfio_virqfd'"  data.module
+  | 'cpu-model' // "smpboot: CPU0: AMD Ryzen 7 5700U with Radeon Graphics (family: 0x17, ...)"  data.model data.vendor (intel | amd | other)
+  | 'hypervisor-detected' // "Hypervisor detected: KVM"  data.name
+  | 'nvidia-loaded' // "NVRM: loading NVIDIA UNIX ... Kernel Module  550.54"  data.version
+
+export interface LogLine {
+  /** 1-based line number in the source text. */
+  n: number
+  /** The message without time stamp / syslog prefix. */
+  text: string
+  /** The line as it was, for evidence (CR and NUL bytes stripped, cut at MAX_LINE characters). */
+  raw: string
+  /** Seconds since boot from a `[   12.345678]` stamp, where present. */
+  time?: number
+}
+
+export interface KernelSignal {
+  kind: KernelSignalKind
+  line: LogLine
+  data?: Record<string, string>
+}
+
+export type KernelLogFormat = 'dmesg' | 'dmesg-human' | 'journal' | 'syslog' | 'plain' | 'empty'
+
+export interface KernelLog {
+  format: KernelLogFormat
+  lineCount: number
+  signals: KernelSignal[]
+  /** From "Linux version" where present. */
+  release?: string
+  /** The last "Kernel command line:" seen. */
+  commandLine?: string
+  /**
+   * What the log says of the IOMMU (of the last boot, when it holds several): 'on' when DMA
+   * remapping was set up (groups made, VT-d initialised, an AMD IOMMU found), 'off' when it says so
+   * (intel_iommu=off, amd_iommu=off) or a log from boot reaches the end of kernel init without any,
+   * 'unknown' for fragments that do not say.
+   */
+  iommu: 'on' | 'off' | 'unknown'
+  /** True when the log starts at boot ("Linux version", a [0.000000] stamp, "-- Reboot --"), so an absence means something. */
+  fromBoot: boolean
+  warnings: string[]
+}
+
+/** Stamp styles that name a format, in the order that wins a tie. */
+const STAMPED = ['dmesg', 'syslog', 'journal', 'dmesg-human'] as const satisfies readonly LineStyle[]
+/** A flood of one message (AER storms, thousands of group lines) is kept to this many per kind. */
+const MAX_SIGNALS_PER_KIND = 2000
+
+interface Scan {
+  log: KernelLog
+  boot: Boot
+  /** Last kernel time stamp; a drop to 0 is a new boot in a multi-boot kern.log. */
+  lastTime: number
+  styles: Map<LineStyle | 'userspace', number>
+  kept: Map<KernelSignalKind, number>
+  dropped: Map<KernelSignalKind, number>
+  boots: number
+  longLines: number
+  nulLines: number
+}
+
+export function parseKernelLog(text: string): KernelLog {
+  const scan: Scan = {
+    log: {format: 'empty', lineCount: 0, signals: [], iommu: 'unknown', fromBoot: false, warnings: []},
+    boot: newBoot(false),
+    lastTime: -1,
+    styles: new Map(),
+    kept: new Map(),
+    dropped: new Map(),
+    boots: 0,
+    longLines: 0,
+    nulLines: 0,
+  }
+  scan.log.lineCount = forEachLine(text, (line, n) => scanLine(scan, line, n))
+  return finish(scan)
+}
+
+/**
+ * Calls `visit` with each line (LF, CRLF or a lone CR ends one; a final line end does not start
+ * another, as `wc -l` counts) without holding all of them. Returns the number of lines.
+ */
+function forEachLine(text: string, visit: (line: string, n: number) => void): number {
+  let n = 0
+  let start = 0
+  while (start < text.length) {
+    let end = text.indexOf('\n', start)
+    if (end < 0) end = text.length
+    const chunk = text.slice(start, end > start && text[end - 1] === '\r' ? end - 1 : end)
+    if (!chunk.includes('\r')) visit(chunk, ++n)
+    else for (const line of chunk.split('\r')) visit(line, ++n)
+    start = end + 1
+  }
+  return n
+}
+
+function scanLine(scan: Scan, whole: string, n: number): void {
+  if (whole === '') return
+  if (whole.length > MAX_LINE) scan.longLines++
+  const raw = clean(scan, capped(whole))
+  const line = parseLine(raw)
+  if (!/\S/.test(line.text)) return
+  const style = line.kernel ? line.style : 'userspace'
+  scan.styles.set(style, (scan.styles.get(style) ?? 0) + 1)
+  if (line.reboot) startBoot(scan)
+  if (line.kernel) trackKernelLine(scan, line)
+
+  const text = line.text.trimEnd()
+  let logLine: LogLine | undefined
+  for (const rule of candidateRules(text)) {
+    if (!line.kernel && !rule.userspace) continue
+    const m = rule.pattern.exec(text)
+    if (!m) continue
+    const data = rule.data?.(m, text)
+    note(scan, rule.kind, data)
+    if (!roomFor(scan, rule.kind)) continue
+    logLine ??= {n, text: detach(text), raw: detach(raw), ...(line.time === undefined ? {} : {time: line.time})}
+    scan.log.signals.push(data ? {kind: rule.kind, line: logLine, data: detachValues(data)} : {kind: rule.kind, line: logLine})
+  }
+}
+
+/** NUL bytes (syslog files after a crash are padded with them) and terminal colours go. */
+function clean(scan: Scan, line: string): string {
+  let out = line
+  if (out.includes('\u0000')) {
+    scan.nulLines++
+    out = out.replace(/\u0000+/g, '')
+  }
+  if (out.includes('\u001b')) out = out.replace(/\u001b\[[0-9;]{0,20}m/g, '')
+  return out
+}
+
+function trackKernelLine(scan: Scan, line: ParsedLine): void {
+  if (line.time !== undefined) {
+    if (line.time === 0 && scan.lastTime !== 0) startBoot(scan)
+    scan.lastTime = line.time
+  }
+  if (endsKernelInit(line.text)) scan.boot.initDone = true
+}
+
+function startBoot(scan: Scan): void {
+  scan.boot = newBoot(true)
+  scan.log.fromBoot = true
+}
+
+/** What a signal tells about the whole log, kept or not. */
+function note(scan: Scan, kind: KernelSignalKind, data: Record<string, string> | undefined): void {
+  if (kind === 'kernel-version') {
+    startBoot(scan)
+    scan.boots++
+    scan.log.release = detach(data!.release!)
+  }
+  if (kind === 'command-line') scan.log.commandLine = detach(data!.cmdline!)
+  noteSignal(scan.boot, kind, data)
+}
+
+function roomFor(scan: Scan, kind: KernelSignalKind): boolean {
+  const kept = scan.kept.get(kind) ?? 0
+  if (kept < MAX_SIGNALS_PER_KIND) {
+    scan.kept.set(kind, kept + 1)
+    return true
+  }
+  scan.dropped.set(kind, (scan.dropped.get(kind) ?? 0) + 1)
+  return false
+}
+
+function finish(scan: Scan): KernelLog {
+  const log = scan.log
+  log.format = formatOf(scan.styles)
+  log.iommu = iommuVerdict(scan.boot)
+  if (scan.boots > 1) log.warnings.push(`the log holds ${scan.boots} boots; the IOMMU verdict is for the last one`)
+  if (scan.nulLines > 0) log.warnings.push(`NUL bytes removed from ${scan.nulLines} line(s)`)
+  if (scan.longLines > 0) log.warnings.push(`${scan.longLines} line(s) longer than ${MAX_LINE} characters: only their start was read`)
+  for (const [kind, count] of scan.dropped) log.warnings.push(`${count} more '${kind}' line(s) not kept (limit ${MAX_SIGNALS_PER_KIND})`)
+  return log
+}
+
+/** The most common stamp style among kernel lines; userspace-only captures are journal output. */
+function formatOf(styles: Map<LineStyle | 'userspace', number>): KernelLogFormat {
+  let best: KernelLogFormat | undefined
+  let most = 0
+  for (const style of STAMPED) {
+    const count = styles.get(style) ?? 0
+    if (count > most) [best, most] = [style, count]
+  }
+  if (best) return best
+  if (styles.has('userspace')) return 'journal'
+  return styles.has('plain') ? 'plain' : 'empty'
+}
+
+/**
+ * V8 string slices share their parent's buffer, so one kept line would pin the whole input in memory;
+ * concatenating forces a copy of just these characters.
+ */
+function detach(s: string): string {
+  return (' ' + s).slice(1)
+}
+
+function detachValues(data: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(data).map(([key, value]) => [key, detach(value)]))
+}

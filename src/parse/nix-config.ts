@@ -1,0 +1,236 @@
+/**
+ * NixOS configuration text -> the values that matter for VFIO, read without evaluating Nix.
+ * An interpolated value ("${platform}_iommu=on") is kept as unknown, never guessed, unless every
+ * interpolation names a let binding that holds a literal string.
+ *
+ * Total: any text gives a result; broken configs (pasted with lost lines) are read as far as
+ * they go, with warnings.
+ */
+import {collectDefinitions, type Definition} from './nix/definitions.js'
+import {tokenize} from './nix/lexer.js'
+import {LineIndex} from './nix/lines.js'
+import {parseNix} from './nix/parser.js'
+import {readBool, readEnabledShorthand, readString, readStringList, readTemplate, type Source} from './nix/values.js'
+
+export interface NixString {
+  /** The literal value; undefined when the string is interpolated. */
+  value?: string
+  /** The source text of the element ("\"${platform}_iommu=on\""). */
+  raw: string
+  /** 1-based line in the file. */
+  line: number
+  interpolated: boolean
+  /** Not a string literal at all (an identifier, a function call...): value is undefined. */
+  expression?: boolean
+}
+
+export interface NixConfig {
+  file: string
+  kernelParams?: NixString[]
+  kernelModules?: NixString[]
+  initrdKernelModules?: NixString[]
+  initrdAvailableKernelModules?: NixString[]
+  blacklistedKernelModules?: NixString[]
+  extraModprobeConfig?: NixString
+  /** The expression as written: "pkgs.linuxPackages_5_15". */
+  kernelPackages?: NixString
+  libvirtd?: {
+    enable?: boolean
+    ovmf?: boolean
+    swtpm?: boolean
+    runAsRoot?: boolean
+  }
+  /** users.users.<name>.extraGroups (and users.extraUsers). `user` is undefined when interpolated. */
+  userGroups: Array<{user?: string; userRaw: string; groups: NixString[]; line: number}>
+  tmpfilesRules?: NixString[]
+  /**
+   * Shell text of boot.postBootCommands / boot.initrd.preDeviceCommands (and the initrd's
+   * postDeviceCommands / preLVMCommands): driver_override tricks. Unresolved interpolations stay
+   * in the text as written.
+   */
+  bootCommands: Array<{option: string; text: string; line: number}>
+  /** `let` bindings with literal string values (user = "vini";), used to resolve simple interpolation. */
+  bindings: ReadonlyMap<string, string>
+  warnings: string[]
+}
+
+/**
+ * A NixOS configuration file is kilobytes; text past this is not one, and reading it would only
+ * cost time and memory (the parse is linear, but a token per character of junk adds up).
+ */
+const MAX_SOURCE = 1 << 20
+
+export function parseNixConfig(text: string, file: string): NixConfig {
+  const normalized = text.slice(0, MAX_SOURCE).replace(/\r\n/g, '\n')
+  const source: Source = {text: normalized, lines: new LineIndex(normalized)}
+  const warnings = new WarningList(source.lines)
+  const warn = (message: string, offset: number): void => warnings.add(message, offset)
+  if (text.length > MAX_SOURCE) warn(`text is ${text.length} characters long; only the first ${MAX_SOURCE} were read`, 0)
+  const exprs = parseNix(tokenize(source.text, source.lines, warn), source.lines, warn)
+  const {definitions, bindings} = collectDefinitions(exprs, source.text)
+  const options = new OptionIndex(definitions, source)
+  const config: NixConfig = {
+    file,
+    userGroups: userGroups(definitions, source),
+    bootCommands: bootCommands(options, source),
+    bindings,
+    warnings: warnings.list(),
+  }
+  assignList(config, 'kernelParams', options.list('boot.kernelParams'))
+  assignList(config, 'kernelModules', options.list('boot.kernelModules'))
+  assignList(config, 'initrdKernelModules', options.list('boot.initrd.kernelModules'))
+  assignList(config, 'initrdAvailableKernelModules', options.list('boot.initrd.availableKernelModules'))
+  assignList(config, 'blacklistedKernelModules', options.list('boot.blacklistedKernelModules'))
+  assignList(config, 'tmpfilesRules', options.list('systemd.tmpfiles.rules'))
+  const modprobe = options.lines('boot.extraModprobeConfig')
+  if (modprobe) config.extraModprobeConfig = modprobe
+  const kernelPackages = options.expression('boot.kernelPackages')
+  if (kernelPackages) config.kernelPackages = kernelPackages
+  const libvirtd = readLibvirtd(options)
+  if (libvirtd) config.libvirtd = libvirtd
+  return config
+}
+
+type ListField = 'kernelParams' | 'kernelModules' | 'initrdKernelModules' | 'initrdAvailableKernelModules' | 'blacklistedKernelModules' | 'tmpfilesRules'
+
+function assignList(config: NixConfig, field: ListField, values: NixString[] | undefined): void {
+  if (values) config[field] = values
+}
+
+const BOOT_COMMAND_OPTIONS = [
+  'boot.postBootCommands',
+  'boot.initrd.preDeviceCommands',
+  'boot.initrd.postDeviceCommands',
+  'boot.initrd.preLVMCommands',
+]
+
+function bootCommands(options: OptionIndex, source: Source): NixConfig['bootCommands'] {
+  return BOOT_COMMAND_OPTIONS.flatMap((option) =>
+    options.at(option).map((definition) => ({
+      option,
+      text: readTemplate(definition.value, definition.scope, source),
+      line: source.lines.lineOf(definition.start),
+    })),
+  )
+}
+
+/** users.users.<name>.extraGroups and users.extraUsers.<name>.extraGroups. */
+function userGroups(definitions: Definition[], source: Source): NixConfig['userGroups'] {
+  const found: NixConfig['userGroups'] = []
+  for (const {path, value, scope, start} of definitions) {
+    if (path.length !== 4 || path[0]!.name !== 'users' || path[3]!.name !== 'extraGroups') continue
+    if (path[1]!.name !== 'users' && path[1]!.name !== 'extraUsers') continue
+    const user = path[2]!
+    const entry = {userRaw: user.raw, groups: readStringList(value, scope, source), line: source.lines.lineOf(start)}
+    found.push(user.name === undefined ? entry : {user: user.name, ...entry})
+  }
+  return found
+}
+
+function readLibvirtd(options: OptionIndex): NixConfig['libvirtd'] {
+  if (!options.hasUnder('virtualisation.libvirtd')) return undefined
+  const libvirtd: NonNullable<NixConfig['libvirtd']> = {}
+  const enable = options.enabled('virtualisation.libvirtd')
+  const ovmf = options.enabled('virtualisation.libvirtd.qemu.ovmf')
+  const swtpm = options.enabled('virtualisation.libvirtd.qemu.swtpm')
+  const runAsRoot = options.bool('virtualisation.libvirtd.qemu.runAsRoot')
+  if (enable !== undefined) libvirtd.enable = enable
+  if (ovmf !== undefined) libvirtd.ovmf = ovmf
+  if (swtpm !== undefined) libvirtd.swtpm = swtpm
+  if (runAsRoot !== undefined) libvirtd.runAsRoot = runAsRoot
+  return libvirtd
+}
+
+/** Definitions by their dotted path (only paths whose every name is known). */
+class OptionIndex {
+  private readonly byPath = new Map<string, Definition[]>()
+
+  constructor(
+    definitions: Definition[],
+    private readonly source: Source,
+  ) {
+    for (const definition of definitions) {
+      if (definition.path.some((segment) => segment.name === undefined)) continue
+      const key = definition.path.map((segment) => segment.name).join('.')
+      const list = this.byPath.get(key)
+      if (list) list.push(definition)
+      else this.byPath.set(key, [definition])
+    }
+  }
+
+  at(path: string): Definition[] {
+    return this.byPath.get(path) ?? []
+  }
+
+  hasUnder(path: string): boolean {
+    for (const key of this.byPath.keys()) if (key === path || key.startsWith(`${path}.`)) return true
+    return false
+  }
+
+  /** List options merge by concatenation, in the order written. */
+  list(path: string): NixString[] | undefined {
+    const definitions = this.at(path)
+    if (definitions.length === 0) return undefined
+    return definitions.flatMap((d) => readStringList(d.value, d.scope, this.source))
+  }
+
+  /** `types.lines` options merge by joining with newlines; unknown if any part is. */
+  lines(path: string): NixString | undefined {
+    const parts = this.at(path).map((d) => readString(d.value, d.scope, this.source))
+    if (parts.length <= 1) return parts[0]
+    const known = parts.every((part) => part.value !== undefined)
+    const merged: NixString = {
+      raw: parts.map((part) => part.raw).join('\n'),
+      line: parts[0]!.line,
+      interpolated: parts.some((part) => part.interpolated),
+    }
+    if (known) merged.value = parts.map((part) => part.value).join('\n')
+    return merged
+  }
+
+  /** The last definition's expression as written. */
+  expression(path: string): NixString | undefined {
+    const definition = this.at(path).at(-1)
+    if (!definition) return undefined
+    const raw = this.source.text.slice(definition.value.start, definition.value.end)
+    return {value: raw, raw, line: this.source.lines.lineOf(definition.value.start), interpolated: false}
+  }
+
+  bool(path: string): boolean | undefined {
+    return lastKnown(this.at(path).map((d) => ({start: d.start, value: readBool(d.value, d.scope)})))
+  }
+
+  /** `<path>.enable = true` (also written `<path> = { enable = true; }`), or `<path> = enabled`. */
+  enabled(path: string): boolean | undefined {
+    const flags = this.at(`${path}.enable`).map((d) => ({start: d.start, value: readBool(d.value, d.scope)}))
+    const shorthands = this.at(path).map((d) => ({start: d.start, value: readEnabledShorthand(d.value, d.scope)}))
+    return lastKnown([...flags, ...shorthands])
+  }
+}
+
+/** The known value written last (conflicting definitions are an evaluation error NixOS reports). */
+function lastKnown(values: Array<{start: number; value: boolean | undefined}>): boolean | undefined {
+  const known = values.filter((v) => v.value !== undefined).sort((a, b) => a.start - b.start)
+  return known.at(-1)?.value
+}
+
+const MAX_WARNINGS = 50
+
+/** Warnings in line order (the lexer's come before the parser's), capped for garbage input. */
+class WarningList {
+  private readonly entries: Array<{offset: number; message: string}> = []
+  private dropped = 0
+
+  constructor(private readonly lines: LineIndex) {}
+
+  add(message: string, offset: number): void {
+    if (this.entries.length < MAX_WARNINGS) this.entries.push({offset, message})
+    else this.dropped++
+  }
+
+  list(): string[] {
+    const sorted = [...this.entries].sort((a, b) => a.offset - b.offset)
+    const messages = sorted.map(({offset, message}) => `line ${this.lines.lineOf(offset)}: ${message}`)
+    return this.dropped > 0 ? [...messages, `${this.dropped} more warnings not shown`] : messages
+  }
+}
