@@ -1,0 +1,47 @@
+import {execaRunner, type CommandRunner} from './sources/commands.js'
+import {readEvidenceFolder} from './sources/evidence.js'
+import {COLLECTORS, liveContext} from './sources/live/index.js'
+import type {Source, SourceSet} from './sources/types.js'
+
+export interface CollectOptions {
+  input?: string
+  root?: string
+  timeoutSeconds: number
+  libvirtUri: string
+  /** Show listr2 progress (a TTY and not --quiet). */
+  progress: boolean
+}
+
+/** Reads the evidence folder, or this host with every collector in parallel. */
+export async function collect(options: CollectOptions): Promise<SourceSet> {
+  if (options.input) return readEvidenceFolder(options.input)
+  const runner = execaRunner(options.timeoutSeconds * 1000)
+  const ctx = liveContext({run: options.root ? virshOnly(runner) : runner, libvirtUri: options.libvirtUri, ...(options.root ? {root: options.root} : {})})
+  if (!options.progress) {
+    const groups = await Promise.all(COLLECTORS.map((c) => c.collect(ctx)))
+    return {mode: 'live', root: ctx.root, sources: groups.flat()}
+  }
+  // listr2 only when someone watches: it is the heaviest import.
+  const {Listr} = await import('listr2')
+  const groups: Source[][] = []
+  await new Listr(
+    COLLECTORS.map((c, i) => ({
+      title: c.title,
+      task: async (_: unknown, task: {title: string}) => {
+        groups[i] = await c.collect(ctx)
+        const notOk = groups[i]!.filter((s) => s.status !== 'ok').length
+        if (notOk) task.title = `${c.title} (${notOk} not readable)`
+      },
+    })),
+    {concurrent: true, rendererOptions: {clearOutput: true}, exitOnError: false},
+  ).run()
+  return {mode: 'live', root: ctx.root, sources: groups.flat()}
+}
+
+/**
+ * Under --root the host is a folder: commands that describe this machine (dmesg, uname, lspci,
+ * systemd-detect-virt) would mix two hosts. virsh still runs: its connection is named explicitly.
+ */
+function virshOnly(run: CommandRunner): CommandRunner {
+  return (command, args) => (command === 'virsh' ? run(command, args) : Promise.resolve({status: 'missing', reason: `${command} not run: --root reads a folder, not this machine`}))
+}

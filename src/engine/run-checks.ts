@@ -1,0 +1,57 @@
+import type {Facts} from '../facts/types.js'
+import type {CheckDefinition, CheckResult, CheckStatus, Finding, FindingInput, Severity} from './types.js'
+
+export interface RunOptions {
+  only?: string[]
+  skip?: string[]
+}
+
+/** Runs every selected check against the facts; a check that throws is 'crashed', never a pass. */
+export function runChecks(checks: CheckDefinition[], facts: Facts, options: RunOptions = {}): CheckResult[] {
+  return checks.filter((c) => selected(c, options)).map((check) => runOne(check, facts))
+}
+
+/** --only / --skip take check ids or the knowledge ids a check reports. */
+function selected(check: CheckDefinition, {only, skip}: RunOptions): boolean {
+  const names = [check.id, ...check.reports]
+  if (only?.length && !names.some((n) => only.includes(n))) return false
+  if (skip?.length && names.some((n) => skip.includes(n))) return false
+  return true
+}
+
+function runOne(check: CheckDefinition, facts: Facts): CheckResult {
+  const base = {id: check.id, title: check.title, area: check.area}
+  const missing = check.needs.find((name) => facts[name] === undefined)
+  if (missing) {
+    const why = facts.unknown[missing]
+    return {...base, status: 'skipped', reason: why?.reason ?? `no ${missing} evidence`, ...(why?.hint ? {hint: why.hint} : {}), passes: [], findings: []}
+  }
+  const findings: Finding[] = []
+  const passes: string[] = []
+  let skipped: string | undefined
+  const add = (severity: Severity) => (id: string, input: FindingInput) => {
+    if (!check.reports.includes(id)) throw new Error(`check ${check.id} reported ${id}, which is not in its meta.reports`)
+    findings.push({...input, id, severity, check: check.id, evidence: input.evidence ?? []})
+  }
+  try {
+    check.run(facts, {
+      error: add('error'),
+      warning: add('warning'),
+      info: add('info'),
+      pass: (message) => passes.push(message),
+      skip: (reason) => {
+        skipped = reason
+      },
+    })
+  } catch (err) {
+    return {...base, status: 'crashed', reason: err instanceof Error ? err.message : String(err), passes, findings}
+  }
+  if (skipped !== undefined && findings.length === 0) return {...base, status: 'skipped', reason: skipped, passes, findings}
+  return {...base, status: statusOf(findings), passes, findings}
+}
+
+function statusOf(findings: Finding[]): CheckStatus {
+  if (findings.some((f) => f.severity === 'error')) return 'failed'
+  if (findings.some((f) => f.severity === 'warning')) return 'warned'
+  return 'passed'
+}

@@ -1,0 +1,254 @@
+import {parseCmdline} from '../parse/cmdline.js'
+import {parseCpuinfo} from '../parse/cpuinfo.js'
+import {parseDomainXml} from '../parse/domain-xml.js'
+import {scanFreeLog} from '../parse/free-log.js'
+import {parseIommuListing} from '../parse/iommu-listing.js'
+import {parseKernelLog, type KernelLog} from '../parse/kernel-log.js'
+import {parseKernelRelease} from '../parse/kernel-release.js'
+import {parseLspci} from '../parse/lspci.js'
+import {parseModprobe, type ModprobeConfig} from '../parse/modprobe.js'
+import {parseModules} from '../parse/modules.js'
+import {parseNixConfig} from '../parse/nix-config.js'
+import {parseOsRelease} from '../parse/os-release.js'
+import {parsePciSysfs} from '../parse/pci-sysfs.js'
+import {parsePermissions, type PathAccess} from '../parse/permissions.js'
+import {parseDetectVirt, parseKvmParams, parseUserGroups, parseVirshList} from '../parse/small.js'
+import {exampleFileName, KINDS} from '../sources/kinds.js'
+import type {Source, SourceKind, SourceSet} from '../sources/types.js'
+import {inferGuestGpus} from './guest-gpus.js'
+import {mergePciDevices, normalizePciAddress} from './merge-pci.js'
+import type {DevNode, FactName, Facts, IommuGroup, PciDevice, VirtFacts} from './types.js'
+
+export interface AssembleOptions {
+  /** --gpu: the guest GPU's address, as the person gave it. */
+  gpu?: string
+}
+
+/** The kinds each fact is made from, to say why a fact is unknown. */
+const FACT_SOURCES: Record<FactName, SourceKind[]> = {
+  os: ['osRelease'],
+  cpu: ['cpuinfo'],
+  kernel: ['uname', 'procVersion', 'kernelLog'],
+  cmdline: ['cmdline', 'kernelLog'],
+  kernelLog: ['kernelLog'],
+  pciDevices: ['pciSysfs', 'lspci', 'iommuListing'],
+  iommuGroups: ['iommuListing', 'pciSysfs'],
+  acpiTables: ['acpiTables'],
+  iommuClass: ['iommuClass'],
+  modules: ['modules'],
+  kvmParams: ['kvmParams'],
+  devNodes: ['devNodes'],
+  domains: ['domainXml', 'virshList'],
+  virshList: ['virshList'],
+  fileAccess: ['permissions'],
+  user: ['userGroups'],
+  nixos: ['nixSystem', 'nixKernelParams'],
+  nixConfig: ['nixConfig'],
+  modprobe: ['modprobe'],
+  virt: ['detectVirt', 'cpuinfo'],
+  logSignals: ['qemuLog', 'log'],
+  guestGpus: ['pciSysfs', 'lspci', 'iommuListing', 'cmdline', 'domainXml'],
+}
+
+/** Sources -> Facts. Pure: the same SourceSet always gives the same Facts. */
+export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Facts {
+  const ok = (kind: SourceKind) => set.sources.filter((s): s is Source & {text: string} => s.kind === kind && s.status === 'ok' && s.text !== undefined)
+  const first = (kind: SourceKind) => ok(kind)[0]?.text
+  const facts: Facts = {mode: set.mode, unknown: {}}
+
+  const osText = first('osRelease')
+  if (osText !== undefined) facts.os = parseOsRelease(osText)
+  const cpuText = first('cpuinfo')
+  if (cpuText !== undefined) {
+    const cpu = parseCpuinfo(cpuText)
+    if (cpu) facts.cpu = cpu
+  }
+  const kernelLog = mergeKernelLogs(ok('kernelLog').map((s) => parseKernelLog(s.text)))
+  if (kernelLog) facts.kernelLog = kernelLog
+
+  const release = [first('uname'), first('procVersion'), kernelLog?.release].find((t) => t !== undefined && parseKernelRelease(t))
+  if (release !== undefined) facts.kernel = parseKernelRelease(release)!
+  const cmdlineText = first('cmdline') ?? kernelLog?.commandLine
+  if (cmdlineText !== undefined) facts.cmdline = parseCmdline(cmdlineText)
+
+  assemblePci(facts, ok)
+
+  const tables = first('acpiTables')
+  if (tables !== undefined) facts.acpiTables = nameList(tables)
+  const iommuClass = first('iommuClass')
+  if (iommuClass !== undefined) facts.iommuClass = nameList(iommuClass)
+  const modules = first('modules')
+  if (modules !== undefined) facts.modules = parseModules(modules)
+  const kvmParams = first('kvmParams')
+  if (kvmParams !== undefined) facts.kvmParams = parseKvmParams(kvmParams)
+  const devNodes = first('devNodes')
+  if (devNodes !== undefined) facts.devNodes = devNodesOf(parsePermissions(devNodes))
+  const groups = first('userGroups')
+  if (groups !== undefined) {
+    const user = parseUserGroups(groups)
+    if (user) facts.user = user
+  }
+
+  const domainSources = ok('domainXml')
+  if (domainSources.length > 0 || ok('virshList').length > 0) facts.domains = domainSources.map((s) => parseDomainXml(s.text, s.origin))
+  const listed = ok('virshList')
+  if (listed.length > 0) facts.virshList = {origin: listed.map((s) => s.origin).join(', '), names: listed.flatMap((s) => parseVirshList(s.text))}
+  const permissions = ok('permissions')
+  if (permissions.length > 0) facts.fileAccess = mergeMaps(permissions.map((s) => parsePermissions(s.text)))
+
+  assembleNixos(facts, ok)
+  const configs = ok('nixConfig')
+  if (configs.length > 0) facts.nixConfig = configs.map((s) => parseNixConfig(s.text, s.origin))
+  const modprobe = ok('modprobe')
+  if (modprobe.length > 0) facts.modprobe = mergeModprobe(modprobe.map((s) => parseModprobe(s.text, s.origin)))
+  const virt = virtOf(first('detectVirt'), facts)
+  if (virt) facts.virt = virt
+  const logs = [...ok('qemuLog'), ...ok('log')]
+  if (logs.length > 0) facts.logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin))
+
+  const guestGpus = inferGuestGpus(facts, options.gpu)
+  if (guestGpus) facts.guestGpus = guestGpus
+
+  explainUnknown(facts, set)
+  return facts
+}
+
+type OkSources = (kind: SourceKind) => Array<Source & {text: string}>
+
+/** PCI devices from sysfs, lspci and listings, merged by address; groups from the best source. */
+function assemblePci(facts: Facts, ok: OkSources): void {
+  const sysfs = ok('pciSysfs').flatMap((s) => parsePciSysfs(s.text).devices)
+  const lspci = ok('lspci').flatMap((s) => parseLspci(s.text).devices)
+  const listings = ok('iommuListing').map((s) => parseIommuListing(s.text))
+  const devices = mergePciDevices([sysfs, lspci, ...listings.map((l) => l.devices)])
+  if (devices.length > 0 || ok('pciSysfs').length > 0) facts.pciDevices = devices
+  if (ok('pciSysfs').length > 0) facts.pciDriverSource = 'sysfs'
+  else if ([...lspci, ...listings.flatMap((l) => l.devices)].some((d) => d.driver !== undefined)) facts.pciDriverSource = 'lspci -k'
+
+  if (listings.length > 0) facts.iommuGroups = mergeGroups(listings.flatMap((l) => l.groups))
+  else {
+    groupsFromKernelLog(devices, facts.kernelLog)
+    if (ok('pciSysfs').length > 0 || devices.some((d) => d.iommuGroup !== undefined)) facts.iommuGroups = groupsFromDevices(devices)
+  }
+}
+
+/**
+ * "pci 0000:01:00.0: Adding to iommu group 1" gives the group of a device another source describes.
+ * Addresses the log alone knows are left out: a device of unknown class would look like an
+ * endpoint sharing the GPU's group.
+ */
+function groupsFromKernelLog(devices: PciDevice[], log: KernelLog | undefined): void {
+  const byAddress = new Map(devices.map((d) => [d.address, d]))
+  for (const signal of log?.signals ?? []) {
+    if (signal.kind !== 'iommu-group-add' || !signal.data) continue
+    const device = byAddress.get(normalizePciAddress(signal.data.address ?? '') ?? '')
+    if (device && device.iommuGroup === undefined) device.iommuGroup = Number(signal.data.group)
+  }
+}
+
+function groupsFromDevices(devices: Facts['pciDevices'] & object): IommuGroup[] {
+  const byId = new Map<number, string[]>()
+  for (const d of devices) if (d.iommuGroup !== undefined) byId.set(d.iommuGroup, [...(byId.get(d.iommuGroup) ?? []), d.address])
+  return [...byId].sort(([a], [b]) => a - b).map(([id, addresses]) => ({id, devices: addresses}))
+}
+
+function mergeGroups(groups: IommuGroup[]): IommuGroup[] {
+  const byId = new Map<number, Set<string>>()
+  for (const g of groups) {
+    const set = byId.get(g.id) ?? new Set<string>()
+    for (const d of g.devices) set.add(d)
+    byId.set(g.id, set)
+  }
+  return [...byId].sort(([a], [b]) => a - b).map(([id, set]) => ({id, devices: [...set]}))
+}
+
+function mergeKernelLogs(logs: KernelLog[]): KernelLog | undefined {
+  if (logs.length <= 1) return logs[0]
+  const iommu = logs.some((l) => l.iommu === 'on') ? 'on' : logs.some((l) => l.iommu === 'off') ? 'off' : 'unknown'
+  const merged: KernelLog = {
+    format: logs[0]!.format,
+    lineCount: logs.reduce((n, l) => n + l.lineCount, 0),
+    signals: logs.flatMap((l) => l.signals),
+    iommu,
+    fromBoot: logs.some((l) => l.fromBoot),
+    warnings: logs.flatMap((l) => l.warnings),
+  }
+  const release = logs.find((l) => l.release)?.release
+  const commandLine = logs.findLast((l) => l.commandLine)?.commandLine
+  if (release) merged.release = release
+  if (commandLine) merged.commandLine = commandLine
+  return merged
+}
+
+function assembleNixos(facts: Facts, ok: OkSources): void {
+  const systems = ok('nixSystem')
+  const params = ok('nixKernelParams')
+  if (systems.length === 0 && params.length === 0) return
+  const nixos: NonNullable<Facts['nixos']> = {}
+  for (const s of systems) {
+    const target = s.text.trim()
+    if (s.label === 'booted') nixos.bootedSystem = target
+    else nixos.currentSystem = target
+  }
+  for (const s of params) {
+    const list = s.text.trim().split(/\s+/).filter(Boolean)
+    if (s.label === 'booted') nixos.bootedKernelParams = list
+    else nixos.currentKernelParams = list
+  }
+  facts.nixos = nixos
+}
+
+function virtOf(detectVirt: string | undefined, facts: Facts): VirtFacts | undefined {
+  const detected = detectVirt === undefined ? undefined : parseDetectVirt(detectVirt)
+  if (detected && detected.kind !== 'none') return detected
+  if (facts.cpu?.hypervisor) return {kind: 'vm', evidence: 'the cpuinfo flags include "hypervisor"'}
+  const signal = facts.kernelLog?.signals.find((s) => s.kind === 'hypervisor-detected')
+  if (signal) return {kind: 'vm', name: signal.data?.name ?? 'unknown', evidence: `kernel log: ${signal.line.text}`}
+  if (detected) return detected
+  if (facts.cpu) return {kind: 'none', evidence: 'no hypervisor flag in cpuinfo'}
+  return undefined
+}
+
+function devNodesOf(entries: Map<string, PathAccess>): DevNode[] {
+  return [...entries.values()].map((access) => {
+    // The last entry is the node itself, or (namei through a symlink) the node the link resolves to.
+    const self = access.chain.at(-1)
+    if (access.missing || !self) return {path: access.path, exists: false}
+    const node: DevNode = {path: access.path, exists: true, mode: self.mode, owner: self.owner, group: self.group}
+    if (self.size !== undefined) node.size = self.size
+    return node
+  })
+}
+
+function mergeMaps<K, V>(maps: Array<Map<K, V>>): Map<K, V> {
+  return new Map(maps.flatMap((m) => [...m]))
+}
+
+function mergeModprobe(configs: ModprobeConfig[]): ModprobeConfig {
+  return {
+    options: configs.flatMap((c) => c.options),
+    softdeps: configs.flatMap((c) => c.softdeps),
+    blacklist: configs.flatMap((c) => c.blacklist),
+    installs: configs.flatMap((c) => c.installs),
+  }
+}
+
+function nameList(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter(Boolean)
+}
+
+/** For every fact still absent, the reason from its sources, or how to provide it. */
+function explainUnknown(facts: Facts, set: SourceSet): void {
+  for (const [fact, kinds] of Object.entries(FACT_SOURCES) as Array<[FactName, SourceKind[]]>) {
+    if (facts[fact] !== undefined) continue
+    const failed = set.sources.find((s) => kinds.includes(s.kind) && s.status !== 'ok')
+    if (failed) facts.unknown[fact] = {reason: failed.reason ?? `${failed.origin}: ${failed.status}`, ...(failed.hint ? {hint: failed.hint} : {})}
+    else if (set.mode === 'input') {
+      const kind = kinds[0]!
+      facts.unknown[fact] = {reason: `the evidence has no ${KINDS[kind].what}`, hint: `add ${exampleFileName(kind)} with the output of \`${KINDS[kind].howTo}\``}
+    } else facts.unknown[fact] = {reason: `nothing on this host gave ${fact}`}
+  }
+}

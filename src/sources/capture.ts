@@ -1,0 +1,45 @@
+import {mkdir, readdir, writeFile} from 'node:fs/promises'
+import {join} from 'node:path'
+import {captureFileName} from './kinds.js'
+import {makeCaptureMeta, META_FILE, type CaptureMeta} from './meta.js'
+import type {SourceSet} from './types.js'
+import {UsageError} from '../util/errors.js'
+
+/**
+ * Writes a SourceSet as an evidence folder: one file per readable source under the name
+ * `--input` reads back as the same kind, and meta.json with every source's status.
+ * Writes only inside `dir`; a non-empty folder is refused unless `force`.
+ */
+export async function writeCapture(dir: string, set: SourceSet, options: {force?: boolean; now?: Date} = {}): Promise<{files: string[]}> {
+  const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return []
+    throw new UsageError(`cannot use ${dir}: ${err.message}`)
+  })
+  if (existing.length > 0 && !options.force) throw new UsageError(`${dir} is not empty: choose a new folder or pass --force`)
+  await mkdir(dir, {recursive: true})
+
+  const used = new Set<string>([META_FILE])
+  const files: string[] = []
+  const recorded: CaptureMeta['sources'] = []
+  for (const source of set.sources) {
+    const {text, ...rest} = source
+    if (source.status !== 'ok' || text === undefined) {
+      recorded.push(rest)
+      continue
+    }
+    const file = uniqueName(captureFileName(source.kind, source.label), used)
+    await writeFile(join(dir, file), text, {mode: 0o600})
+    files.push(file)
+    recorded.push({...rest, file})
+  }
+  await writeFile(join(dir, META_FILE), JSON.stringify(makeCaptureMeta(recorded, options.now ?? new Date()), null, 2) + '\n', {mode: 0o600})
+  return {files}
+}
+
+/** "dmesg.txt", then "dmesg-2.txt": two sources never overwrite each other. */
+function uniqueName(name: string, used: Set<string>): string {
+  let candidate = name
+  for (let i = 2; used.has(candidate.toLowerCase()); i++) candidate = name.replace(/(\.[^.]*)?$/, (ext) => `-${i}${ext}`)
+  used.add(candidate.toLowerCase())
+  return candidate
+}

@@ -1,0 +1,182 @@
+import type {Stats} from 'node:fs'
+import {lstat, readdir} from 'node:fs/promises'
+import {basename, join, relative} from 'node:path'
+import {CaptureMeta, checkCaptureMeta, META_FILE} from './meta.js'
+import {kindOfFileName} from './kinds.js'
+import {readRegularFile} from './regular-file.js'
+import {parseXmlTree, rootElementName} from '../parse/xml/tree.js'
+import type {Source, SourceKind, SourceSet} from './types.js'
+import {UsageError} from '../util/errors.js'
+
+/** Files larger than this are marked unreadable rather than read (a 200 MB log is fine). */
+export const MAX_EVIDENCE_FILE = 512 * 1024 * 1024
+const MAX_DEPTH = 4
+const MAX_FILES = 5000
+
+/**
+ * Reads an evidence folder (`--input DIR`): loose files named by what they hold, or a capture.
+ * Symlinks are never followed (they could point outside the folder or loop); nothing is fatal
+ * but a folder that cannot be read at all, or a capture from a newer tool.
+ */
+export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
+  const top = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot read ${dir}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`)
+  })
+  if (top.isFile()) return {mode: 'input', root: dir, sources: [await readEvidenceFile(dir, basename(dir))]}
+  if (!top.isDirectory()) throw new UsageError(`${dir} is not a folder or a file`)
+
+  const files = await listFiles(dir)
+  const metaEntry = files.find((f) => f.rel === META_FILE && !f.skipped)
+  const meta: CaptureMeta | undefined = metaEntry ? checkCaptureMeta(await readRegularFile(metaEntry.path).then((b) => b.toString('utf8'), () => '')) : undefined
+  // Only a file name meta.json recorded as read may be empty (an empty IOMMU listing, say); meta.json names nothing to read.
+  const recordedEmpty = new Set(meta?.sources.filter((s) => s.status === 'ok' && typeof s.file === 'string').map((s) => s.file))
+  const sources: Source[] = []
+  for (const entry of files) {
+    if (entry === metaEntry) continue
+    if (entry.skipped) {
+      sources.push({kind: kindOfFileName(basename(entry.rel)), origin: entry.rel, status: 'error', reason: entry.skipped})
+      continue
+    }
+    sources.push(await readEvidenceFile(entry.path, entry.rel, {emptyIsAnAnswer: recordedEmpty.has(entry.rel)}))
+  }
+  // A capture records the sources the live run could not read, so replay skips the same checks.
+  for (const recorded of meta?.sources ?? []) {
+    if (recorded.status !== 'ok') sources.push(replayed(recorded))
+  }
+  return {mode: 'input', root: dir, sources}
+}
+
+/** A capture's record of a source it could not read: its words only, never a file to open. */
+function replayed(recorded: CaptureMeta['sources'][number]): Source {
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
+  const source: Source = {kind: recorded.kind, origin: recorded.origin, status: recorded.status}
+  const [label, reason, hint] = [text(recorded.label), text(recorded.reason), text(recorded.hint)]
+  return {...source, ...(label !== undefined && {label}), ...(reason !== undefined && {reason}), ...(hint !== undefined && {hint})}
+}
+
+interface ListedFile {
+  path: string
+  rel: string
+  skipped?: string
+}
+
+async function listFiles(root: string): Promise<ListedFile[]> {
+  const out: ListedFile[] = []
+  let cut = false
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    let names: string[]
+    try {
+      names = (await readdir(dir)).sort()
+    } catch (err) {
+      if (dir === root) throw new UsageError(`cannot read ${dir}: ${(err as Error).message}`)
+      out.push({path: dir, rel: relative(root, dir), skipped: `${relative(root, dir)}: folder not readable (${(err as NodeJS.ErrnoException).code ?? 'error'})`})
+      return
+    }
+    for (const name of names) {
+      const path = join(dir, name)
+      const rel = relative(root, path)
+      if (cut || out.length >= MAX_FILES) {
+        if (!cut) out.push({path, rel, skipped: `${rel}: more than ${MAX_FILES} files, this one and the rest were not read`})
+        cut = true
+        return
+      }
+      const st = await lstat(path).catch(() => undefined)
+      if (!st) continue
+      if (st.isSymbolicLink()) out.push({path, rel, skipped: `${rel}: symbolic link, not followed`})
+      else if (st.isDirectory()) {
+        if (depth < MAX_DEPTH) await walk(path, depth + 1)
+        else out.push({path, rel, skipped: `${rel}: folder more than ${MAX_DEPTH} levels deep, not read`})
+      } else if (st.isFile()) {
+        out.push(st.size > MAX_EVIDENCE_FILE ? {path, rel, skipped: `${rel}: larger than ${MAX_EVIDENCE_FILE / 1024 / 1024} MB`} : {path, rel})
+      } else out.push({path, rel, skipped: `${rel}: ${fileType(st)}, not a regular file`})
+    }
+  }
+  await walk(root, 0)
+  return out
+}
+
+function fileType(st: Stats): string {
+  if (st.isFIFO()) return 'a named pipe'
+  if (st.isSocket()) return 'a socket'
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device'
+  return 'not a file'
+}
+
+/**
+ * Kinds whose empty output is itself an answer: no IOMMU groups or units, no domains, an empty
+ * config file. An empty /proc/cmdline, ACPI table list or kernel log is never real.
+ */
+const EMPTY_IS_AN_ANSWER = new Set<SourceKind>(['iommuListing', 'iommuClass', 'virshList', 'modprobe', 'nixConfig', 'qemuLog', 'log'])
+
+/**
+ * One evidence file as a Source; unreadable files are sources with a reason, not errors. An empty
+ * file or binary data is not evidence: checks must skip, not pass, on "nothing" or on noise.
+ */
+export async function readEvidenceFile(path: string, rel: string, options: {emptyIsAnAnswer?: boolean} = {}): Promise<Source> {
+  const kind: SourceKind = kindOfFileName(basename(rel))
+  const label = labelFor(kind, basename(rel))
+  const base = {kind, origin: rel, ...(label ? {label} : {})}
+  try {
+    const text = decodeText(await readRegularFile(path))
+    if (!text.trim() && !options.emptyIsAnAnswer && !EMPTY_IS_AN_ANSWER.has(kind)) return {...base, status: 'missing', reason: `${rel} is empty`}
+    if (looksBinary(text)) return {...base, status: 'error', reason: `${rel}: binary data, not text`}
+    const notDomain = kind === 'domainXml' ? notADomain(text) : undefined
+    if (notDomain) return {...base, status: 'error', reason: `${rel}: not a libvirt domain (${notDomain})`}
+    return {...base, status: 'ok', text}
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EACCES' || code === 'EPERM') return {...base, status: 'denied', reason: `${rel}: permission denied`}
+    if (code === 'EISDIR') return {...base, status: 'error', reason: `${rel}: is a folder`}
+    if (code === 'ENOTREG') return {...base, status: 'error', reason: `${rel}: not a regular file`}
+    return {...base, status: 'error', reason: `${rel}: ${(err as Error).message}`}
+  }
+}
+
+/**
+ * Any *.xml is taken for a domain; a network, a pool or an HTML page saved as .xml is not one, and
+ * must not be judged as an empty VM. The prolog says it at once; prose pasted before the XML
+ * ("$ virsh dumpxml win10") needs the whole tree.
+ */
+function notADomain(text: string): string | undefined {
+  if (rootElementName(text) === 'domain') return undefined
+  const root = parseXmlTree(text).root?.name
+  return root === 'domain' ? undefined : root ? `its root element is <${root}>` : 'no XML element in it'
+}
+
+/** UTF-8 unless a byte-order mark says UTF-16 (a paste saved on Windows); bytes that are not UTF-8 (a latin1 paste) become U+FFFD. */
+function decodeText(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2))
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2))
+  const text = bytes.toString('utf8')
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
+}
+
+/**
+ * Random bytes, an image, a core dump: mostly control characters and invalid UTF-8. NUL runs (a
+ * log after a crash), tabs, form feeds and ANSI colour escapes are text, so they do not count.
+ */
+function looksBinary(text: string): boolean {
+  const sample = text.slice(0, 64 * 1024)
+  const odd = sample.match(/[\u0001-\u0008\u000e-\u001a\u001c-\u001f\ufffd]/g)?.length ?? 0
+  return odd > sample.length * 0.3
+}
+
+export function labelFor(kind: SourceKind, name: string): string | undefined {
+  switch (kind) {
+    case 'nixKernelParams':
+    case 'nixSystem':
+      return /^booted/i.test(name) ? 'booted' : 'current'
+    case 'domainXml':
+      return name.replace(/^domain-/i, '').replace(/\.xml$/i, '')
+    case 'qemuLog':
+      return name.replace(/^qemu-/i, '').replace(/\.log$/i, '')
+    case 'modprobe':
+      return name.replace(/^modprobe-/i, '')
+    case 'nixConfig':
+      return name.replace(/^nixos-/i, '')
+    case 'log':
+      return name.replace(/^log-/i, '')
+    default:
+      return undefined
+  }
+}

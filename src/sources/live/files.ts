@@ -1,0 +1,53 @@
+import {readdir, readlink} from 'node:fs/promises'
+import {readRegularFile} from '../regular-file.js'
+import type {Source, SourceKind} from '../types.js'
+import {hostPath, type LiveContext} from './context.js'
+
+/** Reads one host file into a Source; absence and refusal become statuses, never exceptions. */
+export async function fileSource(ctx: LiveContext, kind: SourceKind, path: string, label?: string, options: {tailBytes?: number} = {}): Promise<Source> {
+  const base = {kind, origin: path, ...(label ? {label} : {})}
+  try {
+    return {...base, status: 'ok', text: (await readRegularFile(hostPath(ctx, path), options)).toString('utf8')}
+  } catch (err) {
+    return {...base, ...errorStatus(err, path)}
+  }
+}
+
+export function errorStatus(err: unknown, path: string): Pick<Source, 'status' | 'reason' | 'hint'> {
+  const code = (err as NodeJS.ErrnoException).code
+  if (code === 'ENOENT' || code === 'ENOTDIR') return {status: 'missing', reason: `${path} does not exist`}
+  if (code === 'EACCES' || code === 'EPERM') return {status: 'denied', reason: `${path}: permission denied`, hint: 'run vfio-doctor with sudo'}
+  if (code === 'ENOTREG') return {status: 'error', reason: `${path} is not a regular file`}
+  return {status: 'error', reason: `${path}: ${(err as Error).message}`}
+}
+
+/** Entry names of a host folder, sorted; undefined when it cannot be listed. */
+export async function listDir(ctx: LiveContext, path: string): Promise<string[] | undefined> {
+  try {
+    return (await readdir(hostPath(ctx, path))).sort(naturalOrder)
+  } catch {
+    return undefined
+  }
+}
+
+/** A sysfs attribute, trimmed; undefined when absent or unreadable. */
+export async function readAttr(ctx: LiveContext, path: string): Promise<string | undefined> {
+  try {
+    return (await readRegularFile(hostPath(ctx, path))).toString('utf8').trim()
+  } catch {
+    return undefined
+  }
+}
+
+/** The last path component a symlink points to (sysfs `driver`, `iommu_group`). */
+export async function linkName(ctx: LiveContext, path: string): Promise<string | undefined> {
+  try {
+    return (await readlink(hostPath(ctx, path))).split('/').pop()
+  } catch {
+    return undefined
+  }
+}
+
+export function naturalOrder(a: string, b: string): number {
+  return a.localeCompare(b, 'en', {numeric: true})
+}

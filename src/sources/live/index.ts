@@ -1,0 +1,157 @@
+import {lstat, readlink} from 'node:fs/promises'
+import type {CommandRunner} from '../commands.js'
+import type {Source, SourceSet} from '../types.js'
+import {collectDevNodes, readAccounts, userGroupsSource} from './access.js'
+import {hostPath, type LiveContext} from './context.js'
+import {fileSource, listDir, naturalOrder, readAttr} from './files.js'
+import {collectLibvirt} from './libvirt.js'
+import {collectPciSysfs} from './pci.js'
+
+export interface LiveOptions {
+  root?: string
+  run: CommandRunner
+  libvirtUri?: string
+  user?: string
+}
+
+/** A named group of sources, so a progress display can show each as it finishes. */
+export interface Collector {
+  title: string
+  collect(ctx: LiveContext): Promise<Source[]>
+}
+
+export function liveContext(options: LiveOptions): LiveContext {
+  return {
+    root: options.root ?? '/',
+    run: options.run,
+    libvirtUri: options.libvirtUri ?? 'qemu:///system',
+    user: options.user ?? process.env.SUDO_USER ?? process.env.USER ?? 'root',
+  }
+}
+
+/** Every live collector; they are independent and run concurrently. */
+export const COLLECTORS: Collector[] = [
+  {
+    title: 'Kernel and CPU',
+    collect: (ctx) =>
+      Promise.all([
+        fileSource(ctx, 'cmdline', '/proc/cmdline'),
+        fileSource(ctx, 'cpuinfo', '/proc/cpuinfo'),
+        fileSource(ctx, 'modules', '/proc/modules'),
+        fileSource(ctx, 'procVersion', '/proc/version'),
+        fileSource(ctx, 'osRelease', '/etc/os-release'),
+        commandSource(ctx, 'uname', 'uname', ['-r']),
+        detectVirt(ctx),
+      ]),
+  },
+  {title: 'Kernel log', collect: async (ctx) => [await kernelLog(ctx)]},
+  {
+    title: 'IOMMU and PCI devices',
+    collect: (ctx) =>
+      Promise.all([iommuGroups(ctx), collectPciSysfs(ctx), nameList(ctx, 'acpiTables', '/sys/firmware/acpi/tables'), nameList(ctx, 'iommuClass', '/sys/class/iommu'), lspci(ctx)]),
+  },
+  {
+    title: 'KVM, VFIO and Looking Glass devices',
+    collect: async (ctx) => {
+      const accounts = await readAccounts(ctx)
+      return [await collectDevNodes(ctx, accounts), await kvmParams(ctx), userGroupsSource(ctx.user, accounts)]
+    },
+  },
+  {title: 'libvirt domains', collect: async (ctx) => collectLibvirt(ctx, await readAccounts(ctx))},
+  {title: 'NixOS generations and module configuration', collect: async (ctx) => [...(await nixos(ctx)), ...(await configFiles(ctx))]},
+]
+
+export async function collectLive(options: LiveOptions): Promise<SourceSet> {
+  const ctx = liveContext(options)
+  const groups = await Promise.all(COLLECTORS.map((c) => c.collect(ctx)))
+  return {mode: 'live', root: ctx.root, sources: groups.flat()}
+}
+
+async function commandSource(ctx: LiveContext, kind: Source['kind'], command: string, args: string[]): Promise<Source> {
+  const origin = [command, ...args].join(' ')
+  const r = await ctx.run(command, args)
+  return r.status === 'ok' ? {kind, origin, status: 'ok', text: r.stdout} : {kind, origin, status: r.status, reason: r.reason}
+}
+
+/** dmesg, else journalctl -k; restricted dmesg is `denied` with the way round it. */
+async function kernelLog(ctx: LiveContext): Promise<Source> {
+  const dmesg = await commandSource(ctx, 'kernelLog', 'dmesg', [])
+  if (dmesg.status === 'ok') return dmesg
+  const journal = await commandSource(ctx, 'kernelLog', 'journalctl', ['-k', '-b', '--no-pager'])
+  if (journal.status === 'ok' && journal.text?.trim() && !/^-- No entries --/m.test(journal.text)) return journal
+  if (dmesg.status === 'denied' || journal.status === 'denied')
+    return {kind: 'kernelLog', origin: 'dmesg', status: 'denied', reason: 'the kernel log is restricted to root (kernel.dmesg_restrict=1)', hint: 'run vfio-doctor with sudo'}
+  return {...dmesg, reason: `${dmesg.reason}; journalctl: ${journal.reason ?? 'no kernel messages'}`}
+}
+
+/** /sys/kernel/iommu_groups as `find -type l` output; an empty folder is an answer (no groups). */
+async function iommuGroups(ctx: LiveContext): Promise<Source> {
+  const base = '/sys/kernel/iommu_groups'
+  const origin = `find ${base} -type l`
+  const groups = await listDir(ctx, base)
+  if (!groups) {
+    const sysMounted = (await listDir(ctx, '/sys/kernel')) !== undefined
+    return sysMounted ? {kind: 'iommuListing', origin, status: 'ok', text: ''} : {kind: 'iommuListing', origin, status: 'missing', reason: '/sys is not mounted'}
+  }
+  const lines: string[] = []
+  for (const g of groups.sort(naturalOrder)) {
+    for (const d of (await listDir(ctx, `${base}/${g}/devices`)) ?? []) lines.push(`${base}/${g}/devices/${d}`)
+  }
+  return {kind: 'iommuListing', origin, status: 'ok', text: lines.join('\n') + (lines.length ? '\n' : '')}
+}
+
+async function nameList(ctx: LiveContext, kind: 'acpiTables' | 'iommuClass', dir: string): Promise<Source> {
+  const names = await listDir(ctx, dir)
+  if (!names) return {kind, origin: `ls ${dir}`, status: 'missing', reason: `${dir} does not exist`}
+  return {kind, origin: `ls ${dir}`, status: 'ok', text: names.join('\n') + (names.length ? '\n' : '')}
+}
+
+/** lspci only adds names; a missing lspci is fine. */
+async function lspci(ctx: LiveContext): Promise<Source> {
+  const s = await commandSource(ctx, 'lspci', 'lspci', ['-nnk'])
+  return s.status === 'missing' ? {...s, hint: 'install pciutils for device names'} : s
+}
+
+async function kvmParams(ctx: LiveContext): Promise<Source> {
+  const lines: string[] = []
+  for (const module of ['kvm', 'kvm_intel', 'kvm_amd', 'vfio_iommu_type1', 'vfio_pci']) {
+    const dir = `/sys/module/${module}/parameters`
+    for (const name of (await listDir(ctx, dir)) ?? []) {
+      const value = await readAttr(ctx, `${dir}/${name}`)
+      if (value !== undefined && !/\s/.test(value)) lines.push(`${module}.${name}=${value}`)
+    }
+  }
+  if (lines.length === 0) return {kind: 'kvmParams', origin: '/sys/module/kvm/parameters', status: 'missing', reason: 'the kvm module is not loaded'}
+  return {kind: 'kvmParams', origin: '/sys/module/*/parameters', status: 'ok', text: lines.join('\n') + '\n'}
+}
+
+async function detectVirt(ctx: LiveContext): Promise<Source> {
+  const s = await commandSource(ctx, 'detectVirt', 'systemd-detect-virt', [])
+  if (s.status !== 'missing') return s
+  // No systemd: the marker files container engines leave.
+  for (const [file, name] of [['/.dockerenv', 'docker'], ['/run/.containerenv', 'podman']] as const) {
+    if (await lstat(hostPath(ctx, file)).catch(() => undefined)) return {kind: 'detectVirt', origin: file, status: 'ok', text: `${name}\n`}
+  }
+  return s
+}
+
+/** /run/current-system and /run/booted-system: their store paths and kernel-params. */
+async function nixos(ctx: LiveContext): Promise<Source[]> {
+  const out: Source[] = []
+  for (const label of ['current', 'booted'] as const) {
+    const link = `/run/${label}-system`
+    const target = await readlink(hostPath(ctx, link)).catch(() => undefined)
+    if (!target) continue
+    out.push({kind: 'nixSystem', origin: link, label, status: 'ok', text: `${target}\n`})
+    out.push(await fileSource(ctx, 'nixKernelParams', `${target.replace(/\/$/, '')}/kernel-params`, label))
+  }
+  return out.length ? out : [{kind: 'nixSystem', origin: '/run/current-system', status: 'missing', reason: 'not a NixOS host (no /run/current-system)'}]
+}
+
+/** /etc/modprobe.d/*.conf and /etc/nixos/*.nix: what the person configured. */
+async function configFiles(ctx: LiveContext): Promise<Source[]> {
+  const reads: Array<Promise<Source>> = []
+  for (const n of (await listDir(ctx, '/etc/modprobe.d')) ?? []) if (n.endsWith('.conf')) reads.push(fileSource(ctx, 'modprobe', `/etc/modprobe.d/${n}`, n))
+  for (const n of (await listDir(ctx, '/etc/nixos')) ?? []) if (n.endsWith('.nix')) reads.push(fileSource(ctx, 'nixConfig', `/etc/nixos/${n}`, n))
+  return Promise.all(reads)
+}

@@ -1,0 +1,24 @@
+import {constants} from 'node:fs'
+import {open} from 'node:fs/promises'
+
+/**
+ * A regular file's bytes. Opened non-blocking, so a named pipe where a file should be (on a host,
+ * or in an evidence folder) is refused instead of waiting forever for a writer; a folder, socket
+ * or device fails with code ENOTREG.
+ */
+export async function readRegularFile(path: string, options: {tailBytes?: number} = {}): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const st = await handle.stat()
+    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), {code: 'ENOTREG'})
+    // Only the end of a long log: a qemu log that has grown to gigabytes is not read whole.
+    if (options.tailBytes !== undefined && st.size > options.tailBytes) {
+      const tail = Buffer.alloc(options.tailBytes)
+      const {bytesRead} = await handle.read(tail, 0, options.tailBytes, st.size - options.tailBytes)
+      return tail.subarray(0, bytesRead)
+    }
+    return await handle.readFile()
+  } finally {
+    await handle.close()
+  }
+}

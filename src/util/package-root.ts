@@ -1,0 +1,18 @@
+import {existsSync} from 'node:fs'
+import {dirname, join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+
+let cached: string | undefined
+
+/** The package's root folder, from src/ (tests) or dist/src/ (installed): where knowledge/ lives. */
+export function packageRoot(): string {
+  if (cached) return cached
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'knowledge'))) {
+    const up = dirname(dir)
+    if (up === dir) throw new Error('vfio-doctor: cannot find the package root (knowledge/ is missing)')
+    dir = up
+  }
+  cached = dir
+  return dir
+}

@@ -1,0 +1,57 @@
+import {describe, expect, it} from 'vitest'
+import {assembleFacts} from '../../src/facts/assemble.js'
+import {sourceSetFromFiles} from '../helpers/check-tester.js'
+
+// Seed 000's real lines: its lspci -nn names and its dmesg group lines.
+const LSPCI = `00:01.0 PCI bridge [0604]: Intel Corporation 6th-10th Gen Core Processor PCIe Controller (x16) [8086:1901] (rev 05)
+01:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere [Radeon RX 470/480/570/570X/580/580X/590] [1002:67df] (rev e7)
+01:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere HDMI Audio [Radeon RX 470/480 / 570/580/590] [1002:aaf0]
+`
+const DMESG = `[    0.319003] pci 0000:00:01.0: Adding to iommu group 1
+[    0.319115] pci 0000:01:00.0: Adding to iommu group 1
+[    0.319120] pci 0000:01:00.1: Adding to iommu group 1
+[    0.319130] pci 0000:02:00.0: Adding to iommu group 8
+`
+
+describe('assembling facts', () => {
+  it('takes IOMMU groups from the kernel log for devices lspci describes, and only those', () => {
+    const facts = assembleFacts(sourceSetFromFiles({'lspci.txt': LSPCI, 'dmesg.txt': DMESG}))
+    expect(facts.iommuGroups).toEqual([{id: 1, devices: ['0000:00:01.0', '0000:01:00.0', '0000:01:00.1']}])
+    expect(facts.pciDriverSource).toBeUndefined() // lspci -nn shows no drivers
+  })
+
+  it('prefers a listing to the kernel log', () => {
+    const facts = assembleFacts(sourceSetFromFiles({'lspci.txt': LSPCI, 'dmesg.txt': DMESG, 'iommu.txt': 'IOMMU Group 5 01:00.0 VGA compatible controller [0300]: x [1002:67df]\n'}))
+    expect(facts.iommuGroups).toEqual([{id: 5, devices: ['0000:01:00.0']}])
+  })
+
+  it('treats "IOMMU Group .:" as a listing with no groups', () => {
+    expect(assembleFacts(sourceSetFromFiles({'iommu-groups.txt': 'IOMMU Group .:\n'})).iommuGroups).toEqual([])
+  })
+
+  it('takes the guest GPU from --gpu in any address form', () => {
+    const facts = assembleFacts(sourceSetFromFiles({'lspci.txt': LSPCI}), {gpu: '01:00.0'})
+    expect(facts.guestGpus).toEqual(['0000:01:00.0'])
+  })
+
+  it('says why a fact is unknown and how to add it', () => {
+    const facts = assembleFacts(sourceSetFromFiles({'lspci.txt': LSPCI}))
+    expect(facts.kernelLog).toBeUndefined()
+    expect(facts.unknown.kernelLog).toEqual({reason: 'the evidence has no kernel log', hint: 'add dmesg.txt with the output of `sudo dmesg`'})
+    expect(facts.unknown.nixos?.hint).toContain('current-system-target.txt')
+  })
+
+  it('passes on the reason of a source that could not be read', () => {
+    const facts = assembleFacts(
+      sourceSetFromFiles({}, 'live', [{kind: 'kernelLog', origin: 'dmesg', status: 'denied', reason: 'the kernel log is restricted to root', hint: 'run vfio-doctor with sudo'}]),
+    )
+    expect(facts.unknown.kernelLog).toEqual({reason: 'the kernel log is restricted to root', hint: 'run vfio-doctor with sudo'})
+  })
+
+  it('falls back to the kernel log for the release and the command line', () => {
+    const log = '[    0.000000] Linux version 6.12.18 (nixbld@localhost) (gcc 13.3.0) #1-NixOS SMP\n[    0.035515] Kernel command line: intel_iommu=on loglevel=4\n'
+    const facts = assembleFacts(sourceSetFromFiles({'dmesg.txt': log}))
+    expect(facts.kernel).toEqual({release: '6.12.18', major: 6, minor: 12})
+    expect(facts.cmdline?.last.get('intel_iommu')).toBe('on')
+  })
+})

@@ -1,0 +1,86 @@
+/**
+ * ESLint-RuleTester-style tables for checks: each case is an evidence folder given inline (file
+ * name -> content, named as in DESIGN.md's contract) and what the check must say about it.
+ */
+import {describe, expect, it} from 'vitest'
+import {runChecks} from '../../src/engine/run-checks.js'
+import type {CheckDefinition, CheckStatus, Severity} from '../../src/engine/types.js'
+import {assembleFacts} from '../../src/facts/assemble.js'
+import {kindOfFileName} from '../../src/sources/kinds.js'
+import {labelFor} from '../../src/sources/evidence.js'
+import type {Source, SourceSet} from '../../src/sources/types.js'
+
+export type EvidenceFiles = Record<string, string>
+
+export interface CheckCase {
+  name: string
+  files: EvidenceFiles
+  /** Sources the case says could not be read (e.g. a denied kernel log). */
+  unreadable?: Source[]
+  gpu?: string
+  mode?: 'live' | 'input'
+}
+
+export interface InvalidCase extends CheckCase {
+  /** Every finding the check must report, no more: knowledge id + severity (+ subject when set). */
+  findings: Array<{id: string; severity: Severity; subject?: string; message?: RegExp; evidence?: RegExp; fix?: RegExp}>
+}
+
+export interface CheckTable {
+  /** Evidence that must pass: no findings at warning or error. */
+  valid: CheckCase[]
+  invalid: InvalidCase[]
+  /** Evidence the check cannot judge: it must be skipped, not failed. */
+  unknown?: Array<CheckCase & {reason?: RegExp}>
+}
+
+export function sourceSetFromFiles(files: EvidenceFiles, mode: 'live' | 'input' = 'input', unreadable: Source[] = []): SourceSet {
+  const sources: Source[] = Object.entries(files).map(([name, text]) => {
+    const kind = kindOfFileName(name)
+    const label = labelFor(kind, name)
+    return {kind, origin: name, ...(label ? {label} : {}), status: 'ok', text}
+  })
+  return {mode, root: 'inline', sources: [...sources, ...unreadable]}
+}
+
+export function runCase(check: CheckDefinition, c: CheckCase) {
+  const facts = assembleFacts(sourceSetFromFiles(c.files, c.mode, c.unreadable), c.gpu ? {gpu: c.gpu} : {})
+  const [result] = runChecks([check], facts)
+  return result!
+}
+
+export function testCheck(check: CheckDefinition, table: CheckTable): void {
+  describe(`check ${check.id}`, () => {
+    for (const c of table.valid) {
+      it(`valid: ${c.name}`, () => {
+        const r = runCase(check, c)
+        expect(r.status, r.reason).not.toBe('crashed')
+        expect(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.id}: ${f.message}`)).toEqual([])
+        expect(['passed', 'skipped'] as CheckStatus[]).toContain(r.status)
+      })
+    }
+    for (const c of table.invalid) {
+      it(`invalid: ${c.name}`, () => {
+        const r = runCase(check, c)
+        expect(r.status, r.reason).not.toBe('crashed')
+        const got = r.findings.map((f) => ({id: f.id, severity: f.severity, ...(f.subject ? {subject: f.subject} : {})}))
+        const want = c.findings.map((f) => ({id: f.id, severity: f.severity, ...(f.subject ? {subject: f.subject} : {})}))
+        expect(got.map((g) => JSON.stringify(g)).sort()).toEqual(want.map((w) => JSON.stringify(w)).sort())
+        for (const w of c.findings) {
+          const f = r.findings.find((x) => x.id === w.id && (!w.subject || x.subject === w.subject))!
+          if (w.message) expect(f.message).toMatch(w.message)
+          if (w.evidence) expect(f.evidence.join('\n')).toMatch(w.evidence)
+          if (w.fix) expect(JSON.stringify(f.values ?? {})).toMatch(w.fix)
+        }
+      })
+    }
+    for (const c of table.unknown ?? []) {
+      it(`unknown: ${c.name}`, () => {
+        const r = runCase(check, c)
+        expect(r.findings).toEqual([])
+        expect(r.status).toBe('skipped')
+        if (c.reason) expect(r.reason).toMatch(c.reason)
+      })
+    }
+  })
+}

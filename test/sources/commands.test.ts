@@ -1,0 +1,96 @@
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {execaRunner, isAllowedCommand} from '../../src/sources/commands.js'
+import {collectLive} from '../../src/sources/live/index.js'
+import {parseDomainXml} from '../../src/parse/domain-xml.js'
+import {FakeRoot} from '../helpers/fake-root.js'
+
+describe('the command allowlist', () => {
+  const allowed: Array<[string, string[]]> = [
+    ['dmesg', []],
+    ['journalctl', ['-k', '-b', '--no-pager']],
+    ['lspci', ['-nnk']],
+    ['systemd-detect-virt', []],
+    ['uname', ['-r']],
+    ['virsh', ['-c', 'qemu:///system', 'list', '--all', '--name']],
+    ['virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', 'win10']],
+  ]
+  const refused: Array<[string, string[]]> = [
+    ['dmesg', ['-C']], // clears the ring buffer
+    ['dmesg', ['--clear']],
+    ['virsh', ['-c', 'qemu:///system', 'start', 'win10']],
+    ['virsh', ['-c', 'qemu:///system', 'destroy', 'win10']],
+    ['virsh', ['-c', 'qemu:///system', 'define', '/tmp/x.xml']],
+    ['virsh', ['-c', 'qemu:///system', 'nodedev-detach', 'pci_0000_01_00_0']],
+    ['virsh', ['-c', 'test:///default', 'list --all; destroy test']],
+    ['virsh', ['list', '--all', '--name']], // no explicit connection
+    ['sh', ['-c', 'rm -rf /']],
+    ['modprobe', ['vfio-pci']],
+    ['setpci', ['-s', '01:00.0', 'COMMAND=0']],
+    ['toString', []], // an Object.prototype name is not a command
+  ]
+  it.each(allowed)('allows %s %j', (cmd, args) => expect(isAllowedCommand(cmd, args)).toBe(true))
+  it.each(refused)('refuses %s %j', (cmd, args) => expect(isAllowedCommand(cmd, args)).toBe(false))
+
+  it('refuses before starting anything', async () => {
+    const r = await execaRunner(1000)('modprobe', ['vfio-pci'])
+    expect(r).toMatchObject({status: 'error', reason: expect.stringContaining('not a read-only command')})
+  })
+
+  it('reports a missing program as missing', async () => {
+    const r = await execaRunner(1000, {PATH: '/nonexistent'})('lspci', ['-nnk'])
+    expect(r.status).toBe('missing')
+  })
+})
+
+// Real libvirt: the test:/// driver runs in the client, no daemon needed. CI installs libvirt-clients.
+describe('libvirt through the real virsh (test:/// driver)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vfio-doctor-virsh-'))
+  const node = join(dir, 'node.xml')
+  writeFileSync(
+    node,
+    `<node xmlns:test="http://libvirt.org/schemas/domain/test/1.0">
+  <domain type="kvm">
+    <name>win10</name>
+    <memory unit="GiB">16</memory>
+    <vcpu>8</vcpu>
+    <os firmware="efi"><type arch="x86_64" machine="q35">hvm</type></os>
+    <devices>
+      <hostdev mode="subsystem" type="pci" managed="yes">
+        <source><address domain="0x0000" bus="0x01" slot="0x00" function="0x0"/></source>
+      </hostdev>
+      <hostdev mode="subsystem" type="pci" managed="yes">
+        <source><address domain="0x0000" bus="0x01" slot="0x00" function="0x1"/></source>
+      </hostdev>
+    </devices>
+    <test:runstate>5</test:runstate>
+  </domain>
+  <domain type="kvm"><name>linux</name><memory unit="GiB">2</memory><os><type>hvm</type></os></domain>
+</node>`,
+  )
+
+  it('lists and dumps domains through virsh, hostdevs included', async () => {
+    const set = await collectLive({root: new FakeRoot().dir, run: execaRunner(10_000), libvirtUri: `test://${node}`, user: 'root'})
+    const list = set.sources.find((s) => s.kind === 'virshList')!
+    expect(list.status).toBe('ok')
+    const domains = set.sources.filter((s) => s.kind === 'domainXml')
+    expect(domains.map((d) => [d.label, d.status])).toEqual([
+      ['linux', 'ok'],
+      ['win10', 'ok'],
+    ])
+    const win10 = parseDomainXml(domains.find((d) => d.label === 'win10')!.text!, 'virsh')
+    expect(win10.hostdevs.map((h) => h.source)).toEqual([
+      {domain: 0, bus: 1, slot: 0, function: 0},
+      {domain: 0, bus: 1, slot: 0, function: 1},
+    ])
+  })
+
+  it('makes an unreachable connection a source status, not a crash', async () => {
+    const set = await collectLive({root: new FakeRoot().dir, run: execaRunner(10_000), libvirtUri: 'test:///nonexistent/node.xml', user: 'root'})
+    const list = set.sources.find((s) => s.kind === 'virshList')!
+    expect(list.status).toBe('error')
+    expect(list.reason).toMatch(/virsh: /)
+  })
+})

@@ -1,0 +1,134 @@
+import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {writeCapture} from '../../src/sources/capture.js'
+import {readEvidenceFolder} from '../../src/sources/evidence.js'
+import {kindOfFileName} from '../../src/sources/kinds.js'
+import {CAPTURE_FORMAT} from '../../src/sources/meta.js'
+import type {SourceSet} from '../../src/sources/types.js'
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'vfio-doctor-ev-'))
+
+describe('evidence file names (DESIGN.md contract)', () => {
+  it.each([
+    ['dmesg.txt', 'kernelLog'],
+    ['DMESG', 'kernelLog'],
+    ['journalctl-k.log', 'kernelLog'],
+    ['cmdline', 'cmdline'],
+    ['cpuinfo.txt', 'cpuinfo'],
+    ['iommu_groups.txt', 'iommuListing'],
+    ['IOMMU-Groups.TXT', 'iommuListing'],
+    ['lspci-nnk.txt', 'lspci'],
+    ['lsmod.txt', 'modules'],
+    ['modules', 'modules'],
+    ['win10.xml', 'domainXml'],
+    ['configuration.nix', 'nixConfig'],
+    ['modprobe-vfio.conf', 'modprobe'],
+    ['os-release', 'osRelease'],
+    ['uname.txt', 'uname'],
+    ['current-system-kernel-params', 'nixKernelParams'],
+    ['booted-system-kernel-params.txt', 'nixKernelParams'],
+    ['booted-system-target.txt', 'nixSystem'],
+    ['permissions.txt', 'permissions'],
+    ['ls-l.txt', 'permissions'],
+    ['namei.txt', 'permissions'],
+    ['qemu-win10.log', 'qemuLog'],
+    ['libvirtd.log', 'qemuLog'],
+    ['virt-manager-error.txt', 'qemuLog'],
+    ['pci-sysfs.txt', 'pciSysfs'],
+    ['what-i-saw.txt', 'log'],
+    ['screenshot-notes.md', 'log'],
+  ])('%s is read as %s', (name, kind) => expect(kindOfFileName(name)).toBe(kind))
+})
+
+describe('reading an evidence folder', () => {
+  it('reads loose files, reads subfolders, never follows symlinks', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'dmesg.txt'), '[    0.1] DMAR: IOMMU enabled\n')
+    mkdirSync(join(dir, 'vm'))
+    writeFileSync(join(dir, 'vm', 'win10.xml'), '<domain><name>win10</name></domain>')
+    symlinkSync('/etc/passwd', join(dir, 'lspci.txt'))
+    symlinkSync(dir, join(dir, 'loop'))
+    const set = await readEvidenceFolder(dir)
+    const summary = set.sources.map((s) => [s.origin, s.kind, s.status]).sort()
+    expect(summary).toEqual([
+      ['dmesg.txt', 'kernelLog', 'ok'],
+      ['loop', 'log', 'error'],
+      ['lspci.txt', 'lspci', 'error'],
+      ['vm/win10.xml', 'domainXml', 'ok'],
+    ])
+    // Marked as the kind its name says, so the checks that needed it say why they skipped.
+    expect(set.sources.find((s) => s.origin === 'lspci.txt')!.reason).toBe('lspci.txt: symbolic link, not followed')
+    expect(JSON.stringify(set)).not.toContain('root:x:0:0')
+  })
+
+  it('marks an unreadable file denied and goes on', async () => {
+    if (process.getuid?.() === 0) return // root reads everything: nothing to deny
+    const dir = tmp()
+    writeFileSync(join(dir, 'cmdline'), 'intel_iommu=on')
+    chmodSync(join(dir, 'cmdline'), 0)
+    const set = await readEvidenceFolder(dir)
+    expect(set.sources[0]).toMatchObject({status: 'denied'})
+  })
+
+  it('reads one file given instead of a folder', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'dmesg.log'), 'x')
+    const set = await readEvidenceFolder(join(dir, 'dmesg.log'))
+    expect(set.sources).toMatchObject([{kind: 'kernelLog', status: 'ok', text: 'x'}])
+  })
+
+  it('says in one line that a folder does not exist', async () => {
+    await expect(readEvidenceFolder('/nonexistent/evidence')).rejects.toThrow('cannot read /nonexistent/evidence: no such file or directory')
+  })
+
+  it('refuses a capture from a newer format, naming the version that made it', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'meta.json'), JSON.stringify({format: CAPTURE_FORMAT + 1, tool: {name: 'vfio-doctor', version: '9.0.0'}, date: '2030-01-01', sources: []}))
+    await expect(readEvidenceFolder(dir)).rejects.toThrow(/made by vfio-doctor 9\.0\.0 .*upgrade vfio-doctor/)
+  })
+})
+
+describe('capture', () => {
+  const set: SourceSet = {
+    mode: 'live',
+    root: '/',
+    sources: [
+      {kind: 'cmdline', origin: '/proc/cmdline', status: 'ok', text: 'intel_iommu=on\n'},
+      {kind: 'kernelLog', origin: 'dmesg', status: 'denied', reason: 'restricted', hint: 'run vfio-doctor with sudo'},
+      {kind: 'domainXml', origin: 'virsh dumpxml ../../etc/x', label: '../../etc/x', status: 'ok', text: '<domain/>'},
+      {kind: 'modprobe', origin: '/etc/modprobe.d/vfio.conf', label: 'vfio.conf', status: 'ok', text: 'options vfio-pci ids=10de:1b81\n'},
+      {kind: 'modprobe', origin: '/etc/modprobe.d/vfio.conf', label: 'vfio.conf', status: 'ok', text: 'blacklist nouveau\n'},
+    ],
+  }
+
+  it('writes only inside its folder, under names --input reads back as the same kinds', async () => {
+    const dir = join(tmp(), 'cap')
+    const {files} = await writeCapture(dir, set)
+    expect(files).toEqual(['cmdline.txt', 'domain-__.._etc_x.xml', 'modprobe-vfio.conf', 'modprobe-vfio-2.conf'])
+    expect(readdirSync(dir).sort()).toEqual([...files, 'meta.json'].sort())
+    const back = await readEvidenceFolder(dir)
+    const ok = back.sources.filter((s) => s.status === 'ok').map((s) => [s.kind, s.text])
+    expect(ok).toEqual(
+      expect.arrayContaining([
+        ['cmdline', 'intel_iommu=on\n'],
+        ['domainXml', '<domain/>'],
+        ['modprobe', 'options vfio-pci ids=10de:1b81\n'],
+        ['modprobe', 'blacklist nouveau\n'],
+      ]),
+    )
+    // The denied kernel log comes back as denied, with its hint, so replay skips the same checks.
+    expect(back.sources.find((s) => s.kind === 'kernelLog')).toMatchObject({status: 'denied', hint: 'run vfio-doctor with sudo'})
+    const meta = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'))
+    expect(meta).toMatchObject({format: CAPTURE_FORMAT, tool: {name: 'vfio-doctor'}})
+  })
+
+  it('refuses a non-empty folder without --force', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'keep.txt'), 'mine')
+    await expect(writeCapture(dir, set)).rejects.toThrow(`${dir} is not empty: choose a new folder or pass --force`)
+    await expect(writeCapture(dir, set, {force: true})).resolves.toBeDefined()
+    expect(readFileSync(join(dir, 'keep.txt'), 'utf8')).toBe('mine')
+  })
+})
