@@ -1,0 +1,46 @@
+import {defineCheck} from '../src/engine/types.js'
+import {domainLabel, domainSubject, isX86} from './lib/domain.js'
+
+/**
+ * KVM guests get the host's CPU as it is with host-passthrough. host-model is close (a named model
+ * plus the host's features) and costs a little; a custom model such as qemu64, or no <cpu> at all,
+ * hides AVX and friends from games and encoders.
+ */
+export default defineCheck({
+  id: 'cpu-mode',
+  title: 'KVM domains use the host CPU (host-passthrough)',
+  area: 'vm',
+  reports: ['cpu-mode-not-passthrough'],
+  needs: ['domains'],
+  run(facts, report) {
+    let judged = 0
+    for (const domain of facts.domains!) {
+      if (!isX86(domain) || domain.type !== 'kvm') continue // TCG guests cannot pass the host CPU
+      judged++
+      const label = domainLabel(domain)
+      const mode = domain.cpu.mode
+      if (mode === 'host-passthrough' || mode === 'maximum') {
+        report.pass(`${label}: <cpu mode='${mode}'>`)
+        continue
+      }
+      const values = {domain: domainSubject(domain)}
+      const evidence = [`${domain.origin}: ${mode ? `<cpu mode='${mode}'>` : 'no <cpu> mode (QEMU\'s default model)'}`]
+      if (mode === 'host-model') {
+        report.info('cpu-mode-not-passthrough', {
+          subject: domainSubject(domain),
+          message: `${label} uses host-model: a named CPU model with the host's features. host-passthrough gives the guest the exact host CPU (cache topology included) and is what passthrough guides use.`,
+          evidence,
+          values,
+        })
+        continue
+      }
+      report.warning('cpu-mode-not-passthrough', {
+        subject: domainSubject(domain),
+        message: `${label} uses ${mode ? `a ${mode} CPU model` : "QEMU's default CPU model"} instead of the host's CPU: the guest misses instruction sets such as AVX2, which games and encoders need.`,
+        evidence,
+        values,
+      })
+    }
+    if (judged === 0) report.skip('no x86 KVM domain')
+  },
+})

@@ -1,0 +1,83 @@
+import {defineCheck} from '../src/engine/types.js'
+import type {Facts} from '../src/facts/types.js'
+import type {DomainModel} from '../src/parse/domain-xml.js'
+import {domainLabel, domainSubject, guestOs} from './lib/domain.js'
+import {isNixos} from './lib/host.js'
+import {logLine, logSignalsOf} from './lib/libvirt.js'
+
+/**
+ * Windows 11 guests have an emulated TPM 2.0 (<tpm> with the emulator backend), and the host can
+ * run it: libvirt starts swtpm, which NixOS only provides with qemu.swtpm.enable.
+ */
+export default defineCheck({
+  id: 'domain-tpm',
+  title: 'Windows 11 guests have a TPM 2.0',
+  area: 'vm',
+  reports: ['tpm-missing'],
+  needs: [],
+  uses: ['domains', 'logSignals', 'nixConfig', 'os'],
+  run(facts, report) {
+    const signals = logSignalsOf(facts, 'tpm-missing')
+    if (!facts.domains && signals.length === 0) return report.skip(facts.unknown.domains?.reason ?? 'no domain XML')
+    const swtpm = swtpmSetting(facts)
+    // The NixOS configuration line that leaves swtpm off, when it does.
+    const swtpmOff = swtpm && !swtpm.enabled ? swtpm.evidence : undefined
+    const windows11 = (facts.domains ?? []).filter((d) => isWindows11(d))
+
+    if (signals.length > 0 && windows11.length === 0) {
+      report.error('tpm-missing', {
+        message: swtpmOff ? `A TPM could not be provided: ${swtpmOff}, so libvirt cannot start swtpm.` : 'The guest or libvirt reports a missing TPM.',
+        evidence: [...signals.map(logLine), ...(swtpm ? [swtpm.evidence] : [])],
+        values: {domain: facts.domains?.[0]?.name || 'VM'},
+      })
+    }
+    for (const domain of windows11) {
+      const label = domainLabel(domain)
+      const os = guestOs(domain)!
+      const tpm = domain.tpms.find((t) => t.backend === 'emulator' || t.backend === 'passthrough' || t.backend === undefined)
+      const tpmEvidence = tpm ? `<tpm model='${tpm.model ?? ''}'> backend ${tpm.backend ?? '(none)'} version ${tpm.version ?? '(default)'}` : `${domain.origin}: no <tpm> device`
+      const evidence = [`${label}: ${os.evidence}`, tpmEvidence, ...signals.map(logLine)]
+      const values = {domain: domainSubject(domain)}
+      if (!tpm) {
+        const finding = {
+          subject: domainSubject(domain),
+          message: `${label} is Windows 11 but has no TPM: setup stops with "This PC can't run Windows 11" unless its checks are bypassed.${swtpmOff ? ` Adding one also needs swtpm (${swtpmOff}).` : ''}`,
+          evidence: [...evidence, ...(swtpm ? [swtpm.evidence] : [])],
+          values,
+        }
+        if (signals.length > 0) report.error('tpm-missing', finding)
+        else report.warning('tpm-missing', finding)
+        continue
+      }
+      if (tpm.backend === 'emulator' && swtpmOff) {
+        report.error('tpm-missing', {
+          subject: domainSubject(domain),
+          message: `${label} has an emulated TPM, but ${swtpmOff}: libvirt fails to start it with "Unable to find 'swtpm' binary in $PATH".`,
+          evidence: [...evidence, swtpmOff],
+          values,
+        })
+        continue
+      }
+      if (tpm.version === '1.2') {
+        report.warning('tpm-missing', {subject: domainSubject(domain), message: `${label} has a TPM 1.2; Windows 11 requires TPM 2.0.`, evidence, values})
+        continue
+      }
+      report.pass(`${label} has a TPM (${tpm.backend ?? 'default'} backend)`)
+    }
+    if (windows11.length === 0 && signals.length === 0) report.pass('no Windows 11 domain')
+  },
+})
+
+function isWindows11(domain: DomainModel): boolean {
+  const os = guestOs(domain)
+  return os?.windows === true && os.version === '11'
+}
+
+/** NixOS: whether the configuration turns swtpm on; undefined when that cannot be judged. */
+function swtpmSetting(facts: Facts): {enabled: boolean; evidence: string} | undefined {
+  if (!isNixos(facts)) return undefined
+  const configs = (facts.nixConfig ?? []).filter((c) => c.libvirtd !== undefined)
+  if (configs.length === 0) return undefined
+  if (configs.some((c) => c.libvirtd?.swtpm === true)) return {enabled: true, evidence: 'virtualisation.libvirtd.qemu.swtpm.enable = true'}
+  return {enabled: false, evidence: `${configs.map((c) => c.file).join(', ')} configures virtualisation.libvirtd without qemu.swtpm.enable = true`}
+}

@@ -1,0 +1,75 @@
+import {defineCheck} from '../src/engine/types.js'
+import {bindingIndex, boundDriver, describe, driverText, guestCards, idList, inEffect, managedHostdevs} from './lib/gpu.js'
+
+/**
+ * The guest GPU is bound to vfio-pci, not to a host graphics driver. When the host does hand it to
+ * vfio-pci and a host driver still holds it, the cause is the load order: vfio-load-order says so.
+ */
+export default defineCheck({
+  id: 'gpu-driver',
+  title: 'The guest GPU is bound to vfio-pci',
+  area: 'isolation',
+  reports: ['gpu-driver-not-vfio'],
+  needs: ['pciDevices', 'guestGpus'],
+  uses: ['cmdline', 'modprobe', 'nixConfig', 'domains'],
+  run(facts, report) {
+    const cards = guestCards(facts)
+    if (cards.length === 0) return report.skip('no GPU is marked for the guest: pass --gpu ADDRESS, or set vfio-pci.ids')
+    const bindings = bindingIndex(facts)
+    const managed = managedHostdevs(facts)
+    for (const {gpu, functions} of cards) {
+      const driver = boundDriver(facts, gpu)
+      if (driver === 'vfio-pci') {
+        report.pass(`${gpu.address} uses vfio-pci`)
+        continue
+      }
+      if (driver === undefined) {
+        report.skip(`the evidence does not show which driver ${gpu.address} uses: add \`lspci -nnk\` output`)
+        continue
+      }
+      const named = bindings.of(gpu)
+      const active = inEffect(facts, named)
+      if (active.length > 0 && driver !== null) {
+        report.skip(`${gpu.address} is handed to vfio-pci (${active[0]!.where}), yet ${driver} holds it: vfio-load-order says why`)
+        continue
+      }
+      const evidence = [
+        ...functions.map((f) => `${describe(f)}: ${driverText(facts, f)} (${facts.pciDriverSource ?? 'lspci -k'})`),
+        ...named.map((b) => b.where),
+        ...(named.length > active.length && facts.cmdline ? [`kernel command line: ${facts.cmdline.raw}`] : []),
+      ]
+      const values = {address: gpu.address, ids: idList(functions), driver: driver ?? 'its host driver', softdepDriver: driver ?? (gpu.vendorId === '10de' ? 'nouveau' : 'amdgpu')}
+      const holder = driver ? `bound to ${driver}` : 'bound to no driver'
+      if (named.length > active.length) {
+        report.error('gpu-driver-not-vfio', {
+          subject: gpu.address,
+          message: `GPU ${describe(gpu)} is ${holder}: the NixOS configuration gives it to vfio-pci, but the running kernel was not booted with that configuration (rebuild and reboot).`,
+          evidence,
+          values,
+        })
+      } else if (active.length > 0) {
+        report.error('gpu-driver-not-vfio', {
+          subject: gpu.address,
+          message: `GPU ${describe(gpu)} is handed to vfio-pci but bound to no driver: vfio-pci did not load (it must be in the initrd).`,
+          evidence,
+          values,
+        })
+      } else if (managed.has(gpu.address)) {
+        // libvirt detaches a managed hostdev when the VM starts; that only fails when the host is using the card.
+        report.info('gpu-driver-not-vfio', {
+          subject: gpu.address,
+          message: `GPU ${describe(gpu)} is ${holder} until a VM starts: libvirt detaches it then (managed='yes'), which hangs or fails if the host is drawing on it. Binding it to vfio-pci at boot avoids that.`,
+          evidence,
+          values,
+        })
+      } else {
+        report.error('gpu-driver-not-vfio', {
+          subject: gpu.address,
+          message: `GPU ${describe(gpu)} is ${holder}, not vfio-pci, and nothing hands it to vfio-pci (no vfio-pci.ids entry or driver_override for it).`,
+          evidence,
+          values,
+        })
+      }
+    }
+  },
+})

@@ -1,0 +1,95 @@
+import {slotOf} from '../src/facts/merge-pci.js'
+import {defineCheck} from '../src/engine/types.js'
+import type {DomainModel} from '../src/parse/domain-xml.js'
+import type {Facts} from '../src/facts/types.js'
+import {domainLabel, domainSubject, passedDevices, passedGpus} from './lib/domain.js'
+import {lookingGlassMemories} from './lib/looking-glass.js'
+
+/** Emulated display adapters that give Windows a second monitor beside the passed GPU. */
+const SECOND_DISPLAY = new Set(['qxl', 'virtio', 'cirrus', 'bochs', 'ramfb', 'vmvga'])
+const USB_CONTROLLER = '0c03'
+
+/**
+ * With Looking Glass the guest's picture comes from the passed GPU through shared memory, and the
+ * client sends keyboard and mouse over SPICE. The tablet libvirt adds breaks relative mouse input,
+ * an emulated display gives Windows a second screen the client does not show, and a domain with
+ * neither SPICE, evdev nor a passed USB device leaves no way to type into the guest.
+ */
+export default defineCheck({
+  id: 'looking-glass-display',
+  title: 'Domains using Looking Glass have the display and input it needs',
+  area: 'looking-glass',
+  reports: ['looking-glass-display-config'],
+  needs: ['domains'],
+  uses: ['pciDevices'],
+  run(facts, report) {
+    const domains = facts.domains!.filter((d) => lookingGlassMemories(d).length > 0)
+    if (domains.length === 0) return report.skip('no domain uses Looking Glass (no <shmem name="looking-glass">, no kvmfr)')
+    for (const domain of domains) {
+      const label = domainLabel(domain)
+      const subject = domainSubject(domain)
+      const values = {domain: subject, shmName: lookingGlassMemories(domain).find((m) => m.shmem)?.shmem?.name ?? 'looking-glass'}
+      let findings = 0
+
+      for (const memory of lookingGlassMemories(domain)) {
+        const model = memory.shmem?.model
+        if (!model || model === 'ivshmem-plain') continue
+        findings++
+        report.warning('looking-glass-display-config', {
+          subject,
+          message: `${label}: the Looking Glass shmem is model ${model}; Looking Glass uses ivshmem-plain (${model === 'ivshmem-doorbell' ? 'doorbell memory comes from an ivshmem server, not from ' + memory.path : 'the old ivshmem device is gone from QEMU'}).`,
+          evidence: [`${label}: ${memory.element}`],
+          values,
+        })
+      }
+
+      // The tablet only fights the client's mouse when input comes over SPICE; beside evdev alone it idles.
+      const spice = domain.graphics.some((g) => g.type === 'spice')
+      const tablets = domain.inputs.filter((input) => input.type === 'tablet')
+      if (tablets.length > 0 && spice) {
+        findings++
+        report.warning('looking-glass-display-config', {
+          subject,
+          message: `${label} keeps the USB tablet libvirt adds: with SPICE input, clicks land where the tablet last was, not under the cursor Looking Glass draws; remove it and use a mouse.`,
+          evidence: tablets.map((t) => `${label}: <input type='tablet'${t.bus ? ` bus='${t.bus}'` : ''}>`),
+          values,
+        })
+      }
+
+      // A truncated XML hides the devices after the break: only judge absence in a whole one.
+      const whole = !domain.warnings.some((w) => w.startsWith('malformed XML'))
+      if (whole && !hasWayIn(domain, facts)) {
+        findings++
+        report.warning('looking-glass-display-config', {
+          subject,
+          message: `${label} has no way in for keyboard and mouse: no <graphics type='spice'> (the client sends input over SPICE), no evdev input and no passed USB device.`,
+          evidence: [`${label}: graphics ${domain.graphics.map((g) => g.type).join(', ') || 'none'}; inputs ${domain.inputs.map((i) => i.type).join(', ') || 'none'}`],
+          values,
+        })
+      }
+
+      const displays = domain.videos.filter((video) => video.model && SECOND_DISPLAY.has(video.model))
+      if (displays.length > 0) {
+        findings++
+        report.info('looking-glass-display-config', {
+          subject,
+          message: `${label} also has an emulated ${displays.map((v) => v.model).join(', ')} display: Windows extends the desktop onto it and the cursor can wander into a screen Looking Glass does not show. Set <model type='none'/> (or 'vga'), unless you keep it as a fallback on purpose.`,
+          evidence: displays.map((v) => `${label}: <video><model type='${v.model}'/></video>`),
+          values,
+        })
+      }
+      if (findings === 0) report.pass(`${label}: ${whole ? 'a way in for input, ' : ''}no tablet, ${domain.videos.map((v) => v.model ?? '?').join(', ') || 'default'} video`)
+    }
+  },
+})
+
+/** SPICE graphics, an evdev device (libvirt's or qemu:commandline input-linux), or a passed USB device or controller. */
+function hasWayIn(domain: DomainModel, facts: Facts): boolean {
+  if (domain.graphics.some((g) => g.type === 'spice')) return true
+  if (domain.inputs.some((i) => (i.type === 'evdev' || i.type === 'passthrough') && i.sourceDev)) return true
+  if (domain.qemuArgs.some((arg) => /input-linux|virtio-input-host/.test(arg))) return true
+  if (domain.hostdevs.some((h) => h.type === 'usb')) return true
+  const gpuSlots = new Set(passedGpus(domain, facts).map((p) => slotOf(p.address)))
+  // A passed device we cannot name may be a USB controller: give it the benefit of the doubt.
+  return passedDevices(domain, facts).some((p) => (p.device ? p.device.classCode === USB_CONTROLLER : !gpuSlots.has(slotOf(p.address))))
+}

@@ -1,0 +1,67 @@
+import check from '../../checks/companion-functions.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {apu5700u, gtx1070Audio, listings, lspciNnk, pciSysfs, seed000Cmdline, seed000Groups, seed003Gtx1070} from './isolation-data.js'
+import {seed003Nix} from './libvirt-data.js'
+
+const gtx1070Listing = `${seed003Gtx1070}\nIOMMU Group 1 01:00.1 ${gtx1070Audio}\n`
+/** A GTX 1660 (Turing): GPU, HDMI audio, USB-C controller and UCSI controller (listed in Coopydood/ultimate-macOS-KVM#213). */
+const gtx1660 = [
+  '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU116 [GeForce GTX 1660] [10de:2184] (rev a1)',
+  '01:00.1 Audio device [0403]: NVIDIA Corporation TU116 High Definition Audio Controller [10de:1aeb] (rev a1)',
+  '01:00.2 USB controller [0c03]: NVIDIA Corporation TU116 USB 3.1 Host Controller [10de:1aec] (rev a1)',
+  '01:00.3 Serial bus controller [0c80]: NVIDIA Corporation TU116 USB Type-C UCSI Controller [10de:1aed] (rev a1)',
+].join('\n')
+
+testCheck(check, {
+  valid: [
+    {name: 'seed 000: vfio-pci.ids=1002:67df,1002:aaf0 names both functions (listing without drivers)', files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}},
+    {name: 'seed 000: both functions on vfio-pci', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': lspciNnk(seed000Groups, {'01:00.0': 'vfio-pci', '01:00.1': 'vfio-pci'})}},
+    {
+      name: 'GTX 1660 (Turing) with all four functions in vfio-pci.ids and on vfio-pci',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:2184,10de:1aeb,10de:1aec,10de:1aed\n', 'lspci-nnk.txt': lspciNnk(gtx1660, {'01:00.0': 'vfio-pci', '01:00.1': 'vfio-pci', '01:00.2': 'vfio-pci', '01:00.3': 'vfio-pci'})},
+    },
+    {
+      name: 'sysfs: the audio function is bound to nothing, which does not block the group',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:1b81\n', 'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=10de device=1b81 class=030000 driver=vfio-pci iommu_group=1', '0000:01:00.1 vendor=10de device=10f0 class=040300 iommu_group=1'])},
+    },
+    {
+      name: "Proxmox 5700U (corpus): the APU's HDMI audio in vfio-pci.ids too; the slot's PSP, USB and audio-processor functions are the CPU's, not the GPU's",
+      files: {'lspci-nn.txt': apu5700u.lspci, 'dmesg.txt': apu5700u.dmesg, 'modprobe-vfio.conf': 'options vfio-pci ids=1002:164c,1002:1637\n'},
+    },
+  ],
+  invalid: [
+    {
+      name: 'Proxmox 5700U (corpus): "vfio_pci: add [1002:164c...]" only, so the APU\'s HDMI audio 05:00.1 stays with the host',
+      files: {'lspci-nn.txt': apu5700u.lspci, 'dmesg.txt': apu5700u.dmesg},
+      findings: [{id: 'companion-function-not-vfio', severity: 'error', subject: '0000:05:00.0', message: /^0000:05:00\.1 \(Audio device \[1002:1637\]\) is not handed to vfio-pci: vfio-pci\.ids selects 1002:164c/, evidence: /vfio_pci: add \[1002:164c/, fix: /"ids":"1002:164c,1002:1637"/}],
+    },
+    {
+      name: "seed 003: options vfio-pci ids=10de:1b81 leaves the GTX 1070's audio function out",
+      files: {'modprobe-vfio.conf': 'options vfio-pci ids=10de:1b81\n', 'iommu-groups.txt': gtx1070Listing},
+      findings: [{id: 'companion-function-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /0000:01:00\.1 \(Audio device \[10de:10f0\]\) is not handed to vfio-pci: vfio-pci\.ids selects 10de:1b81/, fix: /"ids":"10de:1b81,10de:10f0".*"softdeps":"softdep snd_hda_intel pre: vfio-pci"/},
+      ],
+    },
+    {
+      name: "seed 003's NixOS configuration (extraModprobeConfig) with lspci -nnk: the audio function on snd_hda_intel",
+      files: {'configuration.nix': seed003Nix, 'lspci-nnk.txt': lspciNnk(gtx1070Listing, {'01:00.0': 'vfio-pci', '01:00.1': 'snd_hda_intel'})},
+      findings: [{id: 'companion-function-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /bound to snd_hda_intel/, evidence: /boot\.extraModprobeConfig "options vfio-pci ids=10de:1b81"/}],
+    },
+    {
+      name: 'GTX 1660 (Turing): ids name the GPU and audio only, xhci_hcd and nvidia-gpu keep the USB-C and UCSI functions',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:2184,10de:1aeb\n', 'lspci-nnk.txt': lspciNnk(gtx1660, {'01:00.0': 'vfio-pci', '01:00.1': 'vfio-pci', '01:00.2': 'xhci_hcd', '01:00.3': 'nvidia-gpu'})},
+      findings: [{id: 'companion-function-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /01:00\.2 .*xhci_hcd; 0000:01:00\.3 .*nvidia-gpu/, fix: /"missing":"10de:1aec,10de:1aed".*softdep xhci_pci pre: vfio-pci\\nsoftdep i2c_nvidia_gpu pre: vfio-pci/}],
+    },
+    {
+      name: 'a driver_override loop that names the GPU function only',
+      files: {
+        'configuration.nix': '{\n  boot.initrd.preDeviceCommands = \'\'\n    echo vfio-pci > /sys/bus/pci/devices/0000:01:00.0/driver_override\n    modprobe -i vfio-pci\n  \'\';\n}\n',
+        'iommu-groups.txt': gtx1070Listing,
+      },
+      findings: [{id: 'companion-function-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /driver_override names only 0000:01:00\.0/, fix: /"addresses":"0000:01:00\.0 0000:01:00\.1"/}],
+    },
+  ],
+  unknown: [
+    {name: "J4nsen (corpus) with --gpu: nothing hands the card to vfio-pci (gpu-driver's finding)", files: {'iommu-groups.txt': listings.j4nsen}, gpu: '04:00.0', reason: /no guest GPU is handed to vfio-pci/},
+    {name: 'no device list', files: {'cmdline.txt': seed000Cmdline}, reason: /no pciSysfs|PCI device list/},
+  ],
+})

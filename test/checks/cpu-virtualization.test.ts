@@ -1,0 +1,38 @@
+import check from '../../checks/cpu-virtualization.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {corpus, CPUINFO, linesOf} from './host-data.js'
+
+const intelCpu = corpus(CPUINFO.intel)
+
+testCheck(check, {
+  valid: [
+    {name: 'real Intel cpuinfo with vmx (i5-3450)', files: {'cpuinfo.txt': intelCpu}},
+    {name: 'real AMD cpuinfo with svm (Ryzen 7 4800U)', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}},
+    {name: 'just the flags line', files: {'cpuinfo.txt': linesOf(corpus(CPUINFO.amdApu), /^flags/)}},
+  ],
+  invalid: [
+    {
+      name: 'real Celeron 900 cpuinfo: no vmx flag',
+      files: {'cpuinfo.txt': corpus(CPUINFO.noVmx)},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /no vmx flag/, fix: /"setting":"Intel Virtualization Technology \(VT-x\)"/}],
+    },
+    {
+      name: 'real ThinkPad X240 log: "kvm: disabled by bios" while cpuinfo still lists vmx',
+      files: {'cpuinfo.txt': intelCpu, 'dmesg.txt': corpus('dmesg/IgnoredAmbience__x240__dmesg')},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /disabled by the firmware/, evidence: /kvm: disabled by bios/}],
+    },
+    {
+      name: 'real L490 log: "VMX (outside TXT) disabled by BIOS", no vmx in the flags',
+      files: {'cpuinfo.txt': 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx\n', 'dmesg.txt': corpus('dmesg/alexberry__l490-nvme__logs_dmesg.log')},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', evidence: /VMX \(outside TXT\) disabled by BIOS/}],
+    },
+  ],
+  unknown: [
+    {name: 'no cpuinfo', files: {'cmdline.txt': 'root=/dev/sda1'}, reason: /no CPU information/},
+    {
+      name: 'a VM without nested virtualization: no vmx, hypervisor flag',
+      files: {'cpuinfo.txt': 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss syscall nx lm hypervisor\n'},
+      reason: /host is virtual/,
+    },
+  ],
+})

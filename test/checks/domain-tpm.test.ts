@@ -1,0 +1,47 @@
+import check from '../../checks/domain-tpm.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix} from './libvirt-data.js'
+
+const TPM = "<tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n    <memballoon"
+/** bryansteiner's Windows 10 domain, told it is Windows 11 (libosinfo id as virt-manager writes it). */
+const win11 = edit(domains.bryansteinerWin10, 'http://microsoft.com/win/10', 'http://microsoft.com/win/11')
+const win11Tpm = edit(win11, '<memballoon', TPM)
+const win11Tpm12 = edit(win11, '<memballoon', TPM.replace("version='2.0'", "version='1.2'"))
+/** A Windows 11 guest known only by its installer ISO's name. */
+const win11ByIso = edit(edit(domains.xkevinWin10, '<name>win10</name>', '<name>gaming</name>'), 'Win10_1703_SingleLang_English_x64.iso', 'Win11_23H2_English_x64v2.iso')
+
+testCheck(check, {
+  valid: [
+    {name: 'Windows 10 without a TPM (bryansteiner)', files: {'win10.xml': domains.bryansteinerWin10}},
+    {name: 'Windows 11 with an emulated TPM 2.0 and seed 000\'s swtpm.enable = true', files: {'win11.xml': win11Tpm, 'configuration.nix': seed000Nix, 'os-release': NIXOS_RELEASE}},
+    {name: 'a Debian guest', files: {'gpu-test.xml': domains.alshdavidNavi}},
+  ],
+  invalid: [
+    {
+      name: 'Windows 11 (libosinfo) without a TPM',
+      files: {'win11.xml': win11},
+      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'win10', message: /no TPM/, evidence: /microsoft\.com\/win\/11/}],
+    },
+    {
+      name: 'Windows 11 by its ISO name, and setup said so',
+      files: {'gaming.xml': win11ByIso, 'setup.txt': "This PC can't run Windows 11\n"},
+      findings: [{id: 'tpm-missing', severity: 'error', subject: 'gaming', evidence: /Win11_23H2/}],
+    },
+    {
+      name: 'NixOS: an emulated TPM without swtpm (seed 003 configuration)',
+      files: {'win11.xml': win11Tpm, 'configuration.nix': seed003Nix, 'os-release': NIXOS_RELEASE},
+      findings: [{id: 'tpm-missing', severity: 'error', subject: 'win10', message: /swtpm/, evidence: /without qemu\.swtpm\.enable = true/}],
+    },
+    {
+      name: 'NixOS: libvirt cannot find swtpm (nixpkgs#141224 wording)',
+      files: {'virsh-start.txt': "error: Failed to start domain 'VMNAME'\nerror: Unable to find 'swtpm' binary in $PATH: No such file or directory\n", 'configuration.nix': seed003Nix, 'os-release': NIXOS_RELEASE},
+      findings: [{id: 'tpm-missing', severity: 'error', message: /cannot start swtpm/}],
+    },
+    {
+      name: 'Windows 11 with a TPM 1.2',
+      files: {'win11.xml': win11Tpm12},
+      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'win10', message: /TPM 1\.2/}],
+    },
+  ],
+  unknown: [{name: 'no domain XML and no TPM message', files: {'os-release': NIXOS_RELEASE}}],
+})

@@ -1,0 +1,60 @@
+import check from '../../checks/gpu-driver.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {listings, lspci, lspciNnk, NIXOS_RELEASE, pciSysfs, seed000Cmdline, seed000Groups, seed000Nix, seed003Gtx1070, gtx1070Audio} from './isolation-data.js'
+import {domains} from './libvirt-data.js'
+
+const rx580OnVfio = lspciNnk(seed000Groups, {'01:00.0': 'vfio-pci', '01:00.1': 'vfio-pci', '00:01.0': 'pcieport'})
+const gtx1070 = (gpu: string, audio: string) => lspciNnk(`${seed003Gtx1070}\nIOMMU Group 1 01:00.1 ${gtx1070Audio}`, {'01:00.0': gpu, '01:00.1': audio})
+
+testCheck(check, {
+  valid: [
+    {name: 'seed 000: the RX 580 on vfio-pci (vfio-pci.ids on the command line)', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580OnVfio, 'iommu-groups.txt': seed000Groups}},
+    {name: "seed 003: options vfio-pci ids=10de:1b81 and the GTX 1070 on vfio-pci", files: {'modprobe-vfio.conf': 'options vfio-pci ids=10de:1b81\n', 'lspci-nnk.txt': gtx1070('vfio-pci', 'snd_hda_intel')}},
+    {name: 'sysfs: bound by driver_override', files: {'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=10de device=1b81 class=030000 driver=vfio-pci driver_override=vfio-pci iommu_group=1'])}},
+  ],
+  invalid: [
+    {
+      name: 'Latitude E6430 (corpus): --gpu on the NVS 5200M, which nouveau drives and nothing hands to vfio-pci',
+      files: {'lspci.txt': lspci.e6430},
+      gpu: '01:00.0',
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /bound to nouveau.*nothing hands it to vfio-pci/, fix: /"ids":"10de:0dfc,10de:0bea"/}],
+    },
+    {
+      name: 'IdeaPad 320 (corpus): --gpu on the GeForce 940MX 3D controller, which nvidia drives',
+      files: {'lspci.txt': lspci.ideapad320},
+      gpu: '01:00.0',
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /GM108M \[GeForce 940MX\] is bound to nvidia/, fix: /"softdepDriver":"nvidia"/}],
+    },
+    {
+      name: 'exherbo ThinkPad (corpus lspci -k): the GeForce 610M has no driver bound and nothing hands it to vfio-pci',
+      files: {'lspci-k.txt': lspci.exherbo},
+      gpu: '01:00.0',
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /bound to no driver, not vfio-pci/}],
+    },
+    {
+      name: 'seed 000 module in the configuration, but the running command line has no vfio-pci.ids: not booted yet',
+      files: {'configuration.nix': seed000Nix, 'cmdline.txt': 'intel_iommu=on loglevel=4\n', 'lspci-nnk.txt': lspciNnk(seed000Groups, {'01:00.0': 'amdgpu', '01:00.1': 'snd_hda_intel'}), 'os-release.txt': NIXOS_RELEASE},
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /not booted with that configuration/, evidence: /configuration\.nix line \d+: boot\.kernelParams "vfio-pci\.ids=1002:67df,1002:aaf0"/}],
+    },
+    {
+      name: 'sysfs: vfio-pci.ids names the card, yet nothing is bound (vfio-pci not loaded)',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:1b81,10de:10f0\n', 'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=10de device=1b81 class=030000 iommu_group=1', '0000:01:00.1 vendor=10de device=10f0 class=040300 iommu_group=1'])},
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /vfio-pci did not load/}],
+    },
+    {
+      name: "J4nsen (corpus): a managed hostdev passes the GTX 1070, which nouveau holds until the VM starts",
+      files: {'iommu-groups.txt': listings.j4nsen, 'vm-cpu0-0.xml': domains.j4nsenGtx1070, 'lspci-nnk.txt': lspciNnk(listings.j4nsen, {'04:00.0': 'nouveau', '04:00.1': 'snd_hda_intel'})},
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'info', subject: '0000:04:00.0', message: /managed='yes'/}],
+    },
+  ],
+  unknown: [
+    {name: 'seed 000 listing alone: no drivers shown', files: {'iommu-groups.txt': seed000Groups, 'cmdline.txt': seed000Cmdline}, reason: /which driver 0000:01:00\.0 uses/},
+    {name: 'no PCI evidence at all', files: {'cmdline.txt': seed000Cmdline}, reason: /no PCI device list/},
+    {name: 'devices but no guest GPU marked', files: {'lspci.txt': lspci.e6430}, reason: /no GPU is marked/},
+    {
+      name: 'ids in effect but amdgpu holds the card: the load order is the cause, vfio-load-order reports it',
+      files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': lspciNnk(seed000Groups, {'01:00.0': 'amdgpu', '01:00.1': 'snd_hda_intel'})},
+      reason: /vfio-load-order/,
+    },
+  ],
+})

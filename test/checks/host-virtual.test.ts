@@ -1,0 +1,28 @@
+import check from '../../checks/host-virtual.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {corpus, CPUINFO, DMESG} from './host-data.js'
+
+testCheck(check, {
+  valid: [
+    {name: 'real Intel cpuinfo: no hypervisor flag', files: {'cpuinfo.txt': corpus(CPUINFO.intel)}},
+    {name: 'systemd-detect-virt says none', files: {'systemd-detect-virt.txt': 'none\n'}},
+  ],
+  invalid: [
+    {
+      name: 'real guest log: "Hypervisor detected: KVM"',
+      files: {'dmesg.txt': corpus(DMESG.kvmGuest)},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /virtual machine \(KVM\)/, evidence: /Hypervisor detected: KVM/}],
+    },
+    {
+      name: 'systemd-detect-virt kvm with no groups and no vmx: about the platform, not the BIOS',
+      files: {'systemd-detect-virt.txt': 'kvm\n', 'iommu-groups.txt': 'IOMMU Group .:\n', 'cpuinfo.txt': 'flags\t\t: fpu vme de pse tsc msr pae sse sse2 hypervisor\n'},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /no IOMMU groups and no vmx\/svm CPU flag.*not a BIOS setting/, fix: /"platform":"kvm"/}],
+    },
+    {
+      name: 'a container',
+      files: {'systemd-detect-virt.txt': 'docker\n'},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /a container \(docker\)/}],
+    },
+  ],
+  unknown: [{name: 'an lspci listing only', files: {'lspci-nnk.txt': '00:00.0 Host bridge [0600]: Intel Corporation Device [8086:591f]\n'}, reason: /detect-virt|cpuinfo|virt/}],
+})

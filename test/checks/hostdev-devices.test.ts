@@ -1,0 +1,62 @@
+import check from '../../checks/hostdev-devices.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {domains, edit, listings, seed000Groups, xkevinLspci} from './libvirt-data.js'
+
+const hostdev = (bus: string, slot: string, fn: string) =>
+  `<hostdev mode='subsystem' type='pci' managed='yes'>\n      <source>\n        <address domain='0x0000' bus='${bus}' slot='${slot}' function='${fn}'/>\n      </source>\n    </hostdev>\n    <memballoon`
+/** J4nsen vm-cpu0-0 without its GTX 1070's audio function 04:00.1. */
+const noAudio = edit(domains.j4nsenGtx1070, /<hostdev mode='subsystem' type='pci' managed='yes'>\s*<source>\s*<address domain='0x0000' bus='0x04' slot='0x00' function='0x1'\/>[\s\S]*?<\/hostdev>\n\s*/, '')
+/** xkevinx45's domain with its hostdevs replaced. */
+const xkevinWith = (...devs: string[]) => edit(domains.xkevinWin10, /<hostdev[\s\S]*<\/hostdev>\n\s*<memballoon/, devs.join('\n    ').replace(/\n    <memballoon(?!$)/g, '\n    ').replace(/$/, ''))
+/** A domain passing only what `devs` name, on J4nsen's machine. */
+const onlyThese = (...devs: Array<[string, string, string]>) => edit(domains.j4nsenUsbOnly, /<hostdev[\s\S]*<\/hostdev>\n\s*<memballoon/, devs.map(([b, s, f]) => hostdev(b, s, f).replace(/\n    <memballoon$/, '')).join('\n    ') + '\n    <memballoon')
+// lspci -nnk for J4nsen's GTX 1070 with the audio function still on the host driver.
+const J4NSEN_KERNEL_DRIVERS = `04:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)
+\tKernel driver in use: vfio-pci
+04:00.1 Audio device [0403]: NVIDIA Corporation GP104 High Definition Audio Controller [10de:10f0] (rev a1)
+\tKernel driver in use: snd_hda_intel
+`
+
+testCheck(check, {
+  valid: [
+    {name: 'GPU, audio and USB controller, groups whole (J4nsen vm-cpu0-0)', files: {'vm.xml': domains.j4nsenGtx1070, 'iommu.txt': listings.j4nsen}},
+    {name: 'Navi 10 and its audio in separate groups (alshdavid)', files: {'gpu-test.xml': domains.alshdavidNavi, 'iommu.txt': listings.alshdavid}},
+    {name: 'GTX 1060 and audio (xkevinx45, plain lspci)', files: {'win10.xml': domains.xkevinWin10, 'lspci.txt': xkevinLspci}},
+    {name: "seed 000's group 1 passed without its PCIe bridge", files: {'win.xml': xkevinWith(hostdev('0x01', '0x00', '0x0'), hostdev('0x01', '0x00', '0x1')), 'iommu.txt': seed000Groups}},
+    {name: 'a one-line listing (grep GTX) proves no address absent', files: {'win.xml': xkevinWith(hostdev('0x0f', '0x00', '0x0')), 'iommu.txt': 'IOMMU Group 1 01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)\n'}},
+  ],
+  invalid: [
+    {
+      name: 'the GPU without its HDMI audio (J4nsen vm-cpu0-0 edited)',
+      files: {'vm.xml': noAudio, 'iommu.txt': listings.j4nsen},
+      findings: [{id: 'hostdev-incomplete', severity: 'warning', subject: 'vm-cpu0-0 0000:04:00.1', message: /another function of the same card/, fix: /"bus":"0x04","slot":"0x00","function":"0x1"/}],
+    },
+    {
+      name: 'the missing audio function is still on snd_hda_intel: not viable either',
+      files: {'vm.xml': noAudio, 'iommu.txt': listings.j4nsen, 'lspci-nnk.txt': J4NSEN_KERNEL_DRIVERS},
+      findings: [{id: 'hostdev-incomplete', severity: 'warning', subject: 'vm-cpu0-0 0000:04:00.1', message: /bound to snd_hda_intel, so qemu will also refuse the group as not viable/}],
+    },
+    {
+      name: "seed 000's RX 580 without its audio (the bridge is not asked for)",
+      files: {'win.xml': xkevinWith(hostdev('0x01', '0x00', '0x0')), 'iommu.txt': seed000Groups},
+      findings: [{id: 'hostdev-incomplete', severity: 'warning', subject: 'win10 0000:01:00.1', message: /Ellesmere HDMI Audio/}],
+    },
+    {
+      name: 'one USB controller of a shared group (alshdavid group 17)',
+      files: {'vm.xml': onlyThese(['0x06', '0x00', '0x1']), 'iommu.txt': listings.alshdavid},
+      findings: [
+        {id: 'hostdev-incomplete', severity: 'warning', subject: 'vm-cpu1-1 0000:06:00.0', message: /IOMMU group 17/},
+        {id: 'hostdev-incomplete', severity: 'warning', subject: 'vm-cpu1-1 0000:06:00.3'},
+      ],
+    },
+    {
+      name: 'a hostdev at 0f:00.0 on a host whose GTX 1060 is at 01:00.0',
+      files: {'win.xml': xkevinWith(hostdev('0x0f', '0x00', '0x0'), hostdev('0x01', '0x00', '0x1')), 'lspci.txt': xkevinLspci},
+      findings: [{id: 'hostdev-address-missing', severity: 'error', subject: 'win10 0000:0f:00.0', message: /did you mean 0000:01:00\.0/, fix: /"bus":"0x01"/}],
+    },
+  ],
+  unknown: [
+    {name: 'a domain without a device list', files: {'vm.xml': domains.j4nsenGtx1070}},
+    {name: 'a device list without domains', files: {'iommu.txt': listings.j4nsen}},
+  ],
+})

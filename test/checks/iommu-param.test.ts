@@ -1,0 +1,66 @@
+import check from '../../checks/iommu-param.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {corpus, CPUINFO, DMESG, linesOf, seed001Module, seed003Config} from './host-data.js'
+
+const amdCpu = corpus(CPUINFO.amd)
+const intelCpu = corpus(CPUINFO.intel)
+const proxmox = corpus(DMESG.proxmox5700u)
+
+testCheck(check, {
+  valid: [
+    {name: 'seed 003: intel_iommu=on iommu=pt on an Intel CPU', files: {'configuration.nix': seed003Config(), 'cpuinfo.txt': intelCpu}},
+    {name: 'amd_iommu=force_isolation and iommu=pt on an AMD CPU', files: {'cmdline.txt': 'root=/dev/sda2 amd_iommu=force_isolation iommu=pt', 'cpuinfo.txt': amdCpu}},
+    {name: 'no IOMMU parameter at all (AMD: on by default)', files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 rw quiet', 'cpuinfo.txt': amdCpu}},
+    {name: 'intel_iommu=off is iommu-enabled\'s business', files: {'cmdline.txt': 'root=/dev/sda1 intel_iommu=off', 'cpuinfo.txt': intelCpu}},
+    {name: 'real Intel boot log (Lenovo, intel_iommu=on)', files: {'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}},
+  ],
+  invalid: [
+    {
+      name: 'seed 001 as written, on an AMD CPU: ${platform}_iommu=on is ignored, ${platform}_iommu=pt is not iommu=pt',
+      files: {'configuration.nix': seed001Module(), 'cpuinfo.txt': amdCpu},
+      findings: [
+        {id: 'iommu-param-wrong', severity: 'info', subject: 'amd_iommu=on', message: /not a value the AMD IOMMU driver knows/, evidence: /"\$\{platform\}_iommu=on" \(= amd_iommu=on\)/},
+        {
+          id: 'iommu-param-wrong',
+          severity: 'warning',
+          subject: 'amd_iommu=pt',
+          message: /is not an option.*iommu=pt/,
+          evidence: /line 53: "\$\{platform\}_iommu=pt" \(= amd_iommu=pt\)/,
+          fix: /"kernelParams":"\\"kvm.ignore_msrs=1\\" \\"iommu=pt\\""/,
+        },
+      ],
+    },
+    {
+      name: 'seed 001 copied to an Intel host without changing platform',
+      files: {'configuration.nix': seed001Module(), 'cpuinfo.txt': intelCpu},
+      findings: [
+        {id: 'iommu-param-wrong', severity: 'warning', subject: 'amd_iommu=on', message: /for AMD CPUs and does nothing on this Intel CPU.*It comes from platform = "amd" in configuration.nix: that should say "intel"/, fix: /\\"intel_iommu=on\\"/},
+        {id: 'iommu-param-wrong', severity: 'warning', subject: 'amd_iommu=pt', message: /passthrough mode is iommu=pt/, fix: /"change":"replace `amd_iommu=pt` with `iommu=pt`"/},
+      ],
+    },
+    {
+      name: 'real Proxmox log (corpus): amd_iommu=on, and the kernel says "AMD-Vi: Unknown option - \'on\'"',
+      files: {'dmesg.txt': proxmox},
+      findings: [{id: 'iommu-param-wrong', severity: 'info', subject: 'amd_iommu=on', evidence: /kernel log line 62: AMD-Vi: Unknown option - 'on'/, fix: /"kernelParams":"\\"iommu=pt\\""/}],
+    },
+    {
+      name: 'intel_iommu=on on an AMD CPU (a guide for the other vendor)',
+      files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz-linux root=/dev/nvme0n1p2 rw intel_iommu=on iommu=pt', 'cpuinfo.txt': amdCpu},
+      findings: [{id: 'iommu-param-wrong', severity: 'warning', subject: 'intel_iommu=on', message: /the AMD IOMMU is on by default/, fix: /"change":"remove `intel_iommu=on`"/}],
+    },
+    {
+      name: 'intel_iommu=pt with iommu=pt already set: dead text',
+      files: {'cmdline.txt': 'root=/dev/sda2 intel_iommu=on intel_iommu=pt iommu=pt', 'cpuinfo.txt': intelCpu},
+      findings: [{id: 'iommu-param-wrong', severity: 'info', subject: 'intel_iommu=pt', message: /iommu=pt is already set/}],
+    },
+    {
+      name: 'the CPU vendor from the log when there is no cpuinfo (AMD-Vi found an IOMMU)',
+      files: {'dmesg.txt': `${linesOf(proxmox, /Found IOMMU/)}\n[    0.1] Kernel command line: root=/dev/sda1 intel_iommu=on`},
+      findings: [{id: 'iommu-param-wrong', severity: 'warning', subject: 'intel_iommu=on'}],
+    },
+  ],
+  unknown: [
+    {name: 'only a cpuinfo', files: {'cpuinfo.txt': amdCpu}, reason: /no kernel command line or NixOS kernelParams/},
+    {name: 'an lspci listing', files: {'lspci-nnk.txt': '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)\n'}},
+  ],
+})

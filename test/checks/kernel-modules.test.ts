@@ -1,0 +1,79 @@
+import check from '../../checks/kernel-modules.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {corpus, CPUINFO, DMESG, seed001Module, seed003Config} from './host-data.js'
+
+const intelCpu = corpus(CPUINFO.intel)
+const amdCpu = corpus(CPUINFO.amd)
+// systemd-modules-load's words for a module that is not there (Proxmox 8, kernel 6.x).
+const VIRQFD_NOT_FOUND = "Jan 01 14:29:21 pve systemd-modules-load[463]: Failed to find module 'vfio_virqfd'"
+
+testCheck(check, {
+  valid: [
+    {name: 'seed 003 on its own era: NixOS 21.11, kernel 5.10', files: {'configuration.nix': seed003Config(), 'uname.txt': '5.10.81\n', 'cpuinfo.txt': intelCpu}},
+    {name: "seed 003 on NixOS 21.11 (os-release): that release's default kernel is 5.10", files: {'configuration.nix': seed003Config(), 'os-release.txt': 'ID=nixos\nVERSION_ID="21.11"\n'}},
+    {name: 'seed 001 on an AMD CPU with kernel 5.15 (kvm-${platform} = kvm-amd)', files: {'configuration.nix': seed001Module(), 'uname.txt': '5.15.32\n', 'cpuinfo.txt': amdCpu}},
+    {name: 'real Manjaro 5.10 log with vfio_virqfd loaded (still a module then)', files: {'dmesg.txt': corpus(DMESG.navi10Kernel510)}},
+    {
+      name: 'real log with "Module msr not found" from an unrelated program',
+      files: {'dmesg.txt': corpus('dmesg/correabuscar__amdmsrtweaker-lnx__dmesg.txt')},
+    },
+    {name: 'modules without vfio_virqfd on 6.12', files: {'configuration.nix': '{ boot.initrd.kernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" ]; boot.kernelModules = [ "kvm-intel" ]; }', 'uname.txt': '6.12.18'}},
+  ],
+  invalid: [
+    {
+      name: 'seed 003 on kernel 6.12: vfio_virqfd in boot.kernelModules',
+      files: {'configuration.nix': seed003Config(), 'uname.txt': '6.12.18\n', 'cpuinfo.txt': intelCpu},
+      findings: [
+        {
+          id: 'kernel-module-obsolete',
+          severity: 'warning',
+          subject: 'vfio_virqfd',
+          message: /Linux 6.2 merged vfio_virqfd into the vfio module and this host has running kernel 6.12.18/,
+          evidence: /boot.kernelModules: configuration.nix line \d+: "vfio_virqfd"/,
+          fix: /"modules":"\\"kvm-intel\\" \\"vfio_pci\\" \\"vfio_iommu_type1\\" \\"vfio\\""/,
+        },
+      ],
+    },
+    {
+      name: 'seed 001 on an AMD CPU with kernel 6.12',
+      files: {'configuration.nix': seed001Module(), 'uname.txt': '6.12.18', 'cpuinfo.txt': amdCpu},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', fix: /"modules":"\\"kvm-\$\{platform\}\\" \\"vfio_pci\\"/}],
+    },
+    {
+      name: 'seed 001 on an Intel CPU, platform left at "amd": kvm-amd cannot load',
+      files: {'configuration.nix': seed001Module(), 'uname.txt': '5.15.32', 'cpuinfo.txt': intelCpu},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'kvm_amd', message: /kvm-amd is for AMD CPUs; this CPU is Intel.*platform = "amd" in configuration.nix: that should say "intel"/, fix: /"change":"load `kvm-intel` instead of `kvm-amd`"/}],
+    },
+    {
+      name: 'vfio_virqfd in the initrd on 6.6: nixos-rebuild fails',
+      files: {'configuration.nix': '{ boot.initrd.kernelModules = [ "vfio_pci" "vfio_virqfd" "vfio" "vfio_iommu_type1" ]; }', 'uname.txt': '6.6.52'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'error', subject: 'vfio_virqfd', message: /nixos-rebuild fails/, fix: /"option":"boot.initrd.kernelModules"/}],
+    },
+    {
+      name: 'boot.kernelPackages = pkgs.linuxPackages_latest says the kernel when uname is missing',
+      files: {'configuration.nix': '{ pkgs, ... }: { boot.kernelPackages = pkgs.linuxPackages_latest; boot.kernelModules = [ "vfio_virqfd" ]; }'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /boot.kernelPackages = pkgs.linuxPackages_latest/}],
+    },
+    {
+      name: "seed 001 on NixOS 24.05 without boot.kernelPackages: the default kernel is 6.6",
+      files: {'configuration.nix': seed001Module(), 'os-release.txt': 'ID=nixos\nVERSION_ID="24.05"\n', 'cpuinfo.txt': amdCpu},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /NixOS 24.05's default kernel \(6.6\)/}],
+    },
+    {
+      name: 'the journal says it: "Failed to find module \'vfio_virqfd\'"',
+      files: {'journal.txt': VIRQFD_NOT_FOUND},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /Failed to find module 'vfio_virqfd'/}],
+    },
+    {
+      name: 'seed 003 with no kernel release in the evidence: vfio_virqfd is only a risk',
+      files: {'configuration.nix': seed003Config()},
+      findings: [{id: 'kernel-module-obsolete', severity: 'info', subject: 'vfio_virqfd', message: /does not say which kernel/}],
+    },
+    {
+      name: 'vendor-reset asked for but not installed',
+      files: {'journal.txt': "Mar 02 09:00:01 host systemd-modules-load[401]: Failed to find module 'vendor-reset'"},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vendor_reset', message: /not built or installed/}],
+    },
+  ],
+  unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': amdCpu}, reason: /no module lists/}],
+})

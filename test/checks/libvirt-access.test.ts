@@ -1,0 +1,85 @@
+import {spawnSync} from 'node:child_process'
+import check from '../../checks/libvirt-access.js'
+import {testCheck, type CheckCase, type InvalidCase} from '../helpers/check-tester.js'
+import {DEBIAN_RELEASE, NIXOS_RELEASE, domains, seed000Nix} from './libvirt-data.js'
+
+// virsh's own words when the daemon is down, and when polkit has nobody to ask.
+const SOCKET_MISSING = "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory\n"
+const VIRTQEMUD_MISSING = "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/var/run/libvirt/virtqemud-sock': No such file or directory\n"
+const POLKIT = "error: failed to connect to the hypervisor\nerror: authentication unavailable: no polkit agent available to authenticate action 'org.libvirt.unix.manage'\n"
+const EMPTY_TABLE = ' Id   Name   State\n--------------------\n\n'
+const VIOLET_IN_GROUPS = 'uid=1000(violet) gid=100(users) groups=100(users),1(wheel),67(libvirtd),993(kvm)\n'
+const VIOLET_NO_GROUP = 'uid=1000(violet) gid=100(users) groups=100(users),1(wheel)\n'
+
+/** The real virsh: its test:/// driver's table, and its own error where no system daemon runs. */
+function virsh(...args: string[]): {status: number | null; stdout: string; stderr: string} | undefined {
+  const run = spawnSync('virsh', args, {encoding: 'utf8', timeout: 20_000})
+  return run.error ? undefined : run
+}
+const testDriverTable = virsh('-c', 'test:///default', 'list', '--all')
+const realValid: CheckCase[] = testDriverTable?.status === 0 ? [{name: 'real `virsh -c test:///default list --all` output', files: {'virsh-list.txt': testDriverTable.stdout}}] : []
+const noDaemon = virsh('-c', 'qemu:///system', 'list', '--all', '--name')
+const realInvalid: InvalidCase[] =
+  noDaemon && /Failed to connect socket to '[^']*libvirt-sock': No such file or directory/.test(noDaemon.stderr)
+    ? [{name: 'real virsh error on a host without the system daemon', files: {'virsh-error.txt': noDaemon.stderr}, findings: [{id: 'libvirt-access', severity: 'error', message: /not running/}]}]
+    : []
+
+testCheck(check, {
+  valid: [
+    {name: 'NixOS user in libvirtd (seed 000 groups)', files: {'os-release': NIXOS_RELEASE, 'groups.txt': VIOLET_IN_GROUPS}},
+    {name: 'Debian user in libvirt', files: {'os-release': DEBIAN_RELEASE, 'id.txt': 'uid=1000(ana) gid=1000(ana) groups=1000(ana),27(sudo),118(libvirt)\n'}},
+    {name: 'virsh lists the domain', files: {'virsh-list.txt': 'win10\n', 'win10.xml': domains.xkevinWin10}},
+    {name: 'virsh list --all table with the domain', files: {'virsh-list.txt': ' Id   Name    State\n------------------------\n -    win10   shut off\n', 'win10.xml': domains.xkevinWin10}},
+    {name: 'root runs the tool', files: {'groups.txt': 'uid=0(root) gid=0(root) groups=0(root)\n'}},
+    ...realValid,
+  ],
+  invalid: [
+    ...realInvalid,
+    {
+      name: 'libvirtd not running: its socket is missing',
+      files: {'virsh-error.txt': SOCKET_MISSING},
+      findings: [{id: 'libvirt-access', severity: 'error', message: /not running/, evidence: /libvirt-sock/, fix: /"daemon":"libvirtd"/}],
+    },
+    {
+      name: 'modular daemon: virtqemud socket missing',
+      files: {'virsh-error.txt': VIRTQEMUD_MISSING},
+      findings: [{id: 'libvirt-access', severity: 'error', fix: /"daemon":"virtqemud"/}],
+    },
+    {
+      name: 'polkit has no agent and the user is not in the libvirt group',
+      files: {'os-release': DEBIAN_RELEASE, 'libvirt-error.txt': POLKIT, 'groups.txt': 'uid=1000(ana) gid=1000(ana) groups=1000(ana),27(sudo)\n'},
+      findings: [{id: 'libvirt-access', severity: 'error', message: /ana is not in the libvirt group/, fix: /"group":"libvirt","user":"ana"/}],
+    },
+    {
+      name: 'NixOS user without libvirtd and no error yet',
+      files: {'os-release': NIXOS_RELEASE, 'groups.txt': VIOLET_NO_GROUP},
+      findings: [{id: 'libvirt-access', severity: 'warning', message: /not in the libvirtd group/, fix: /"group":"libvirtd"/}],
+    },
+    {
+      name: 'seed 000 configuration adds libvirtd, the session does not have it yet',
+      files: {'os-release': NIXOS_RELEASE, 'configuration.nix': seed000Nix, 'groups.txt': VIOLET_NO_GROUP},
+      findings: [{id: 'libvirt-access', severity: 'warning', message: /log out and in/, evidence: /configuration\.nix:\d+: users\.users\.violet\.extraGroups includes "libvirtd"/}],
+    },
+    {
+      name: 'an empty virsh list beside a defined domain: the wrong connection',
+      files: {'virsh-list.txt': EMPTY_TABLE, 'win10.xml': domains.xkevinWin10},
+      findings: [{id: 'libvirt-access', severity: 'warning', message: /qemu:\/\/\/session/, evidence: /domain win10/}],
+    },
+    {
+      name: 'virsh lists nothing at all',
+      files: {'virsh-list.txt': EMPTY_TABLE},
+      findings: [{id: 'libvirt-access', severity: 'info', message: /has no domains/}],
+    },
+    {
+      name: 'live: virsh -c qemu:///system list failed',
+      mode: 'live',
+      files: {'groups.txt': VIOLET_NO_GROUP, 'os-release': NIXOS_RELEASE},
+      unreadable: [{kind: 'virshList', origin: 'virsh -c qemu:///system list --all --name', status: 'error', reason: 'virsh: error: failed to connect to the hypervisor'}],
+      findings: [{id: 'libvirt-access', severity: 'error', message: /failed to connect to the hypervisor\): violet is not in the libvirtd group, or the daemon is not running/}],
+    },
+  ],
+  unknown: [
+    {name: 'only a domain XML', files: {'win10.xml': domains.xkevinWin10}, reason: /no virsh list output/},
+    {name: 'a log without libvirt errors', files: {'qemu-win10.log': '2024-01-01 12:00:00.000+0000: starting up libvirt version: 10.0.0\n'}},
+  ],
+})

@@ -1,0 +1,92 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import lookingGlassDisplay from '../../checks/looking-glass-display.js'
+import {describe, expect, it} from 'vitest'
+import {runCase, testCheck} from '../helpers/check-tester.js'
+import {corpusDir} from '../helpers/paths.js'
+import {domainXml, seed001Shmem, seed003Evdev, seed003LookingGlass, TABLET} from '../helpers/seed-xml.js'
+
+const corpus = (folder: string, name: string) => readFileSync(join(corpusDir, folder, name), 'utf8')
+const sabin = corpus('libvirt-domains-real', 'sabinM1__10ferestre__10ferestre.xml')
+/** Seed 003's <shmem> alone, without its graphics and video. */
+const shmemOnly = () => /<shmem[\s\S]*?<\/shmem>/.exec(seed003LookingGlass())![0]
+const videoNone = '<video>\n  <model type="none"/>\n</video>'
+const spiceGraphics = '<graphics type="spice" autoport="yes">\n  <listen type="address"/>\n</graphics>'
+/** Seed 003's GPU (its listing) and its HDMI audio, with a real USB controller and NVMe drive from the corpus. */
+const LSPCI = `00:14.0 USB controller [0c03]: Intel Corporation 7 Series/C210 Series Chipset Family USB xHCI Host Controller [8086:1e31] (rev 04) (prog-if 30 [XHCI])
+01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)
+01:00.1 Audio device [0403]: NVIDIA Corporation GP104 High Definition Audio Controller [10de:10f0] (rev a1)
+02:00.0 Non-Volatile memory controller [0108]: Realtek Semiconductor Co., Ltd. Device [10ec:5765] (rev 01) (prog-if 02 [NVM Express])
+`
+const kvmfrArgs = `<qemu:commandline xmlns:qemu="http://libvirt.org/schemas/domain/qemu/1.0">
+  <qemu:arg value="-device"/>
+  <qemu:arg value="ivshmem-plain,id=shmem0,memdev=looking-glass"/>
+  <qemu:arg value="-object"/>
+  <qemu:arg value="memory-backend-file,id=looking-glass,mem-path=/dev/kvmfr0,size=32M,share=yes"/>
+</qemu:commandline>`
+
+testCheck(lookingGlassDisplay, {
+  valid: [
+    {name: "seed 003: spice graphics for input, <video> model none, evdev keyboard and mouse", files: {'win10.xml': domainXml([seed003LookingGlass(), seed003Evdev()])}},
+    {name: 'seed 003 without evdev: spice alone carries the input', files: {'win10.xml': domainXml([seed003LookingGlass()])}},
+    {name: "seed 003's other way: no spice (client -s), evdev inputs", files: {'win10.xml': domainXml([shmemOnly(), videoNone, seed003Evdev()])}},
+    {name: 'evdev only (no spice): a leftover tablet idles, nothing sends it events', files: {'win10.xml': domainXml([shmemOnly(), videoNone, TABLET, seed003Evdev()])}},
+    {name: "newer Looking Glass docs: <video> model vga with spice", files: {'win10.xml': domainXml([seed003LookingGlass().replace('type="none"', "type='vga'")])}},
+    {name: "seed 001's shmem as pasted: the lost </shmem> hides the devices after it, so nothing is judged missing", files: {'win10.xml': domainXml([seed001Shmem(), videoNone])}},
+    {name: 'no spice, no evdev, but a USB controller passed (lspci)', files: {'win10.xml': domainXml([shmemOnly(), videoNone], {hostdevs: ['01:00.0', '01:00.1', '00:14.0']}), 'lspci-nn.txt': LSPCI}},
+    {name: 'no spice, no evdev, an unknown extra device passed (no lspci): may be a USB controller', files: {'win10.xml': domainXml([shmemOnly(), videoNone], {hostdevs: ['01:00.0', '01:00.1', '00:14.0']})}},
+    {name: 'libvirt test suite: ivshmem that is not Looking Glass', files: {'shmem-plain-doorbell.xml': corpus('libvirt-domains', 'shmem-plain-doorbell.xml')}},
+    {name: 'a real passthrough domain without Looking Glass (tablet and qxl are fine there)', files: {'win10.xml': corpus('libvirt-domains-real', 'xkevinx45__log__win10.xml')}},
+  ],
+  invalid: [
+    {
+      name: "sabinM1's real domain: two tablets and a qxl display beside the Looking Glass shmem",
+      files: {'10ferestre.xml': sabin},
+      findings: [
+        {id: 'looking-glass-display-config', severity: 'warning', subject: '10ferestre', message: /tablet/, evidence: /<input type='tablet' bus='usb'>\n.*tablet/},
+        // The tester finds expectations by id and subject: the info's words are checked below.
+        {id: 'looking-glass-display-config', severity: 'info', subject: '10ferestre'},
+      ],
+    },
+    {
+      name: 'seed 003 with the tablet kept and the qxl video virt-manager made',
+      files: {'win10.xml': domainXml([seed003LookingGlass().replace('type="none"', "type='qxl' ram='65536' vram='65536' vgamem='16384' heads='1' primary='yes'"), TABLET, seed003Evdev()])},
+      findings: [
+        {id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /tablet/, fix: /"domain":"win10"/},
+        {id: 'looking-glass-display-config', severity: 'info', subject: 'win10'},
+      ],
+    },
+    {
+      name: 'no way in: video none, no spice, no evdev, only the GPU passed',
+      files: {'win10.xml': domainXml([shmemOnly(), videoNone])},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /no way in/}],
+    },
+    {
+      name: 'no way in: the extra passed device is an NVMe drive (lspci), not a USB controller',
+      files: {'win10.xml': domainXml([shmemOnly(), videoNone], {hostdevs: ['01:00.0', '01:00.1', '02:00.0']}), 'lspci-nn.txt': LSPCI},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /no way in/}],
+    },
+    {
+      name: 'a looking-glass shmem of model ivshmem-doorbell',
+      files: {'win10.xml': domainXml([seed003LookingGlass().replace("'ivshmem-plain'", "'ivshmem-doorbell'"), seed003Evdev()])},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /ivshmem-doorbell.*ivshmem-plain/}],
+    },
+    {
+      name: 'kvmfr (legacy qemu:commandline) with spice input and the tablet kept',
+      files: {'win10.xml': domainXml([TABLET, spiceGraphics, seed003Evdev()]).replace('</domain>', `${kvmfrArgs}\n</domain>`)},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /tablet/}],
+    },
+  ],
+  unknown: [
+    {name: 'no evidence', files: {}},
+    {name: 'no domain XML, only a NixOS configuration', files: {'configuration.nix': '{ ... }: { systemd.tmpfiles.rules = [ "f /dev/shm/looking-glass 0660 vini qemu-libvirtd -" ]; }\n'}},
+  ],
+})
+
+describe('looking-glass-display words', () => {
+  it("names sabinM1's qxl display as a second screen", () => {
+    const info = runCase(lookingGlassDisplay, {name: 'sabin', files: {'10ferestre.xml': sabin}}).findings.find((f) => f.severity === 'info')!
+    expect(info.message).toMatch(/emulated qxl display.*<model type='none'\/>/)
+    expect(info.evidence).toEqual(["domain 10ferestre (10ferestre.xml): <video><model type='qxl'/></video>"])
+  })
+})

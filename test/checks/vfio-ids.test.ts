@@ -1,0 +1,113 @@
+import check from '../../checks/vfio-ids.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {gtx1070Audio, kabyLakeGtx1060, listings, lspciNnk, pciSysfs, seed000Cmdline, seed000Groups, seed002Ids, seed002Lspci, seed002Nix, seed003Dmesg, seed003Gtx1070, seed004Devs, seed004Nix, sysfsFor} from './isolation-data.js'
+import {seed003Nix} from './libvirt-data.js'
+
+/** Seed 004's host as sysfs shows it: the iGPU is the boot VGA device; DEVS put everything listed on vfio-pci. */
+function seed004Sysfs(igpuDriver: string): string {
+  const vfio = 'driver=vfio-pci driver_override=vfio-pci'
+  return sysfsFor(kabyLakeGtx1060, {
+    '00:01.0': 'driver=pcieport iommu_group=1',
+    '00:02.0': `${igpuDriver === 'vfio-pci' ? vfio : `driver=${igpuDriver}`} boot_vga=1 iommu_group=0`,
+    '00:14.0': 'driver=xhci_hcd iommu_group=3',
+    '00:17.0': 'driver=ahci iommu_group=5',
+    '01:00.0': `${vfio} boot_vga=0 iommu_group=1`,
+    '01:00.1': `${vfio} iommu_group=1`,
+    '06:00.0': `${vfio} iommu_group=11`,
+  })
+}
+const withoutIgpu = seed004Devs.replace('0000:00:02.0 ', '')
+
+/** Two identical RTX 3080s (mathewlear's card, twice); the host's is the boot VGA device. */
+const twin3080 = pciSysfs([
+  '0000:00:01.0 vendor=1022 device=14da class=060000 iommu_group=0',
+  '0000:01:00.0 vendor=10de device=2206 class=030000 driver=vfio-pci boot_vga=0 iommu_group=12',
+  '0000:01:00.1 vendor=10de device=1aef class=040300 driver=vfio-pci iommu_group=12',
+  '0000:2d:00.0 vendor=10de device=2206 class=030000 driver=vfio-pci boot_vga=1 iommu_group=20',
+  '0000:2d:00.1 vendor=10de device=1aef class=040300 driver=vfio-pci iommu_group=20',
+])
+
+testCheck(check, {
+  valid: [
+    {name: 'seed 000: vfio-pci.ids=1002:67df,1002:aaf0 are the RX 580 and its audio (whole listing)', files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}},
+    {name: 'ASUS X670E-I (corpus): the RTX 3080 and its audio function', files: {'cmdline.txt': 'vfio-pci.ids=10de:2206,10de:1aef\n', 'iommu-groups.txt': listings.mathewlear}},
+    {name: "J4nsen (corpus): both identical Renesas USB controllers go to guests (no GPU among them)", files: {'cmdline.txt': 'vfio-pci.ids=10de:1b81,10de:10f0,1912:0014\n', 'iommu-groups.txt': listings.j4nsen}},
+    {name: 'the extended form vendor:device:subvendor:subdevice', files: {'cmdline.txt': 'vfio-pci.ids=1002:67df:1da2:e366,1002:aaf0\n', 'iommu-groups.txt': seed000Groups}},
+    {name: 'seed 004 without 00:02.0 in DEVS: the iGPU stays on i915', files: {'configuration.nix': seed004Nix(withoutIgpu), 'lspci.txt': kabyLakeGtx1060, 'pci-sysfs.txt': seed004Sysfs('i915')}},
+  ],
+  invalid: [
+    {
+      name: 'a typo: three hex digits',
+      files: {'cmdline.txt': 'vfio-pci.ids=1002:67df,1002:aaf\n', 'iommu-groups.txt': seed000Groups},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: '1002:aaf', message: /"1002:aaf" is not vendor:device/, fix: /"ids":"1002:67df"/}],
+    },
+    {
+      name: 'ids pasted with their brackets',
+      files: {'modprobe-vfio.conf': 'options vfio-pci ids=[1002:67df],[1002:aaf0]\n', 'iommu-groups.txt': seed000Groups},
+      findings: [
+        {id: 'vfio-ids-wrong', severity: 'error', subject: '[1002:67df]', evidence: /modprobe-vfio\.conf line 1/},
+        {id: 'vfio-ids-wrong', severity: 'error', subject: '[1002:aaf0]'},
+      ],
+    },
+    {
+      name: "seed 002: the wiki's 144d:a80a is in no device of its (partial) lspci -nn",
+      files: {'configuration.nix': seed002Nix, 'lspci.txt': seed002Lspci},
+      findings: [{id: 'vfio-ids-wrong', severity: 'info', subject: '144d:a80a', message: /partial/, evidence: /boot\.kernelParams "vfio-pci\.ids=1002:67b0,1002:aac8,144d:a80a"/}],
+    },
+    {
+      name: 'seed 000 listing (whole host) with an id no device has',
+      files: {'cmdline.txt': `${seed000Cmdline.trim()},144d:a80a\n`, 'iommu-groups.txt': seed000Groups},
+      findings: [{id: 'vfio-ids-wrong', severity: 'warning', subject: '144d:a80a', message: /no device on this host/}],
+    },
+    {
+      name: "7950X host (corpus listing) with seed 002's 144d:a80a: its PM9A1 NVMe controller",
+      files: {'cmdline.txt': `${seed002Ids.replace('1002:67b0,1002:aac8', '10de:2504,10de:228e')}\n`, 'iommu-groups.txt': listings.zephyrwc3},
+      findings: [{id: 'vfio-ids-wrong', severity: 'warning', subject: '144d:a80a', message: /Does the host boot from this disk\?/}],
+    },
+    {
+      name: '7950X host (corpus listing) booting from NVMe: 144d:a80a is its only NVMe controller',
+      files: {'cmdline.txt': 'root=/dev/nvme0n1p2 vfio-pci.ids=10de:2504,10de:228e,144d:a80a\n', 'iommu-groups.txt': listings.zephyrwc3},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: '144d:a80a', message: /system disk/, evidence: /root=\/dev\/nvme0n1p2/}],
+    },
+    {
+      name: 'two identical RTX 3080s, the host keeps the boot VGA one: ids cannot split them',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:2206,10de:1aef\n', 'pci-sysfs.txt': twin3080},
+      findings: [
+        {id: 'vfio-ids-wrong', severity: 'error', subject: '10de:2206', message: /identical cards.*0000:2d:00 that the host keeps/, fix: /"ids":"","addresses":"0000:01:00\.0 0000:01:00\.1"/},
+        {id: 'vfio-ids-wrong', severity: 'error', subject: '10de:1aef'},
+      ],
+    },
+    {
+      name: 'two identical cards and nothing says which one the host keeps',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:2206\n', 'pci-sysfs.txt': twin3080.replace('boot_vga=1', 'boot_vga=0')},
+      findings: [{id: 'vfio-ids-wrong', severity: 'warning', subject: '10de:2206', message: /right only if every one of them goes to a guest/}],
+    },
+    {
+      name: 'seed 003: postBootCommands writes driver_override for 0f:00.x; its GTX 1070 is at 01:00.0',
+      files: {'configuration.nix': seed003Nix, 'iommu-groups.txt': `${seed003Gtx1070}\nIOMMU Group 1 01:00.1 ${gtx1070Audio}\n`, 'dmesg.txt': seed003Dmesg},
+      findings: [
+        {id: 'vfio-ids-wrong', severity: 'warning', subject: '0000:0f:00.0', message: /not in the evidence \(the guest GPU is 0000:01:00\.0\)/, fix: /"addresses":"0000:01:00\.0 0000:01:00\.1"/},
+        {id: 'vfio-ids-wrong', severity: 'warning', subject: '0000:0f:00.1'},
+      ],
+    },
+    {
+      name: "seed 004: preDeviceCommands binds 0000:00:02.0, the iGPU the host boots on",
+      files: {'configuration.nix': seed004Nix(), 'lspci.txt': kabyLakeGtx1060, 'pci-sysfs.txt': seed004Sysfs('vfio-pci')},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: '0000:00:02.0', message: /host's own display GPU \(the guest GPU is 0000:01:00\.0\).*console freezes/, evidence: /boot_vga=1/, fix: /"addresses":"0000:01:00\.0 0000:01:00\.1 0000:06:00\.0"/}],
+    },
+    {
+      name: 'seed 004 with its 5.15 pin: the same mistake, hidden by the old kernel',
+      files: {'configuration.nix': seed004Nix(seed004Devs, true), 'lspci.txt': kabyLakeGtx1060, 'pci-sysfs.txt': seed004Sysfs('vfio-pci'), 'uname.txt': '5.15.145\n'},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: '0000:00:02.0', message: /kernel 5\.15\.145 leaves only the firmware framebuffer drawing on it.*staying on 5\.x only hides this/}],
+    },
+    {
+      name: 'vfio-pci.ids with the iGPU next to the GTX 1060, i915 not yet replaced (configuration not booted)',
+      files: {'configuration.nix': '{\n  boot.kernelParams = [ "vfio-pci.ids=8086:5912,10de:1c02,10de:10f1" ];\n}\n', 'lspci-nnk.txt': lspciNnk(kabyLakeGtx1060, {'00:02.0': 'i915', '01:00.0': 'nouveau', '01:00.1': 'snd_hda_intel'})},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: '8086:5912', evidence: /driven by i915/}],
+    },
+  ],
+  unknown: [
+    {name: 'nothing hands devices to vfio-pci', files: {'iommu-groups.txt': seed000Groups}, reason: /nothing hands devices to vfio-pci/},
+    {name: 'ids without any device list', files: {'cmdline.txt': seed000Cmdline}, reason: /no PCI device list/},
+  ],
+})

@@ -1,0 +1,56 @@
+import check from '../../checks/vfio-modules.js'
+import {testCheck} from '../helpers/check-tester.js'
+import {corpus, DMESG, seed003Config, seed003Dmesg} from './host-data.js'
+
+const LSMOD_NO_VFIO = `Module                  Size  Used by
+nouveau              2899968  1
+kvm_intel             409600  0
+kvm                  1388544  1 kvm_intel
+irqbypass              12288  1 kvm
+`
+const LSMOD_VFIO = `${LSMOD_NO_VFIO}vfio_pci               16384  0
+vfio_pci_core          94208  1 vfio_pci
+vfio_iommu_type1       49152  0
+vfio                   69632  3 vfio_pci_core,vfio_iommu_type1,vfio_pci
+`
+const IDS_CMDLINE = 'BOOT_IMAGE=/vmlinuz-6.8.0-45-generic root=UUID=1b2c ro quiet splash intel_iommu=on iommu=pt vfio-pci.ids=10de:1b81,10de:10f0\n'
+// Seed 003's configuration without boot.kernelModules and the postBootCommands that modprobe vfio-pci:
+// ids for vfio-pci, nothing that loads it.
+const seed003WithoutModules = (): string =>
+  seed003Config()
+    .replace(/kernelModules = \[[^\]]*\];/, '')
+    .replace(/postBootCommands = ''[\s\S]*?'';/, '')
+
+testCheck(check, {
+  valid: [
+    {name: 'seed 003: vfio_pci in boot.kernelModules, "vfio_pci: add [10de:1b81...]" in dmesg', files: {'configuration.nix': seed003Config(), 'dmesg.txt': seed003Dmesg()}},
+    {name: 'seed 003 configuration alone: it loads vfio_pci', files: {'configuration.nix': seed003Config()}},
+    {name: 'vfio modules in lsmod', files: {'lsmod.txt': LSMOD_VFIO, 'cmdline.txt': IDS_CMDLINE}},
+    {name: 'no vfio ids anywhere: nothing needs vfio-pci at boot', files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': 'root=/dev/sda2 intel_iommu=on'}},
+    {
+      name: 'vfio built in (Ubuntu): not in lsmod, but /dev/vfio exists',
+      files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': IDS_CMDLINE, 'dev-nodes.txt': 'drwxr-xr-x 2 root root 60 Mar  1 10:00 /dev/vfio\n'},
+    },
+    {name: 'real Proxmox log: vfio-pci has 05:00.0', files: {'dmesg.txt': corpus(DMESG.proxmox5700u), 'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': IDS_CMDLINE}},
+  ],
+  invalid: [
+    {
+      name: 'NixOS: vfio-pci ids in extraModprobeConfig, but no module list loads vfio_pci',
+      files: {'configuration.nix': seed003WithoutModules()},
+      findings: [{id: 'vfio-modules-missing', severity: 'error', message: /the configuration never loads vfio_pci/, evidence: /boot.extraModprobeConfig = "options vfio-pci ids=10de:1b81"/}],
+    },
+    {
+      name: 'vfio-pci.ids on the command line, vfio not in lsmod (could still be built in)',
+      files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': IDS_CMDLINE},
+      findings: [{id: 'vfio-modules-missing', severity: 'warning', message: /Unless vfio-pci is built into this kernel/, fix: /"modules":"\\"vfio_pci\\" \\"vfio\\" \\"vfio_iommu_type1\\""/}],
+    },
+    {
+      name: 'the same with a whole boot log (real, Intel) that has no vfio line',
+      files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': IDS_CMDLINE, 'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)},
+      findings: [{id: 'vfio-modules-missing', severity: 'error', evidence: /no "VFIO - User Level meta-driver" line/}],
+    },
+  ],
+  unknown: [
+    {name: 'a kernel log alone', files: {'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}, reason: /and no NixOS configuration/},
+  ],
+})
