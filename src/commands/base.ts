@@ -1,0 +1,33 @@
+import {Command, Flags} from '@oclif/core'
+import {printableText} from '../report/printable.js'
+import {UsageError} from '../util/errors.js'
+
+/** Every command: one-line errors with exit 2, never a stack trace (set DEBUG=vfio-doctor for one). */
+export abstract class BaseCommand extends Command {
+  protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
+    // oclif's own exits (this.exit) and flag errors carry their codes; keep them.
+    if (err.oclif?.exit !== undefined && !(err instanceof UsageError)) {
+      if (err.oclif.exit === 0 || err.message.startsWith('EEXIT')) throw err
+      process.stderr.write(`vfio-doctor: ${firstLine(err.message)}\n`)
+      process.exitCode = 2
+      return
+    }
+    if (process.env.DEBUG?.includes('vfio-doctor')) process.stderr.write(`${err.stack}\n`)
+    const prefix = err instanceof UsageError ? '' : 'internal error: '
+    process.stderr.write(`vfio-doctor: ${prefix}${firstLine(err.message)}\n`)
+    process.exitCode = 2
+  }
+}
+
+function firstLine(message: string): string {
+  return printableText(message.split('\n').find((l) => l.trim())?.trim() ?? 'unknown error')
+}
+
+/** Flags shared by the commands that read a host or an evidence folder. */
+export const sourceFlags = {
+  input: Flags.string({char: 'i', description: 'read an evidence folder (or one file) instead of this host', helpValue: 'DIR'}),
+  timeout: Flags.integer({description: 'seconds each command may take', default: 5, min: 1, max: 600}),
+  'libvirt-uri': Flags.string({description: 'libvirt connection to read domains from', default: 'qemu:///system'}),
+  root: Flags.string({description: 'read the host below this folder instead of / (for tests)', hidden: true}),
+  quiet: Flags.boolean({char: 'q', description: 'no progress display'}),
+}

@@ -1,0 +1,89 @@
+import {Flags} from '@oclif/core'
+import {collect} from '../collect.js'
+import {diagnose} from '../engine/pipeline.js'
+import {exitCodeOf, type FailOn} from '../report/model.js'
+import {FORMATS, renderReport, renderShareable, type Format} from '../report/render.js'
+import {useColor} from '../report/style.js'
+import {BaseCommand, sourceFlags} from './base.js'
+
+export default class Check extends BaseCommand {
+  static override summary = 'Diagnose GPU passthrough: read the evidence, say what is wrong and what to change.'
+  static override description = `Reads this host (or an evidence folder with --input), runs every check and prints what is wrong with the exact lines to change.
+Markdown and BBCode reports are made to be posted, so they are redacted: host and user names, MAC and IP addresses, serial numbers, UUIDs, SSH keys, passwords and Wi-Fi names become consistent pseudonyms (user1, host1); PCI ids and addresses, kernel versions and file names stay. --no-redact keeps everything.
+--share uploads the redacted Markdown report and prints its link: it shows the report and asks first, and without a terminal it uploads only with --yes.
+Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for bad usage or unreadable input.`
+
+  static override examples = [
+    {description: 'Check this host (sudo lets it read the kernel log and qemu logs)', command: 'sudo <%= config.bin %> <%= command.id %>'},
+    {description: 'Check files someone pasted on a forum', command: '<%= config.bin %> <%= command.id %> --input ./pasted/'},
+    {description: 'Machine-readable output for CI', command: '<%= config.bin %> <%= command.id %> --input fixtures/host --format json --fail-on warning'},
+    {description: 'Only the IOMMU checks, for the GPU at 01:00.0', command: '<%= config.bin %> <%= command.id %> --only iommu-enabled --gpu 01:00.0'},
+    {description: 'A report to paste into a GitHub issue, Discourse or Reddit post (redacted)', command: '<%= config.bin %> <%= command.id %> --format markdown > report.md'},
+    {description: 'The same for the Arch Linux forums', command: '<%= config.bin %> <%= command.id %> --format bbcode'},
+    {description: 'Upload the redacted report to paste.rs and print its link (asks first)', command: 'sudo <%= config.bin %> <%= command.id %> --share'},
+    {description: 'JUnit XML for GitLab or Jenkins, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --input fixtures/host --format junit --fail-on warning > vfio-doctor.xml'},
+  ]
+
+  static override flags = {
+    ...sourceFlags,
+    format: Flags.string({
+      char: 'f',
+      description: 'output format: text (terminal), json (schema/report.schema.json), markdown (GitHub, Discourse, Reddit), bbcode (Arch Linux forums), junit (CI)',
+      options: [...FORMATS],
+      default: 'text',
+    }),
+    'fail-on': Flags.string({description: 'lowest severity that makes the exit status 1', options: ['error', 'warning', 'info', 'never'], default: 'error'}),
+    only: Flags.string({description: 'run only these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
+    skip: Flags.string({description: 'skip these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
+    gpu: Flags.string({description: 'PCI address of the GPU meant for the guest (default: inferred)', helpValue: 'ADDR'}),
+    verbose: Flags.boolean({char: 'v', description: 'also show what passed, why checks were skipped and the facts behind them'}),
+    redact: Flags.boolean({
+      description: 'replace host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names in markdown and bbcode output',
+      default: true,
+      allowNo: true,
+    }),
+    share: Flags.boolean({description: 'upload the redacted Markdown report to paste.rs (0x0.st if that fails) and print the link'}),
+    yes: Flags.boolean({char: 'y', description: 'with --share: upload without asking (needed when there is no terminal)'}),
+    'share-url': Flags.string({description: 'with --share: POST the report to this paste service instead', env: 'VFIO_DOCTOR_SHARE_URL', helpValue: 'URL'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Check)
+    const set = await collect({
+      ...(flags.input ? {input: flags.input} : {}),
+      ...(flags.root ? {root: flags.root} : {}),
+      timeoutSeconds: flags.timeout,
+      libvirtUri: flags['libvirt-uri'],
+      progress: !flags.quiet && flags.format === 'text' && process.stderr.isTTY === true,
+    })
+    const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean)
+    const only = list(flags.only)
+    const skip = list(flags.skip)
+    const {facts, report} = diagnose(set, {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {})})
+    const failOn = flags['fail-on'] as FailOn
+    // renderReport loads only the renderer asked for: `check --input` stays close to node's own start-up.
+    const output = await renderReport(report, {
+      format: flags.format as Format,
+      set,
+      facts,
+      failOn,
+      verbose: flags.verbose,
+      redact: flags.redact,
+      color: useColor(process.stdout),
+      width: Math.min(process.stdout.columns || 100, 120),
+    })
+    process.stdout.write(output)
+    process.exitCode = exitCodeOf(report, failOn)
+    if (!flags.share) return
+    const {shareFlow} = await import('../share/index.js')
+    const refused = await shareFlow({
+      ...(await renderShareable(report, set, facts)),
+      yes: flags.yes,
+      interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+      input: process.stdin,
+      output: process.stderr,
+      ...(flags['share-url'] ? {url: flags['share-url']} : {}),
+    })
+    if (refused) process.exitCode = refused
+  }
+}

@@ -1,0 +1,32 @@
+import {Args} from '@oclif/core'
+import {knowledgeIds, loadPage} from '../knowledge/page.js'
+import {renderMarkdownForTerminal} from '../report/terminal-markdown.js'
+import {useColor} from '../report/style.js'
+import {UsageError} from '../util/errors.js'
+import {BaseCommand} from './base.js'
+
+export default class Explain extends BaseCommand {
+  static override summary = 'Explain a failure mode: the cause, the fix for NixOS and other distributions, how to verify.'
+  static override examples = [
+    {description: 'Why VT-d / AMD-Vi off in the firmware leaves no IOMMU groups, and the fix', command: '<%= config.bin %> <%= command.id %> iommu-firmware-off'},
+    {description: 'NVIDIA Code 43 in the guest', command: '<%= config.bin %> <%= command.id %> nvidia-error-43'},
+    {description: 'Every failure mode a report can name', command: '<%= config.bin %> list'},
+  ]
+  static override args = {id: Args.string({description: 'knowledge id (see `vfio-doctor list`)', required: true})}
+
+  async run(): Promise<void> {
+    const {args} = await this.parse(Explain)
+    const page = loadPage(args.id)
+    if (!page) {
+      const near = knowledgeIds().filter((id) => id.includes(args.id) || args.id.includes(id.split('-')[0]!))
+      throw new UsageError(`no failure mode "${args.id}"${near.length ? `; did you mean ${near.slice(0, 3).join(', ')}?` : ''} (vfio-doctor list shows them all)`)
+    }
+    const header = `# ${page.title}\n\n*${page.id}* · ${page.severity} · applies to: ${page.applies}\n\n`
+    const meta = [
+      page.symptoms.length ? `## Symptoms\n${page.symptoms.map((s) => `- ${s}`).join('\n')}\n` : '',
+      page.signals.length ? `## Signals\n${page.signals.map((s) => `- ${s}`).join('\n')}\n` : '',
+    ].join('\n')
+    const sources = page.sources.length ? `\n## Sources\n${page.sources.map((s) => `- ${s}`).join('\n')}\n` : ''
+    process.stdout.write(renderMarkdownForTerminal(`${header}${meta}\n${page.body}\n${sources}`, useColor(process.stdout)))
+  }
+}

@@ -1,0 +1,44 @@
+import {Flags} from '@oclif/core'
+import {collect} from '../collect.js'
+import {assembleFacts} from '../facts/assemble.js'
+import {iommuGroupVerdicts, renderGroupsTable} from '../report/groups.js'
+import {useColor} from '../report/style.js'
+import {BaseCommand, sourceFlags} from './base.js'
+
+export default class Groups extends BaseCommand {
+  static override summary = 'List the IOMMU groups and say, for each, whether it can be passed to a VM whole.'
+  static override description = `Shows every IOMMU group with its devices (address, class, vendor:device, name, driver, reset methods) and a verdict: a group can be passed whole when it holds one card's functions and bridges only; any other device in it has to go along. Groups with the boot GPU and laptop "3D controller" GPUs are pointed out. Reads this host, or an evidence folder with --input (sysfs capture, an IOMMU group listing, lspci -nnk).`
+
+  static override examples = [
+    {description: 'The groups of this host', command: '<%= config.bin %> <%= command.id %>'},
+    {description: 'Only the groups that hold a GPU', command: '<%= config.bin %> <%= command.id %> --gpus'},
+    {description: 'From a capture or from pasted iommu-groups.txt and lspci-nnk.txt', command: '<%= config.bin %> <%= command.id %> --input ./pasted/'},
+    {description: 'As JSON, for scripts', command: "<%= config.bin %> <%= command.id %> --json | jq '.groups[] | select(.hasGpu)'"},
+  ]
+
+  static override flags = {
+    ...sourceFlags,
+    json: Flags.boolean({description: 'print the groups and verdicts as JSON'}),
+    gpus: Flags.boolean({description: 'only the groups that hold a GPU'}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Groups)
+    const set = await collect({
+      ...(flags.input ? {input: flags.input} : {}),
+      ...(flags.root ? {root: flags.root} : {}),
+      timeoutSeconds: flags.timeout,
+      libvirtUri: flags['libvirt-uri'],
+      progress: !flags.quiet && !flags.json && process.stderr.isTTY === true,
+    })
+    const result = iommuGroupVerdicts(assembleFacts(set))
+    const shown = flags.gpus ? {...result, groups: result.groups.filter((g) => g.hasGpu)} : result
+    if (flags.gpus && shown.groups.length === 0 && result.groups.length > 0) shown.reason = 'no group holds a GPU'
+    if (flags.json) {
+      process.stdout.write(JSON.stringify(shown, null, 2) + '\n')
+      return
+    }
+    const color = useColor(process.stdout)
+    process.stdout.write(await renderGroupsTable(shown, {color, ...(process.stdout.isTTY ? {width: Math.min(process.stdout.columns || 120, 160)} : {})}))
+  }
+}

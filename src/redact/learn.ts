@@ -1,0 +1,105 @@
+import {isSystemName} from './words.js'
+
+/** The names a host's evidence gives away, learnt before anything is replaced. */
+export interface KnownNames {
+  users: string[]
+  hosts: string[]
+  ssids: string[]
+}
+
+/** Where a user name shows: home folders (Linux, macOS, Windows), `id` output, prompts. */
+export const HOME_PATH = /(\/(?:home|Users|var\/home|run\/media|export\/home)\/)([^/\s'"`<>:;,|()[\]{}=]+)/g
+export const WINDOWS_HOME = /([A-Za-z]:\\{1,2}Users\\{1,2})([^\\\s'"`<>:;,|]+)/g
+export const ID_ENTRY = /\b(uid|gid|euid|egid|groups)=((?:\d{1,10}\([^()\s]{1,64}\),?)+)/g
+/** "[alice@nixos:~]$", "alice@host:~$", "[alice@host ~]$". */
+export const PROMPT = /(^|\s)(\[?)([a-z_][a-z0-9_-]{0,31})@([A-Za-z0-9][A-Za-z0-9-]{0,62})(?=(?::\S*\]?\s?[$#])|(?:\s+\S+\]\s?[$#]))/gm
+/** syslog / journalctl prefixes: "Nov 21 23:57:01 HOST kernel: ..." and the short-iso form. */
+export const SYSLOG_HOST = /^((?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[+-]\d{2}:?\d{2}|Z)?) )([A-Za-z0-9][\w.-]*)(?= [\w.@/()-]+(?:\[\d+\])?: )/gm
+/** `uname -a`: "Linux HOST 6.12.18 #1-NixOS SMP ...". */
+export const UNAME_HOST = /^(Linux )(?!version )([A-Za-z0-9][\w.-]*)(?= \d+\.\d+)/gm
+/** libvirt's qemu log header "..., kernel: 6.1.0, hostname: HOST" and hostnamectl's "Static hostname: HOST". */
+export const LIBVIRT_HOST = /((?:, hostname|\bStatic hostname|\bTransient hostname): )([A-Za-z0-9][\w.-]*)/g
+/** systemd at boot: "systemd[1]: Set hostname to <HOST>." */
+export const HOSTNAME_SET = /(\bhostname to <)([^>\s]+)(?=>)/g
+/** A NixOS system's store path names its host: "...-nixos-system-HOST-25.05.20250309.e3e32b6". */
+export const NIXOS_SYSTEM = /(-nixos-system-)([A-Za-z0-9][\w-]*?)(?=-\d{2}\.\d{2}(?:pre|\.|\b))/g
+export const NIX_HOST = /(\bhostName\s*=\s*")([^"]+)(?=")/g
+/** `ls -l` and `namei -l` lines: mode, [links], owner, group. */
+export const LS_OWNER = /^(\s*[-dlcbps][rwxsStT-]{9}[.+@]?\s+(?:\d+\s+)?)([^\s:]+)(\s+)([^\s:]+)/gm
+/** /etc/group lines: "libvirtd:x:993:alice,bob". */
+export const GROUP_LINE = /^([a-z_][\w-]*:[x*!]?:\d+:)([a-z_][\w,.-]*)$/gm
+
+export const HOST_CONTEXTS = [SYSLOG_HOST, UNAME_HOST, LIBVIRT_HOST, HOSTNAME_SET, NIXOS_SYSTEM, NIX_HOST]
+
+/** Context patterns below capture (lead)("quoted name" | bare name). */
+export const NIX_USER = /(\b(?:users\.(?:users|extraUsers)|home-manager\.users)\.)(?:"([^"]+)"|([A-Za-z_][\w-]*))/g
+/** `users.users = { alice = { isNormalUser = true; ... }; }` (the empty first group keeps the shape of the others). */
+export const NIX_NORMAL_USER = /()(?:"([^"]+)"|(?<![\w-])([A-Za-z_][\w-]*))(?=\s*=\s*\{[^{}]*?\bisNormalUser\s*=\s*true)/g
+export const NIX_WIFI = /(\bwireless\.networks\.)(?:"([^"]+)"|([A-Za-z_][\w-]*))/g
+const NIX_WIFI_BLOCK = /\bwireless(?:\.networks\s*=\s*\{|\s*=\s*\{[^{}]*?\bnetworks\s*=\s*\{)/g
+export const SSID_QUOTED = /(\bssid\b['"]?\s*(?:[=:]\s*|\s+)(?:value\s+)?["'])()([^"'\n]+)(?=["'])/gi
+export const SSID_BARE = /(\bssid\s*[=:]\s*)()([^\s'";,]+)/gi
+const GROUPS_LINE = /^([a-z_][\w-]*) : /gm
+
+export function learnNames(texts: string[], live: {hosts?: string[]; users?: string[]} = {}): KnownNames {
+  const users = new NameList()
+  const hosts = new NameList()
+  const ssids = new NameList()
+  for (const u of live.users ?? []) users.add(u)
+  for (const h of live.hosts ?? []) hosts.add(h)
+  for (const text of texts) {
+    for (const m of text.matchAll(HOME_PATH)) users.add(m[2]!)
+    for (const m of text.matchAll(WINDOWS_HOME)) users.add(m[2]!)
+    for (const m of text.matchAll(ID_ENTRY)) if (m[1] === 'uid' || m[1] === 'euid') users.add(/\(([^)]+)\)/.exec(m[2]!)![1]!)
+    for (const m of text.matchAll(GROUPS_LINE)) users.add(m[1]!)
+    for (const m of text.matchAll(PROMPT)) {
+      users.add(m[3]!)
+      hosts.add(m[4]!)
+    }
+    for (const re of [NIX_USER, NIX_NORMAL_USER]) for (const m of text.matchAll(re)) users.add(m[2] || m[3]!)
+    for (const m of text.matchAll(LS_OWNER)) users.add(m[2]!)
+    for (const m of text.matchAll(GROUP_LINE)) for (const member of m[2]!.split(',')) users.add(member)
+    for (const re of HOST_CONTEXTS) for (const m of text.matchAll(re)) hosts.add(m[2]!)
+    for (const re of [NIX_WIFI, SSID_QUOTED, SSID_BARE]) for (const m of text.matchAll(re)) ssids.add(m[2] || m[3]!)
+    for (const name of nixWifiBlockKeys(text)) ssids.add(name)
+  }
+  // A host name's first label is the same host ("alice-pc.lan" -> "alice-pc").
+  for (const h of hosts.list()) if (h.includes('.')) hosts.add(h.split('.')[0]!)
+  return {users: users.list(), hosts: hosts.list(), ssids: ssids.list()}
+}
+
+/** The keys of a `networks = { "SSID" = { psk = ...; }; Other.psk = ...; }` block: each is a Wi-Fi name. */
+function nixWifiBlockKeys(text: string): string[] {
+  const keys: string[] = []
+  let scannedTo = 0
+  for (const m of text.matchAll(NIX_WIFI_BLOCK)) {
+    // A block inside one already read (or an unclosed one) is not read again: linear, whatever the input.
+    if (m.index < scannedTo) continue
+    // The block's own level only: nested attribute sets become "{}".
+    let top = ''
+    let depth = 1
+    let i = m.index + m[0].length
+    for (; i < text.length && depth > 0; i++) {
+      const c = text[i]!
+      if (c === '{') depth++
+      else if (c === '}') depth--
+      if (depth === 1 || (depth === 2 && c === '{') || (depth === 1 && c === '}')) top += c
+    }
+    scannedTo = i
+    for (const k of top.matchAll(/(?:^|[;}\n])\s*(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*[=.]/g)) keys.push(k[1] ?? k[2]!)
+  }
+  return keys
+}
+
+/** Learnt names in first-seen order, without system names and without our own pseudonyms. */
+class NameList {
+  private readonly names = new Map<string, string>()
+  add(name: string): void {
+    const n = name.trim()
+    if (!n || n.length > 64 || isSystemName(n) || /^(user|host|wifi)\d+$/.test(n)) return
+    if (!this.names.has(n.toLowerCase())) this.names.set(n.toLowerCase(), n)
+  }
+  list(): string[] {
+    return [...this.names.values()]
+  }
+}

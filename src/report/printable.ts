@@ -1,0 +1,18 @@
+/**
+ * Evidence is anyone's text: an escape sequence in a pasted log or a file name would reach the
+ * reader's terminal (clear it, retitle it, hide lines with carriage returns). Every control
+ * character but tab and newline is shown as U+FFFD in what is printed; CRLF line ends become LF.
+ */
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
+export function printableText(text: string): string {
+  return text.replace(/\r\n/g, '\n').replace(CONTROL, '\ufffd')
+}
+
+/** Every string in plain data (objects, arrays), made printable; keys and shape stay. */
+export function printable<T>(value: T): T {
+  if (typeof value === 'string') return printableText(value) as T
+  if (Array.isArray(value)) return value.map(printable) as T
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, printable(v)])) as T
+  return value
+}

@@ -1,0 +1,67 @@
+import type {Facts} from '../facts/types.js'
+import type {SourceSet} from '../sources/types.js'
+import type {ForumInput} from './forum.js'
+import type {FailOn, Report} from './model.js'
+import {printable} from './printable.js'
+
+export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit'] as const
+export type Format = (typeof FORMATS)[number]
+
+/** Forum formats leave the machine: they are redacted unless the person says otherwise. */
+export const REDACTED_FORMATS: readonly Format[] = ['markdown', 'bbcode']
+
+export interface RenderOptions {
+  format: Format
+  set: SourceSet
+  facts: Facts
+  failOn: FailOn
+  /** Text only. */
+  color?: boolean
+  verbose?: boolean
+  width?: number
+  /** Forum formats only; default true. */
+  redact?: boolean
+}
+
+/** One place that turns a report into any format; each renderer loads only when asked for. */
+export async function renderReport(report: Report, options: RenderOptions): Promise<string> {
+  // JSON escapes control characters itself and JUnit replaces them; the others are read in a terminal.
+  if (options.format !== 'json' && options.format !== 'junit') {
+    report = printable(report)
+    options = {...options, set: {...options.set, sources: printable(options.set.sources)}}
+  }
+  switch (options.format) {
+    case 'json':
+      return (await import('./json.js')).renderJson(report)
+    case 'junit':
+      return (await import('./junit.js')).renderJunit(report, options.failOn)
+    case 'markdown':
+      return (await import('./markdown.js')).renderMarkdown(await forumInput(report, options.set, options.facts, options.redact ?? true))
+    case 'bbcode':
+      return (await import('./bbcode.js')).renderBbcode(await forumInput(report, options.set, options.facts, options.redact ?? true))
+    default: {
+      const [{renderText}, {summarizeFacts}] = await Promise.all([import('./text.js'), import('./facts-summary.js')])
+      const textOptions = {color: options.color ?? false, verbose: options.verbose ?? false, width: options.width ?? 100}
+      return renderText(report, textOptions, options.verbose ? printable(summarizeFacts(options.facts)) : [])
+    }
+  }
+}
+
+/** What a forum post is made of, redacted with one set of pseudonyms when asked. */
+export async function forumInput(report: Report, set: SourceSet, facts: Facts, redact: boolean): Promise<ForumInput> {
+  const {summarizeFacts} = await import('./facts-summary.js')
+  const factLines = printable(summarizeFacts(facts))
+  if (!redact) return {report, sources: set.sources, facts: factLines}
+  const {redactorFor, redactReport, redactSourceSet} = await import('../redact/index.js')
+  const redactor = redactorFor(set)
+  const sources = redactSourceSet(set, redactor).sources
+  const redacted = redactReport(report, redactor)
+  const lines = factLines.map((f) => ({label: f.label, value: redactor.redact(f.value)}))
+  return {report: redacted, sources, facts: lines, redacted: redactor.describe()}
+}
+
+/** The redacted Markdown report that --share uploads, and what its redaction replaced. */
+export async function renderShareable(report: Report, set: SourceSet, facts: Facts): Promise<{markdown: string; redacted: string}> {
+  const input = await forumInput(printable(report), {...set, sources: printable(set.sources)}, facts, true)
+  return {markdown: (await import('./markdown.js')).renderMarkdown(input), redacted: input.redacted ?? 'nothing'}
+}

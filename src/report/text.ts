@@ -1,0 +1,166 @@
+import {AREAS, type Area, type CheckStatus} from '../engine/types.js'
+import type {FactLine} from './facts-summary.js'
+import type {Report, ReportFinding} from './model.js'
+import {unwrapParagraphs} from './prose.js'
+import {makeStyle, type Style} from './style.js'
+
+export interface TextOptions {
+  color: boolean
+  verbose: boolean
+  /** Terminal columns; prose wraps to it, code does not. */
+  width: number
+}
+
+const GLYPH = {error: '✗', warning: '!', info: 'i', passed: '✓', skipped: '-'} as const
+
+/**
+ * flutter-doctor style: one line per area with a status, the findings under it with their
+ * evidence and fix, a summary line. `-v` adds what passed, why checks were skipped, what could not
+ * be read and the facts the checks judged.
+ */
+export function renderText(report: Report, options: TextOptions, facts: FactLine[] = []): string {
+  const s = makeStyle(options.color)
+  const out: string[] = [...wrap(headerLine(report, s), options.width, '', '  '), '']
+  for (const area of Object.keys(AREAS) as Area[]) {
+    const checks = report.checks.filter((c) => c.area === area)
+    if (checks.length === 0) continue
+    const status = areaStatus(checks.map((c) => c.status))
+    const skipped = checks.filter((c) => c.status === 'skipped')
+    const note = skipped.length === 0 ? '' : status === 'skipped' ? ` (skipped: ${mostCommon(skipped.map((c) => c.reason ?? 'no evidence'))})` : ` (${plural(skipped.length, 'check')} skipped)`
+    out.push(...wrap(`${areaGlyph(status, s)} ${s.bold(AREAS[area])}${s.dim(note)}`, options.width, '', '    '))
+    for (const check of checks) {
+      for (const f of report.findings.filter((x) => x.check === check.id)) out.push(...findingLines(f, report.host.nixos, options, s))
+      if (check.status === 'crashed') out.push(...wrap(`${s.red('✗')} ${check.title}: the check crashed (${check.reason}); please report this`, options.width, '    ', '      '))
+      if (!options.verbose) continue
+      for (const pass of check.passes) out.push(...wrap(`${s.green('•')} ${pass}`, options.width, '    ', '      '))
+      if (check.status === 'skipped' && (status !== 'skipped' || new Set(skipped.map((c) => c.reason)).size > 1)) {
+        out.push(...wrap(s.dim(`- ${check.title}: skipped, ${check.reason ?? 'no evidence'}${check.hint ? ` (${check.hint})` : ''}`), options.width, '    ', '      '))
+      }
+    }
+  }
+  if (options.verbose) out.push(...verboseTail(report, facts, options, s))
+  out.push('', ...wrap(summaryLine(report, options.verbose, s), options.width, '', ''))
+  return out.join('\n') + '\n'
+}
+
+function headerLine(report: Report, s: Style): string {
+  const h = report.host
+  const what = h.mode === 'live' ? 'this host' : 'the evidence folder'
+  const parts = [h.os, h.kernel && `kernel ${h.kernel}`, h.cpu, h.virtualization && h.virtualization !== 'none' ? `runs as ${h.virtualization}` : undefined].filter(Boolean)
+  return `${s.bold(`vfio-doctor ${report.tool.version}`)}: ${what}${parts.length ? ` (${parts.join(', ')})` : ''}`
+}
+
+type AreaStatus = 'error' | 'warning' | 'info' | 'passed' | 'skipped'
+
+function areaStatus(statuses: CheckStatus[]): AreaStatus {
+  if (statuses.some((x) => x === 'failed' || x === 'crashed')) return 'error'
+  if (statuses.includes('warned')) return 'warning'
+  if (statuses.every((x) => x === 'skipped')) return 'skipped'
+  return 'passed'
+}
+
+function areaGlyph(status: AreaStatus, s: Style): string {
+  const color = status === 'error' ? s.red : status === 'warning' ? s.yellow : status === 'passed' ? s.green : s.dim
+  return color(`[${GLYPH[status]}]`)
+}
+
+function findingLines(f: ReportFinding, nixos: boolean, options: TextOptions, s: Style): string[] {
+  const color = f.severity === 'error' ? s.red : f.severity === 'warning' ? s.yellow : s.cyan
+  const lines = wrap(`${color(GLYPH[f.severity])} ${f.message}`, options.width, '    ', '      ')
+  for (const e of f.evidence) lines.push(...wrap(s.dim(`• ${e}`), options.width, '      ', '        '))
+  const fix = nixos ? f.fix.nixos : (f.fix.other ?? f.fix.nixos)
+  if (fix) {
+    lines.push(`      ${s.bold(nixos ? 'Fix (NixOS):' : 'Fix:')}`)
+    lines.push(...fixLines(fix, options.width, s))
+  }
+  lines.push(`      ${s.dim(`More: vfio-doctor explain ${f.id}`)}`)
+  return lines
+}
+
+/** Fix text: paragraphs wrap to the terminal, fenced code keeps its lines (and loses its fences). */
+function fixLines(fix: string, width: number, s: Style): string[] {
+  const out: string[] = []
+  let inCode = false
+  for (const line of unwrapParagraphs(fix).split('\n')) {
+    if (/^\s*(```|~~~)/.test(line)) {
+      inCode = !inCode
+      continue
+    }
+    if (inCode) out.push(s.cyan(`          ${line}`))
+    else if (line.trim()) {
+      const item = /^(\s*(?:[-*+]|\d+\.)\s+)(.*)$/.exec(line)
+      const indent = item ? ' '.repeat(8 + item[1]!.trim().length + 1) : '        '
+      out.push(...wrap(inline(line.trim(), s), width, '        ', indent))
+    }
+  }
+  return out
+}
+
+/** **bold** and `code` as the terminal shows them. */
+function inline(text: string, s: Style): string {
+  return text.replace(/\*\*([^*]+)\*\*/g, (_, t: string) => s.bold(t)).replace(/`([^`]+)`/g, (whole, t: string) => (s.cyan(t) === t ? whole : s.cyan(t)))
+}
+
+function verboseTail(report: Report, facts: FactLine[], options: TextOptions, s: Style): string[] {
+  const out: string[] = []
+  const unreadable = report.sources.filter((x) => x.status !== 'ok')
+  if (unreadable.length) {
+    out.push('', s.bold('Could not be read:'))
+    for (const x of unreadable) out.push(...wrap(`${x.origin}: ${x.status}${x.reason ? `, ${x.reason}` : ''}${x.hint ? ` (${x.hint})` : ''}`, options.width, '  ', '    '))
+  }
+  if (facts.length) {
+    const width = Math.max(...facts.map((f) => f.label.length)) + 2
+    out.push('', s.bold('Facts:'))
+    for (const f of facts) out.push(...wrap(f.value, options.width, `  ${s.dim(f.label.padEnd(width))}`, ' '.repeat(width + 2)))
+  }
+  return out
+}
+
+function mostCommon(values: string[]): string {
+  const counts = new Map<string, number>()
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1)
+  return [...counts].sort((a, b) => b[1] - a[1])[0]![0]
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`
+}
+
+function summaryLine(report: Report, verbose: boolean, s: Style): string {
+  const {errors, warnings, skipped, crashed} = report.summary
+  const areas = new Set(report.findings.filter((f) => f.severity !== 'info').map((f) => report.checks.find((c) => c.id === f.check)?.area)).size
+  const skippedPart = skipped ? `; ${plural(skipped, 'check')} skipped${skipHint(report, verbose)}` : ''
+  if (errors + warnings === 0 && crashed === 0) return s.green(`No issues found${skippedPart}.`)
+  let line = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(areas, 'area')}`
+  if (crashed) line += `; ${plural(crashed, 'check')} crashed`
+  return (errors || crashed ? s.red : s.yellow)(line + skippedPart + '.')
+}
+
+/** The way to get the skipped checks to run, when they share one ("run vfio-doctor with sudo"). */
+function skipHint(report: Report, verbose: boolean): string {
+  const skipped = report.checks.filter((c) => c.status === 'skipped')
+  const hints = new Set(skipped.map((c) => c.hint ?? c.reason))
+  if (hints.size === 1) {
+    const [only] = hints
+    return only ? `: ${only}` : ''
+  }
+  return verbose ? '' : ' (-v shows why)'
+}
+
+/** Word-wrap to width; styled text is measured without its escapes. Words longer than a line stay whole. */
+export function wrap(text: string, width: number, first: string, rest: string): string[] {
+  const visible = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, '').length
+  const words = text.split(' ')
+  const lines: string[] = []
+  let line = first
+  let empty = true
+  for (const word of words) {
+    if (!empty && visible(line) + 1 + visible(word) > width) {
+      lines.push(line)
+      line = rest + word
+    } else line = empty ? line + word : `${line} ${word}`
+    empty = false
+  }
+  lines.push(line)
+  return lines
+}

@@ -1,0 +1,19 @@
+import {execFile} from 'node:child_process'
+import {join} from 'node:path'
+import {repoRoot} from './paths.js'
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs the built CLI (`npm test` builds first) the way a person would. */
+export function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], {env: {...process.env, NO_COLOR: '1', ...env}, maxBuffer: 64 * 1024 * 1024}, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+      resolve({code, stdout, stderr})
+    })
+  })
+}
