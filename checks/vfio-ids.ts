@@ -11,8 +11,8 @@ interface Problem {
   subject: string
   message: string
   evidence: string[]
-  /** The id or address that should go. */
-  removed: string
+  /** The ids or addresses that should go. */
+  removed: string[]
 }
 
 /**
@@ -32,7 +32,7 @@ export default defineCheck({
     if (bindings.length === 0) return report.skip('nothing hands devices to vfio-pci (no vfio-pci.ids, no driver_override)')
     const problems = [
       ...groupByValue(bindings.filter((b) => b.kind === 'ids')).flatMap(([value, where]) => idProblems(facts, value, where)),
-      ...groupByValue(bindings.filter((b) => b.kind === 'address')).flatMap(([value, where]) => addressProblems(facts, value, where)),
+      ...addressProblems(facts, groupByValue(bindings.filter((b) => b.kind === 'address'))),
     ]
     if (problems.length === 0) {
       if (!facts.pciDevices) return report.skip('the evidence has no PCI device list to check the vfio-pci ids against: add `lspci -nn`')
@@ -40,7 +40,7 @@ export default defineCheck({
     }
     const values = fixValues(facts, bindings, problems)
     for (const p of problems) {
-      report[p.severity]('vfio-ids-wrong', {subject: p.subject, message: p.message, evidence: p.evidence, values: {...values, removed: p.removed}})
+      report[p.severity]('vfio-ids-wrong', {subject: p.subject, message: p.message, evidence: p.evidence, values: {...values, removed: p.removed.join(' ')}})
     }
   },
 })
@@ -54,7 +54,7 @@ function groupByValue(bindings: VfioBinding[]): Array<[string, string[]]> {
 function idProblems(facts: Facts, value: string, where: string[]): Problem[] {
   const ids = idsSelected(value)
   if (!ids) {
-    return [{severity: 'error', subject: value, removed: value, evidence: where, message: `vfio-pci.ids entry "${value}" is not vendor:device (four hex digits each, like 10de:1b81): vfio-pci skips it, so whatever it was meant to select stays with the host.`}]
+    return [{severity: 'error', subject: value, removed: [value], evidence: where, message: `vfio-pci.ids entry "${value}" is not vendor:device (four hex digits each, like 10de:1b81): vfio-pci skips it, so whatever it was meant to select stays with the host.`}]
   }
   const devices = facts.pciDevices
   if (!devices) return []
@@ -72,7 +72,7 @@ function idProblems(facts: Facts, value: string, where: string[]): Problem[] {
     problems.push({
       severity: host.certain ? 'error' : 'warning',
       subject: value,
-      removed: value,
+      removed: [value],
       evidence: [...where, `${describe(d)}: ${driverText(facts, d)}`, host.evidence],
       message: `vfio-pci.ids lists ${value}, the ids of ${d.address}, the host's own display GPU${guestNote(facts)}: ${framebufferNote(facts)}`,
     })
@@ -89,7 +89,7 @@ function absentId(facts: Facts, value: string, where: string[]): Problem {
   return {
     severity: complete ? 'warning' : 'info',
     subject: value,
-    removed: value,
+    removed: [value],
     evidence: [...where, `${facts.pciDevices!.length} PCI devices in the evidence, none with ids ${value}`],
     message: complete
       ? `vfio-pci.ids lists ${value}, but no device on this host has those ids: a copied id (a guide's example, another machine) that binds nothing today and whatever device has it later.`
@@ -104,12 +104,12 @@ function identicalCards(facts: Facts, value: string, matches: PciDevice[], gpus:
   const evidence = [...where, ...matches.map((d) => `${describe(d)}: ${driverText(facts, d)}`)]
   const addresses = matches.map((d) => d.address).join(' and ')
   if (kept.length === 0) {
-    return [{severity: 'warning', subject: value, removed: value, evidence, message: `vfio-pci.ids ${value} selects ${addresses}, the same function of identical cards. That is right only if every one of them goes to a guest; if the host should keep one, ids cannot tell them apart: bind the guest's card by address (driver_override) instead.`}]
+    return [{severity: 'warning', subject: value, removed: [value], evidence, message: `vfio-pci.ids ${value} selects ${addresses}, the same function of identical cards. That is right only if every one of them goes to a guest; if the host should keep one, ids cannot tell them apart: bind the guest's card by address (driver_override) instead.`}]
   }
   return [{
     severity: 'error',
     subject: value,
-    removed: value,
+    removed: [value],
     evidence: [...evidence, ...kept.map((d) => hostDisplayEvidence(facts, d)?.evidence ?? `${d.address} is not the guest GPU`)],
     message: `vfio-pci.ids ${value} selects ${addresses}, the same function of identical cards, including the card at ${kept.map((d) => slotOf(d.address)).join(' and ')} that the host keeps: ids cannot split identical cards. Remove ${value} from vfio-pci.ids and bind the guest's card by address (driver_override).`,
   }]
@@ -133,7 +133,7 @@ function storageProblem(facts: Facts, value: string, d: PciDevice, where: string
   return {
     severity: systemDisk ? 'error' : 'warning',
     subject: value,
-    removed: value,
+    removed: [value],
     evidence: [...where, `${describe(d)}: ${driverText(facts, d)}`, ...hints],
     message: systemDisk
       ? `vfio-pci.ids lists ${value}, the ids of ${describe(d)}, which holds the host's system disk as far as the evidence shows${onlyOne ? ' (it is the host\'s only storage controller)' : ' (the root file system is on NVMe and this is the only NVMe controller)'}: when vfio-pci claims it at boot the host cannot mount its root.`
@@ -152,29 +152,40 @@ function rootOnNvmeEvidence(facts: Facts): string[] {
   return found
 }
 
-function addressProblems(facts: Facts, address: string, where: string[]): Problem[] {
+/** Addresses that no device has make one finding (one shell loop wrote them all); the rest one each. */
+function addressProblems(facts: Facts, addresses: Array<[string, string[]]>): Problem[] {
   const devices = facts.pciDevices
   if (!devices) return []
-  const device = devices.find((d) => d.address === address)
-  if (!device) {
-    const complete = deviceListComplete(facts)
-    // Meant for the guest GPU, which the evidence shows elsewhere: wrong whatever else the host has.
-    const guestElsewhere = (facts.guestGpus ?? []).length > 0
-    return [{
-      severity: complete || guestElsewhere ? 'warning' : 'info',
-      subject: address,
-      removed: address,
-      evidence: [...where, `${devices.length} PCI devices in the evidence, none at ${address}`],
-      message: `driver_override is written for ${address}, which ${complete ? 'does not exist on this host' : 'is not in the evidence'}${guestNote(facts)}: the write fails and binds nothing.`,
-    }]
+  const missing = addresses.filter(([address]) => !devices.some((d) => d.address === address))
+  const present = addresses.filter(([address]) => !missing.some(([m]) => m === address))
+  return [...(missing.length ? [missingAddressProblem(facts, missing)] : []), ...present.flatMap(([address, where]) => presentAddressProblems(facts, address, where))]
+}
+
+function missingAddressProblem(facts: Facts, missing: Array<[string, string[]]>): Problem {
+  const devices = facts.pciDevices ?? []
+  const complete = deviceListComplete(facts)
+  // Meant for the guest GPU, which the evidence shows elsewhere: wrong whatever else the host has.
+  const guestElsewhere = (facts.guestGpus ?? []).length > 0
+  const list = missing.map(([address]) => address)
+  const named = list.length === 1 ? list[0]! : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`
+  return {
+    severity: complete || guestElsewhere ? 'warning' : 'info',
+    subject: list.join(' '),
+    removed: list,
+    evidence: [...new Set(missing.flatMap(([, where]) => where)), `${devices.length} PCI devices in the evidence, none at ${named}`],
+    message: `driver_override is written for ${named}, which ${complete ? (list.length === 1 ? 'does not exist on this host' : 'do not exist on this host') : (list.length === 1 ? 'is not in the evidence' : 'are not in the evidence')}${guestNote(facts)}: the write fails and binds nothing.`,
   }
+}
+
+function presentAddressProblems(facts: Facts, address: string, where: string[]): Problem[] {
+  const device = facts.pciDevices!.find((d) => d.address === address)!
   if ((facts.guestGpus ?? []).includes(device.address)) return []
   const host = hostDisplayEvidence(facts, device)
   if (!host) return []
   return [{
     severity: host.certain ? 'error' : 'warning',
     subject: address,
-    removed: address,
+    removed: [address],
     evidence: [...where, `${describe(device)}: ${driverText(facts, device)}`, host.evidence],
     message: `driver_override binds ${describe(device)} to vfio-pci, and that is the host's own display GPU${guestNote(facts)}: ${framebufferNote(facts)}`,
   }]
@@ -196,7 +207,7 @@ function guestNote(facts: Facts): string {
 
 /** The corrected lists: ids and addresses without the ones found wrong; identical cards go by address. */
 function fixValues(facts: Facts, bindings: VfioBinding[], problems: Problem[]): Record<string, string> {
-  const removed = new Set(problems.map((p) => p.removed))
+  const removed = new Set(problems.flatMap((p) => p.removed))
   const cards = guestCards(facts)
   const ids = [...new Set(bindings.filter((b) => b.kind === 'ids' && !removed.has(b.value)).map((b) => b.value))]
   const written = [...new Set(bindings.filter((b) => b.kind === 'address' && !removed.has(b.value)).map((b) => b.value))]
