@@ -1,7 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import {collect} from '../collect.js'
 import {writeCapture} from '../sources/capture.js'
-import {BaseCommand, sourceFlags} from './base.js'
+import {BaseCommand, sourceFlags} from '../cli/base.js'
 
 export default class Capture extends BaseCommand {
   static override summary = 'Save what vfio-doctor reads from this host into an evidence folder.'

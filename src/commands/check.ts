@@ -4,7 +4,7 @@ import {diagnose} from '../engine/pipeline.js'
 import {exitCodeOf, type FailOn} from '../report/model.js'
 import {FORMATS, renderReport, renderShareable, type Format} from '../report/render.js'
 import {useColor} from '../report/style.js'
-import {BaseCommand, sourceFlags} from './base.js'
+import {BaseCommand, sourceFlags} from '../cli/base.js'
 
 export default class Check extends BaseCommand {
   static override summary = 'Diagnose GPU passthrough: read the evidence, say what is wrong and what to change.'

@@ -3,7 +3,7 @@ import {knowledgeIds, loadPage} from '../knowledge/page.js'
 import {renderMarkdownForTerminal} from '../report/terminal-markdown.js'
 import {useColor} from '../report/style.js'
 import {UsageError} from '../util/errors.js'
-import {BaseCommand} from './base.js'
+import {BaseCommand} from '../cli/base.js'
 
 export default class Explain extends BaseCommand {
   static override summary = 'Explain a failure mode: the cause, the fix for NixOS and other distributions, how to verify.'

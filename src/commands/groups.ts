@@ -3,7 +3,7 @@ import {collect} from '../collect.js'
 import {assembleFacts} from '../facts/assemble.js'
 import {iommuGroupVerdicts, renderGroupsTable} from '../report/groups.js'
 import {useColor} from '../report/style.js'
-import {BaseCommand, sourceFlags} from './base.js'
+import {BaseCommand, sourceFlags} from '../cli/base.js'
 
 export default class Groups extends BaseCommand {
   static override summary = 'List the IOMMU groups and say, for each, whether it can be passed to a VM whole.'

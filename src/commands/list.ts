@@ -1,6 +1,6 @@
 import {CHECKS} from '../../checks/index.js'
 import {knowledgeIds, loadPage} from '../knowledge/page.js'
-import {BaseCommand} from './base.js'
+import {BaseCommand} from '../cli/base.js'
 
 export default class List extends BaseCommand {
   static override summary = 'List the checks and the failure modes (knowledge ids) they report.'

@@ -1,0 +1,111 @@
+/**
+ * The plan as the person reads it (stdout) and as files (--output): vfio.nix, vfio.conf,
+ * kernel-cmdline.txt, the domain XML and its diff, the libvirt fragments and STEPS.md.
+ */
+import {describe} from '../../checks/lib/gpu.js'
+import type {Fragment, Plan, Step} from './types.js'
+
+export function planFiles(plan: Plan): Map<string, string> {
+  const files = new Map<string, string>()
+  files.set('STEPS.md', stepsMarkdown(plan))
+  files.set('vfio.nix', plan.nixosModule)
+  files.set('vfio.conf', plan.otherDistros.modprobeConf)
+  files.set('kernel-cmdline.txt', plan.otherDistros.cmdline + '\n')
+  if (plan.otherDistros.tmpfiles) files.set('looking-glass.conf', plan.otherDistros.tmpfiles)
+  if (plan.otherDistros.overrideScript) files.set('vfio-pci-override.sh', plan.otherDistros.overrideScript.content)
+  if (plan.fragments.length > 0) files.set('libvirt-fragments.txt', plan.fragments.map(fragmentText).join('\n\n') + '\n')
+  if (plan.domain) {
+    files.set(plan.domain.file, plan.domain.rewritten)
+    files.set(plan.domain.file.replace(/\.xml$/i, '') + '.diff', plan.domain.diff)
+  }
+  return files
+}
+
+export function planText(plan: Plan): string {
+  const c = plan.choices
+  const out: string[] = []
+  const section = (title: string) => out.push('', `== ${title} ==`)
+  out.push(c.gpu ? `vfio-doctor plan: ${describe(c.gpu)} for the guest (${c.gpuWhy})` : 'vfio-doctor plan: no guest GPU yet')
+  out.push(hostLine(plan))
+  const covered = plan.coverage
+  if (covered.length > 0) {
+    section('What `vfio-doctor check` reports now, and what fixes it')
+    for (const {finding, fix} of covered) out.push(`${fix ? '✓' : '✗'} ${finding.id} (${finding.severity}): ${fix ?? `not covered by this plan: \`vfio-doctor explain ${finding.id}\``}`)
+  }
+  if (c.notes.length > 0) {
+    section('Notes')
+    out.push(...c.notes.map((n) => `- ${n}`))
+  }
+  section('Steps only you can do, in order')
+  plan.steps.forEach((s, i) => out.push(...stepText(s, i + 1)))
+  if (c.host.nixos || !c.host.initramfs) {
+    section('NixOS: vfio.nix')
+    out.push(plan.nixosModule.trimEnd())
+  }
+  if (!c.host.nixos) {
+    const o = plan.otherDistros
+    section('Other distributions')
+    out.push(`Kernel parameters: ${o.cmdline}`, '', '/etc/modprobe.d/vfio.conf:', o.modprobeConf.trimEnd())
+    for (const i of o.initramfs) out.push('', `${i.tool}: ${i.file}:`, i.content, `then: ${i.command}${i.note ? `\n${i.note}` : ''}`)
+    for (const b of o.bootloader) out.push('', `${b.loader}:`, ...b.how.map((h) => `  ${h}`))
+    if (o.tmpfiles) out.push('', '/etc/tmpfiles.d/10-looking-glass.conf:', o.tmpfiles.trimEnd())
+    if (o.overrideScript) out.push('', `${o.overrideScript.path}:`, o.overrideScript.content.trimEnd())
+  }
+  if (plan.domain) {
+    section(`libvirt: ${plan.domain.name} rewritten (${plan.domain.file}), as a diff`)
+    out.push(...plan.domain.changes.map((ch) => `- ${ch.what}: ${ch.why}`), '', plan.domain.diff.trimEnd() || '(no change)')
+  } else if (plan.fragments.length > 0) {
+    section('libvirt: the pieces of the domain XML')
+    out.push(plan.fragments.map(fragmentText).join('\n\n'))
+  }
+  return out.join('\n') + '\n'
+}
+
+function hostLine(plan: Plan): string {
+  const c = plan.choices
+  const parts = [c.host.name ?? (c.host.nixos ? 'NixOS' : 'distribution unknown (add /etc/os-release)')]
+  if (c.vendor) parts.push(`${c.vendor.vendor === 'intel' ? 'Intel' : 'AMD'} CPU (${c.vendor.evidence})`)
+  if (c.kernel) parts.push(c.kernel.source)
+  if (c.host.initramfs) parts.push(`initramfs: ${c.host.initramfs}`)
+  if (c.host.bootloader) parts.push(`boot loader: ${c.host.bootloader}`)
+  return `Host: ${parts.join('; ')}`
+}
+
+function stepText(step: Step, n: number): string[] {
+  return [`${n}. ${step.title}`, `   Why: ${capitalized(step.why)}`, ...step.actions.map((a) => (a.startsWith('  - ') ? `     ${a.slice(2)}` : `   - ${a}`)), `   Verify: ${step.verify}`]
+}
+
+function fragmentText(f: Fragment): string {
+  return `<!-- ${f.title} (${f.where}): ${f.why.replace(/--/g, '- -')} -->\n${f.xml}`
+}
+
+function stepsMarkdown(plan: Plan): string {
+  const c = plan.choices
+  const out = [`# GPU passthrough plan${c.gpu ? ` for ${describe(c.gpu)}` : ''}`, '', hostLine(plan), '']
+  if (plan.coverage.length > 0) {
+    out.push('## What `vfio-doctor check` reports now', '')
+    for (const {finding, fix} of plan.coverage) out.push(`- **${finding.id}** (${finding.severity}): ${markdownText(finding.message)}  \n  ${fix ? `Fixed by: ${markdownText(fix)}` : `Not covered: \`vfio-doctor explain ${finding.id}\``}`)
+    out.push('')
+  }
+  if (c.notes.length > 0) out.push('## Notes', '', ...c.notes.map((n) => `- ${markdownText(n)}`), '')
+  out.push('## Steps', '')
+  plan.steps.forEach((s, i) => {
+    const why = markdownText(capitalized(s.why))
+    out.push(`### ${i + 1}. ${markdownText(s.title)}`, '', why.endsWith('.') ? why : `${why}.`, '')
+    out.push(...s.actions.map((a) => (a.startsWith('  - ') ? `  ${markdownText(a)}` : `- ${markdownText(a)}`)), '', `Verify: ${markdownText(s.verify)}`, '')
+  })
+  return out.join('\n')
+}
+
+/** The first word capitalised when it is a plain word, not a name such as vfio-pci or /dev/shm. */
+function capitalized(text: string): string {
+  return /^[a-z]+(?![-_.:/a-z0-9])/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text
+}
+
+/** Text for Markdown: outside `code`, < and > would be read as HTML tags, so they are escaped. */
+function markdownText(text: string): string {
+  return text
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith('`') ? part : part.replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('')
+}
