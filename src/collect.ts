@@ -12,6 +12,26 @@ export interface CollectOptions {
   progress: boolean
 }
 
+/** The source flags check, capture, groups and plan share (src/cli/base.ts), as parsed. */
+export interface SourceFlagValues {
+  input?: string | undefined
+  root?: string | undefined
+  timeout: number
+  'libvirt-uri': string
+  quiet: boolean
+}
+
+/** collect() from the shared flags; progress shows on a TTY unless --quiet or the caller's output is not for a person. */
+export function collectFromFlags(flags: SourceFlagValues, forPerson = true): Promise<SourceSet> {
+  return collect({
+    ...(flags.input ? {input: flags.input} : {}),
+    ...(flags.root ? {root: flags.root} : {}),
+    timeoutSeconds: flags.timeout,
+    libvirtUri: flags['libvirt-uri'],
+    progress: forPerson && !flags.quiet && process.stderr.isTTY === true,
+  })
+}
+
 /** Reads the evidence folder, or this host with every collector in parallel. */
 export async function collect(options: CollectOptions): Promise<SourceSet> {
   if (options.input) return readEvidenceFolder(options.input)

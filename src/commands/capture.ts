@@ -1,5 +1,5 @@
 import {Args, Flags} from '@oclif/core'
-import {collect} from '../collect.js'
+import {collectFromFlags} from '../collect.js'
 import {writeCapture} from '../sources/capture.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
 
@@ -29,12 +29,7 @@ export default class Capture extends BaseCommand {
 
   async run(): Promise<void> {
     const {args, flags} = await this.parse(Capture)
-    const set = await collect({
-      ...(flags.root ? {root: flags.root} : {}),
-      timeoutSeconds: flags.timeout,
-      libvirtUri: flags['libvirt-uri'],
-      progress: !flags.quiet && process.stderr.isTTY === true,
-    })
+    const set = await collectFromFlags(flags)
     let written = set
     let redacted: string | undefined
     if (flags.redact) {

@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {collect} from '../collect.js'
+import {collectFromFlags} from '../collect.js'
 import {diagnose} from '../engine/pipeline.js'
 import {exitCodeOf, type FailOn} from '../report/model.js'
 import {FORMATS, renderReport, renderShareable, type Format} from '../report/render.js'
@@ -49,13 +49,7 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Check)
-    const set = await collect({
-      ...(flags.input ? {input: flags.input} : {}),
-      ...(flags.root ? {root: flags.root} : {}),
-      timeoutSeconds: flags.timeout,
-      libvirtUri: flags['libvirt-uri'],
-      progress: !flags.quiet && flags.format === 'text' && process.stderr.isTTY === true,
-    })
+    const set = await collectFromFlags(flags, flags.format === 'text')
     const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean)
     const only = list(flags.only)
     const skip = list(flags.skip)

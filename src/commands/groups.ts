@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {collect} from '../collect.js'
+import {collectFromFlags} from '../collect.js'
 import {assembleFacts} from '../facts/assemble.js'
 import {iommuGroupVerdicts, renderGroupsTable} from '../report/groups.js'
 import {useColor} from '../report/style.js'
@@ -24,13 +24,7 @@ export default class Groups extends BaseCommand {
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Groups)
-    const set = await collect({
-      ...(flags.input ? {input: flags.input} : {}),
-      ...(flags.root ? {root: flags.root} : {}),
-      timeoutSeconds: flags.timeout,
-      libvirtUri: flags['libvirt-uri'],
-      progress: !flags.quiet && !flags.json && process.stderr.isTTY === true,
-    })
+    const set = await collectFromFlags(flags, !flags.json)
     const result = iommuGroupVerdicts(assembleFacts(set))
     const shown = flags.gpus ? {...result, groups: result.groups.filter((g) => g.hasGpu)} : result
     if (flags.gpus && shown.groups.length === 0 && result.groups.length > 0) shown.reason = 'no group holds a GPU'

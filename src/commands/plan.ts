@@ -1,5 +1,5 @@
 import {Flags} from '@oclif/core'
-import {collect} from '../collect.js'
+import {collectFromFlags} from '../collect.js'
 import {UsageError} from '../util/errors.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
 
@@ -29,13 +29,7 @@ Nothing is written unless --output names a new folder.`
   async run(): Promise<void> {
     const {flags} = await this.parse(Plan)
     const lookingGlass = flags['looking-glass'] === undefined ? undefined : resolution(flags['looking-glass'])
-    const set = await collect({
-      ...(flags.input ? {input: flags.input} : {}),
-      ...(flags.root ? {root: flags.root} : {}),
-      timeoutSeconds: flags.timeout,
-      libvirtUri: flags['libvirt-uri'],
-      progress: !flags.quiet && process.stderr.isTTY === true,
-    })
+    const set = await collectFromFlags(flags)
     const {buildPlan} = await import('../plan/build.js')
     const {planFiles, planText} = await import('../plan/render.js')
     const plan = buildPlan(set, {
