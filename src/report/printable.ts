@@ -4,8 +4,11 @@
  * character but tab and newline is shown as U+FFFD in what is printed; CRLF line ends become LF.
  */
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 
 export function printableText(text: string): string {
+  // Most text has none: a 200 MB log is not copied to find that out.
+  if (!ANY_CONTROL.test(text)) return text
   return text.replace(/\r\n/g, '\n').replace(CONTROL, '\ufffd')
 }
 

@@ -1,4 +1,5 @@
-import {mkdir, readdir, writeFile} from 'node:fs/promises'
+import {randomBytes} from 'node:crypto'
+import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
 import {join} from 'node:path'
 import {captureFileName} from './kinds.js'
 import {makeCaptureMeta, META_FILE, type CaptureMeta} from './meta.js'
@@ -28,12 +29,25 @@ export async function writeCapture(dir: string, set: SourceSet, options: {force?
       continue
     }
     const file = uniqueName(captureFileName(source.kind, source.label), used)
-    await writeFile(join(dir, file), text, {mode: 0o600})
+    await writeNew(dir, file, text)
     files.push(file)
     recorded.push({...rest, file})
   }
-  await writeFile(join(dir, META_FILE), JSON.stringify(makeCaptureMeta(recorded, options.now ?? new Date()), null, 2) + '\n', {mode: 0o600})
+  await writeNew(dir, META_FILE, JSON.stringify(makeCaptureMeta(recorded, options.now ?? new Date()), null, 2) + '\n')
   return {files}
+}
+
+/**
+ * Writes a new file and renames it into place: with --force, a name already in the folder may be a
+ * symlink or a hard link to a file elsewhere, and writing to it would change that file.
+ */
+async function writeNew(dir: string, name: string, text: string): Promise<void> {
+  const temporary = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
+  await writeFile(temporary, text, {mode: 0o600, flag: 'wx'})
+  await rename(temporary, join(dir, name)).catch(async (err: Error) => {
+    await rm(temporary, {force: true})
+    throw new UsageError(`cannot write ${join(dir, name)}: ${err.message}`)
+  })
 }
 
 /** "dmesg.txt", then "dmesg-2.txt": two sources never overwrite each other. */

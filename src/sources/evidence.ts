@@ -1,5 +1,5 @@
 import type {Stats} from 'node:fs'
-import {lstat, readdir} from 'node:fs/promises'
+import {lstat, readdir, stat} from 'node:fs/promises'
 import {basename, join, relative} from 'node:path'
 import {CaptureMeta, checkCaptureMeta, META_FILE} from './meta.js'
 import {kindOfFileName} from './kinds.js'
@@ -19,7 +19,8 @@ const MAX_FILES = 5000
  * but a folder that cannot be read at all, or a capture from a newer tool.
  */
 export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
-  const top = await lstat(dir).catch((err: NodeJS.ErrnoException) => {
+  // The folder named on the command line is followed if it is a link (the person chose it); what is inside never is.
+  const top = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${dir}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`)
   })
   if (top.isFile()) return {mode: 'input', root: dir, sources: [await readEvidenceFile(dir, basename(dir))]}

@@ -7,10 +7,13 @@ import {open} from 'node:fs/promises'
  * or device fails with code ENOTREG.
  */
 export async function readRegularFile(path: string, options: {tailBytes?: number} = {}): Promise<Buffer> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  // A socket cannot be opened at all (ENXIO): it is not a file either.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK).catch((err: NodeJS.ErrnoException) => {
+    throw err.code === 'ENXIO' ? notRegular(path) : err
+  })
   try {
     const st = await handle.stat()
-    if (!st.isFile()) throw Object.assign(new Error(`${path} is not a regular file`), {code: 'ENOTREG'})
+    if (!st.isFile()) throw notRegular(path)
     // Only the end of a long log: a qemu log that has grown to gigabytes is not read whole.
     if (options.tailBytes !== undefined && st.size > options.tailBytes) {
       const tail = Buffer.alloc(options.tailBytes)
@@ -21,4 +24,8 @@ export async function readRegularFile(path: string, options: {tailBytes?: number
   } finally {
     await handle.close()
   }
+}
+
+function notRegular(path: string): Error {
+  return Object.assign(new Error(`${path} is not a regular file`), {code: 'ENOTREG'})
 }

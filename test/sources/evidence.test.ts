@@ -1,4 +1,5 @@
-import {chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {execFileSync} from 'node:child_process'
+import {chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -61,6 +62,29 @@ describe('reading an evidence folder', () => {
     // Marked as the kind its name says, so the checks that needed it say why they skipped.
     expect(set.sources.find((s) => s.origin === 'lspci.txt')!.reason).toBe('lspci.txt: symbolic link, not followed')
     expect(JSON.stringify(set)).not.toContain('root:x:0:0')
+  })
+
+  it('marks what is not a plain file, links out of the folder and loops, and reads on', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'cmdline.txt'), 'intel_iommu=on\n')
+    symlinkSync(tmpdir(), join(dir, 'outside'))
+    symlinkSync('b.log', join(dir, 'a.log'))
+    symlinkSync('a.log', join(dir, 'b.log'))
+    execFileSync('mkfifo', [join(dir, 'dmesg.txt')])
+    const set = await readEvidenceFolder(dir)
+    expect(set.sources.map((s) => [s.origin, s.kind, s.status, s.reason])).toEqual([
+      ['a.log', 'log', 'error', 'a.log: symbolic link, not followed'],
+      ['b.log', 'log', 'error', 'b.log: symbolic link, not followed'],
+      ['cmdline.txt', 'cmdline', 'ok', undefined],
+      ['dmesg.txt', 'kernelLog', 'error', 'dmesg.txt: a named pipe, not a regular file'],
+      ['outside', 'log', 'error', 'outside: symbolic link, not followed'],
+    ])
+  })
+
+  // Root reads what chmod forbids, but not a sysfs attribute with no read method.
+  it.runIf(existsSync('/sys/bus/pci/rescan'))('marks a file even root may not read denied (a write-only sysfs attribute)', async () => {
+    const set = await readEvidenceFolder('/sys/bus/pci/rescan')
+    expect(set.sources).toEqual([{kind: 'log', origin: 'rescan', label: 'rescan', status: 'denied', reason: 'rescan: permission denied'}])
   })
 
   it('marks an unreadable file denied and goes on', async () => {

@@ -103,8 +103,8 @@ describe('live reader on a fake root', () => {
     expect(byKind(set.sources, 'domainXml').map((s) => s.label)).toEqual(['win11'])
     const namei = byKind(set.sources, 'permissions')[0]!.text!
     expect(namei).toContain('f: /home/vini/Win11.iso')
-    expect(namei).toMatch(/^ drwx------ root root vini$/m)
-    expect(namei).toMatch(/^ -rw-r--r-- root root Win11\.iso$/m)
+    expect(namei).toMatch(/^drwx------ root root vini$/m)
+    expect(namei).toMatch(/^-rw-r--r-- root root Win11\.iso$/m)
   })
 
   it('asks virsh for each domain, and stops asking after one timeout', async () => {

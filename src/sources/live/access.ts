@@ -79,7 +79,8 @@ export async function nameiText(ctx: LiveContext, paths: string[], accounts: Acc
         break
       }
       const [user, group] = owner(st, accounts)
-      lines.push(` ${modeString(st)} ${user} ${group} ${part}`)
+      // As namei prints it: no indent before the mode (the parser reads namei's own layout).
+      lines.push(`${modeString(st)} ${user} ${group} ${part}`)
     }
     blocks.push(lines.join('\n'))
   }

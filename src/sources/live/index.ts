@@ -1,4 +1,5 @@
 import {lstat, readlink} from 'node:fs/promises'
+import {posix} from 'node:path'
 import type {CommandRunner} from '../commands.js'
 import type {Source, SourceSet} from '../types.js'
 import {collectDevNodes, readAccounts, userGroupsSource} from './access.js'
@@ -143,7 +144,8 @@ async function nixos(ctx: LiveContext): Promise<Source[]> {
     const target = await readlink(hostPath(ctx, link)).catch(() => undefined)
     if (!target) continue
     out.push({kind: 'nixSystem', origin: link, label, status: 'ok', text: `${target}\n`})
-    out.push(await fileSource(ctx, 'nixKernelParams', `${target.replace(/\/$/, '')}/kernel-params`, label))
+    // A relative target is relative to /run, never to wherever vfio-doctor was started.
+    out.push(await fileSource(ctx, 'nixKernelParams', posix.resolve('/run', target, 'kernel-params'), label))
   }
   return out.length ? out : [{kind: 'nixSystem', origin: '/run/current-system', status: 'missing', reason: 'not a NixOS host (no /run/current-system)'}]
 }

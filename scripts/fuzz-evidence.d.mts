@@ -1,0 +1,43 @@
+// Types for fuzz-evidence.mjs, so the TypeScript tests can import it.
+import type {Arbitrary} from 'fast-check'
+import type {Report} from '../src/report/model.js'
+import type {Source, SourceKind, SourceSet} from '../src/sources/types.js'
+
+export interface CorpusText {
+  name: string
+  text: string
+}
+export interface Corpus {
+  texts: Record<string, CorpusText[]>
+  hosts: Array<{name: string; files: CorpusText[]}>
+}
+
+export interface FuzzFile {
+  name: string
+  from: string
+  mutations: string[]
+  text: string
+}
+
+export interface FuzzCase {
+  files: FuzzFile[]
+  unreadable: Source[]
+  mode: 'input' | 'live'
+  gpu: string | null
+}
+
+export interface FuzzPipeline {
+  kindOfFileName(name: string): SourceKind
+  labelFor(kind: SourceKind, name: string): string | undefined
+  diagnose(set: SourceSet, options?: {gpu?: string}): {facts: unknown; report: Report}
+  renderReport?: (report: Report, options: never) => Promise<string>
+  formats?: readonly string[]
+}
+
+export function loadCorpus(corpusDir: string, fixturesDir?: string): Corpus
+export function mutate(text: string, mutation: {kind: string}): string
+export function evidenceCase(corpus: Corpus): Arbitrary<FuzzCase>
+export function sourceSetOf(c: FuzzCase, pipeline: Pick<FuzzPipeline, 'kindOfFileName' | 'labelFor'>): SourceSet
+export function notJsonSafe(value: unknown, path?: string): string | undefined
+export function runCase(c: FuzzCase, pipeline: FuzzPipeline, formatIndex?: number): Promise<Report>
+export function describeCase(c: FuzzCase): {files: string[]; unreadable: string[]; mode: string; gpu: string | null}
