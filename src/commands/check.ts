@@ -9,7 +9,7 @@ import {BaseCommand, sourceFlags} from '../cli/base.js'
 export default class Check extends BaseCommand {
   static override summary = 'Diagnose GPU passthrough: read the evidence, say what is wrong and what to change.'
   static override description = `Reads this host (or an evidence folder with --input), runs every check and prints what is wrong with the exact lines to change.
-Markdown and BBCode reports are made to be posted, so they are redacted: host and user names, MAC and IP addresses, serial numbers, UUIDs, SSH keys, passwords and Wi-Fi names become consistent pseudonyms (user1, host1); PCI ids and addresses, kernel versions and file names stay. --no-redact keeps everything.
+Reports get posted, attached and kept in CI logs, so every format is redacted: host and user names, MAC and IP addresses, serial numbers, UUIDs, SSH keys, passwords and Wi-Fi names become consistent pseudonyms (user1, host1); PCI ids and addresses, kernel versions and file names stay. The one exception is the text report shown on your own terminal, whose fixes must name your real paths. --no-redact keeps everything.
 --share uploads the redacted Markdown report and prints its link: it shows the report and asks first, and without a terminal it uploads only with --yes.
 Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for bad usage or unreadable input.`
 
@@ -38,7 +38,7 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     gpu: Flags.string({description: 'PCI address of the GPU meant for the guest (default: inferred)', helpValue: 'ADDR'}),
     verbose: Flags.boolean({char: 'v', description: 'also show what passed, why checks were skipped and the facts behind them'}),
     redact: Flags.boolean({
-      description: 'replace host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names in markdown and bbcode output',
+      description: 'replace host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names (all output but text on a terminal)',
       default: true,
       allowNo: true,
     }),
@@ -62,7 +62,8 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
       facts,
       failOn,
       verbose: flags.verbose,
-      redact: flags.redact,
+      // Text on the person's own terminal names their real paths: the fix must work as written.
+      redact: flags.redact && !(flags.format === 'text' && process.stdout.isTTY === true),
       color: useColor(process.stdout),
       width: Math.min(process.stdout.columns || 100, 120),
     })

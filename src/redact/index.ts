@@ -19,6 +19,20 @@ export function redactorFor(set: SourceSet): Redactor {
   return new Redactor(names, wordsAmong([...names.users, ...names.hosts], set.sources))
 }
 
+/** Sources larger than this teach no names to a report-only redactor: their quoted lines are in the report. */
+const REPORT_LEARN_LIMIT = 1024 * 1024
+
+/**
+ * A redactor for outputs that carry the report but no raw sources (text, JSON, JUnit): it learns
+ * from the report's own strings and the small sources, so a 50 MB kernel log costs nothing here.
+ */
+export function redactorForReport(report: Report, set: SourceSet): Redactor {
+  const small = set.sources.filter((s) => (s.text?.length ?? 0) <= REPORT_LEARN_LIMIT)
+  const texts = [JSON.stringify(report), ...small.flatMap((s) => [s.origin, s.text ?? ''])]
+  const names = learnNames(texts, set.mode === 'live' ? liveNames() : {})
+  return new Redactor(names, wordsAmong([...names.users, ...names.hosts], small))
+}
+
 function liveNames(): {hosts: string[]; users: string[]} {
   const users = [process.env.SUDO_USER, safe(() => userInfo().username)].filter((u): u is string => !!u)
   return {hosts: [safe(hostname)].filter((h): h is string => !!h), users}

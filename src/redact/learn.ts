@@ -56,7 +56,9 @@ export function learnNames(texts: string[], live: {hosts?: string[]; users?: str
       users.add(m[3]!)
       hosts.add(m[4]!)
     }
-    for (const re of [NIX_USER, NIX_NORMAL_USER]) for (const m of text.matchAll(re)) users.add(m[2] || m[3]!)
+    for (const m of text.matchAll(NIX_USER)) users.add(m[2] || m[3]!)
+    // Its lookahead scans ahead from every word: only worth it where a Nix user block can be.
+    if (text.includes('isNormalUser')) for (const m of text.matchAll(NIX_NORMAL_USER)) users.add(m[2] || m[3]!)
     for (const m of text.matchAll(LS_OWNER)) users.add(m[2]!)
     for (const m of text.matchAll(GROUP_LINE)) for (const member of m[2]!.split(',')) users.add(member)
     for (const re of HOST_CONTEXTS) for (const m of text.matchAll(re)) hosts.add(m[2]!)

@@ -51,6 +51,8 @@ const UUID = /(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 const SHORT_UUID = /(\b(?:UUID=|by-uuid\/|by-partuuid\/))([0-9A-Fa-f]{4}-[0-9A-Fa-f]{4})(?![\w-])/g
 const EMAIL = /(?<![\w.+-])[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])/g
 const SSH_KEY = /\b(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) +AAAA[0-9A-Za-z+/]+=*(?: +[^\s"'`;]+)?/g
+/** sshd's "Accepted publickey ... SHA256:..." names the key as surely as the key itself (GitHub publishes users' keys). */
+const SSH_FINGERPRINT = /\b(SHA256:)([0-9A-Za-z+/]{43})(?![0-9A-Za-z+/])/g
 const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g
 /** Nix and ini-style secrets: `psk = "..."`, `hashedPassword = "..."`, `passwd='...'`, `psk=...`. */
 const SECRET_QUOTED = /((?<![\w-])[\w-]{0,40}?(?:[Pp]assw(?:or)?d|[Pp]sk|[Ss]ecret|[Tt]oken|[Aa]uth[Kk]ey|[Aa]pi[Kk]ey)[\w-]{0,40}\s*[=:]\s*)(["'])([^"'\n]*)\2/g
@@ -105,6 +107,7 @@ export class Redactor {
     let t = text
     t = t.replace(PRIVATE_KEY, () => `-----BEGIN PRIVATE KEY-----\n${this.pseudonym('secret', 'private key')}\n-----END PRIVATE KEY-----`)
     t = t.replace(SSH_KEY, (whole, type: string) => `${type} ${this.pseudonym('ssh-key', whole.split(/ +/)[1]!)}`)
+    t = t.replace(SSH_FINGERPRINT, (_, lead: string, fingerprint: string) => `${lead}${this.pseudonym('ssh-key', fingerprint)}`)
     t = t.replace(SECRET_QUOTED, (whole, lead: string, q: string, value: string) => (value && !/^\/|^REDACTED$/.test(value) ? `${lead}${q}${this.pseudonym('secret', value)}${q}` : whole))
     t = t.replace(SECRET_BARE, (whole, lead: string, value: string) => (value === 'REDACTED' ? whole : `${lead}${this.pseudonym('secret', value)}`))
     t = this.redactSsids(t)

@@ -7,8 +7,6 @@ import {printable} from './printable.js'
 export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit'] as const
 export type Format = (typeof FORMATS)[number]
 
-/** Forum formats leave the machine: they are redacted unless the person says otherwise. */
-export const REDACTED_FORMATS: readonly Format[] = ['markdown', 'bbcode']
 
 export interface RenderOptions {
   format: Format
@@ -19,7 +17,10 @@ export interface RenderOptions {
   color?: boolean
   verbose?: boolean
   width?: number
-  /** Forum formats only; default true. */
+  /**
+   * Default true: every output can leave the machine (pasted, attached, kept in CI logs). `check`
+   * turns it off for the text report a person reads on their own terminal, and for --no-redact.
+   */
   redact?: boolean
 }
 
@@ -30,21 +31,33 @@ export async function renderReport(report: Report, options: RenderOptions): Prom
     report = printable(report)
     options = {...options, set: {...options.set, sources: printable(options.set.sources)}}
   }
+  const redact = options.redact ?? true
   switch (options.format) {
     case 'json':
-      return (await import('./json.js')).renderJson(report)
+      return (await import('./json.js')).renderJson(redact ? await redactedReport(report, options.set) : report)
     case 'junit':
-      return (await import('./junit.js')).renderJunit(report, options.failOn)
+      return (await import('./junit.js')).renderJunit(redact ? await redactedReport(report, options.set) : report, options.failOn)
     case 'markdown':
-      return (await import('./markdown.js')).renderMarkdown(await forumInput(report, options.set, options.facts, options.redact ?? true))
+      return (await import('./markdown.js')).renderMarkdown(await forumInput(report, options.set, options.facts, redact))
     case 'bbcode':
-      return (await import('./bbcode.js')).renderBbcode(await forumInput(report, options.set, options.facts, options.redact ?? true))
+      return (await import('./bbcode.js')).renderBbcode(await forumInput(report, options.set, options.facts, redact))
     default: {
       const [{renderText}, {summarizeFacts}] = await Promise.all([import('./text.js'), import('./facts-summary.js')])
       const textOptions = {color: options.color ?? false, verbose: options.verbose ?? false, width: options.width ?? 100}
-      return renderText(report, textOptions, options.verbose ? printable(summarizeFacts(options.facts)) : [])
+      const facts = options.verbose ? printable(summarizeFacts(options.facts)) : []
+      if (!redact) return renderText(report, textOptions, facts)
+      const {redactorForReport, redactReport} = await import('../redact/index.js')
+      const redactor = redactorForReport(report, options.set)
+      const text = renderText(redactReport(report, redactor), textOptions, facts.map((f) => ({label: f.label, value: redactor.redact(f.value)})))
+      const what = redactor.describe()
+      return what === 'nothing' ? text : `${text}(redacted: ${what}; --no-redact keeps them)\n`
     }
   }
+}
+
+async function redactedReport(report: Report, set: SourceSet): Promise<Report> {
+  const {redactorForReport, redactReport} = await import('../redact/index.js')
+  return redactReport(report, redactorForReport(report, set))
 }
 
 /** What a forum post is made of, redacted with one set of pseudonyms when asked. */
