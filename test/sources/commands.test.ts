@@ -6,6 +6,8 @@ import {execaRunner, isAllowedCommand} from '../../src/sources/commands.js'
 import {collectLive} from '../../src/sources/live/index.js'
 import {parseDomainXml} from '../../src/parse/domain-xml.js'
 import {FakeRoot} from '../helpers/fake-root.js'
+import {fixturesDir} from '../helpers/paths.js'
+import {readFileSync} from 'node:fs'
 
 describe('the command allowlist', () => {
   const allowed: Array<[string, string[]]> = [
@@ -85,6 +87,19 @@ describe('libvirt through the real virsh (test:/// driver)', () => {
       {domain: 0, bus: 1, slot: 0, function: 0},
       {domain: 0, bus: 1, slot: 0, function: 1},
     ])
+  })
+
+  it('reads the passthrough domain of a fixture back through virsh, hostdevs included', async () => {
+    // Seed 003's domain, as the fixture holds it, defined in a test:/// driver file.
+    const fixture = readFileSync(join(fixturesDir, 'seed-003-healthy/domain-win10.xml'), 'utf8').replace(/^<\?xml[^>]*>\s*/, '')
+    const file = join(dir, 'seed-003.xml')
+    writeFileSync(file, `<node>\n${fixture}\n</node>\n`)
+    const set = await collectLive({root: new FakeRoot().dir, run: execaRunner(10_000), libvirtUri: `test://${file}`, user: 'root'})
+    const xml = set.sources.find((s) => s.kind === 'domainXml' && s.label === 'win10')
+    expect(xml?.status).toBe('ok')
+    const domain = parseDomainXml(xml!.text!, 'virsh')
+    expect(domain.hostdevs.map((h) => h.source)).toEqual(parseDomainXml(fixture, 'fixture').hostdevs.map((h) => h.source))
+    expect(domain.hostdevs.length).toBeGreaterThan(0)
   })
 
   it('makes an unreachable connection a source status, not a crash', async () => {
