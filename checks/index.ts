@@ -1,37 +1,80 @@
-/** Every check, in report order. Adding a check: write checks/<id>.ts and list it here. */
+/**
+ * Every check, in report order: by area (src/engine/types.ts AREAS), causes before the symptoms
+ * that follow from them. Adding a check: write checks/<id>.ts and list it here.
+ */
 import type {CheckDefinition} from '../src/engine/types.js'
+import companionFunctions from './companion-functions.js'
+import cpuMode from './cpu-mode.js'
+import cpuTopology from './cpu-topology.js'
 import cpuVirtualization from './cpu-virtualization.js'
-import gpuDriver from './gpu-driver.js'
-import hostVirtual from './host-virtual.js'
-import iommuEnabled from './iommu-enabled.js'
-import rebootPending from './reboot-pending.js'
-import libvirtAccess from './libvirt-access.js'
 import domainFirmware from './domain-firmware.js'
 import domainTpm from './domain-tpm.js'
-import hostdevDevices from './hostdev-devices.js'
-import isoPermissions from './iso-permissions.js'
-import virtioStorageDriver from './virtio-storage-driver.js'
-import nvidiaError43 from './nvidia-error-43.js'
-import cpuTopology from './cpu-topology.js'
-import cpuMode from './cpu-mode.js'
-import iommuParam from './iommu-param.js'
-import interruptRemapping from './interrupt-remapping.js'
-import iommuMapping from './iommu-mapping.js'
-import kernelModules from './kernel-modules.js'
-import vfioModules from './vfio-modules.js'
-import kvmMsrs from './kvm-msrs.js'
-import pcieErrors from './pcie-errors.js'
-import gpuReset from './gpu-reset.js'
-import lookingGlassShm from './looking-glass-shm.js'
-import lookingGlassDisplay from './looking-glass-display.js'
 import evdevInput from './evdev-input.js'
-import guestAudio from './guest-audio.js'
-import companionFunctions from './companion-functions.js'
-import vfioLoadOrder from './vfio-load-order.js'
-import vfioIds from './vfio-ids.js'
-import iommuGroup from './iommu-group.js'
-import hostDisplay from './host-display.js'
 import framebuffer from './framebuffer.js'
+import gpuDriver from './gpu-driver.js'
+import gpuReset from './gpu-reset.js'
 import groupViable from './group-viable.js'
+import guestAudio from './guest-audio.js'
+import hostDisplay from './host-display.js'
+import hostVirtual from './host-virtual.js'
+import hostdevDevices from './hostdev-devices.js'
+import interruptRemapping from './interrupt-remapping.js'
+import iommuEnabled from './iommu-enabled.js'
+import iommuGroup from './iommu-group.js'
+import iommuMapping from './iommu-mapping.js'
+import iommuParam from './iommu-param.js'
+import isoPermissions from './iso-permissions.js'
+import kernelModules from './kernel-modules.js'
+import kvmMsrs from './kvm-msrs.js'
+import libvirtAccess from './libvirt-access.js'
+import lookingGlassDisplay from './looking-glass-display.js'
+import lookingGlassShm from './looking-glass-shm.js'
+import nvidiaError43 from './nvidia-error-43.js'
+import pcieErrors from './pcie-errors.js'
+import rebootPending from './reboot-pending.js'
+import vfioIds from './vfio-ids.js'
+import vfioLoadOrder from './vfio-load-order.js'
+import vfioModules from './vfio-modules.js'
+import virtioStorageDriver from './virtio-storage-driver.js'
 
-export const CHECKS: CheckDefinition[] = [hostVirtual, cpuVirtualization, iommuEnabled, gpuDriver, companionFunctions, vfioLoadOrder, vfioIds, iommuGroup, hostDisplay, framebuffer, groupViable, rebootPending, libvirtAccess, domainFirmware, domainTpm, hostdevDevices, isoPermissions, virtioStorageDriver, nvidiaError43, cpuTopology, cpuMode, iommuParam, interruptRemapping, iommuMapping, kernelModules, vfioModules, kvmMsrs, pcieErrors, gpuReset, lookingGlassShm, lookingGlassDisplay, evdevInput, guestAudio]
+export const CHECKS: CheckDefinition[] = [
+  // Host CPU, firmware and kernel
+  hostVirtual,
+  cpuVirtualization,
+  kernelModules,
+  kvmMsrs,
+  // IOMMU
+  iommuEnabled,
+  iommuParam,
+  interruptRemapping,
+  iommuMapping,
+  // Device isolation
+  vfioModules,
+  gpuDriver,
+  companionFunctions,
+  vfioLoadOrder,
+  vfioIds,
+  iommuGroup,
+  hostDisplay,
+  framebuffer,
+  groupViable,
+  gpuReset,
+  pcieErrors,
+  // libvirt and the VM definition
+  libvirtAccess,
+  domainFirmware,
+  domainTpm,
+  hostdevDevices,
+  isoPermissions,
+  virtioStorageDriver,
+  nvidiaError43,
+  cpuTopology,
+  cpuMode,
+  // Looking Glass and guest extras
+  lookingGlassShm,
+  lookingGlassDisplay,
+  evdevInput,
+  guestAudio,
+  // NixOS configuration
+  rebootPending,
+]
