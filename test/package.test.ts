@@ -1,5 +1,5 @@
 /** The npm package as a user gets it: packed, installed into an empty folder, run from there. */
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -28,5 +28,13 @@ describe('npm package', () => {
       out = (err as {stdout: string}).stdout // exit 1: the fixture has an error finding
     }
     expect(JSON.parse(out).findings.map((f: {id: string}) => f.id)).toContain('iommu-firmware-off')
+  })
+})
+
+// flake.nix cannot be built here (no nixpkgs), so it is parsed; CI installs nix-bin, where it must run.
+describe.runIf(spawnSync('nix-instantiate', ['--version']).status === 0 || process.env.CI === 'true')('flake.nix', () => {
+  it('parses with nix-instantiate and offers the package, the app, the NixOS module and the checks', () => {
+    const parsed = execFileSync('nix-instantiate', ['--parse', join(repoRoot, 'flake.nix')], {encoding: 'utf8', env: {...process.env, NIX_CONFIG: 'build-users-group ='}})
+    for (const output of ['packages', 'apps', 'nixosModules', 'checks', 'buildNpmPackage', 'npmDepsHash', 'environment']) expect(parsed).toContain(output)
   })
 })
