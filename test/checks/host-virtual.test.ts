@@ -9,6 +9,12 @@ testCheck(check, {
   ],
   invalid: [
     {
+      // The IOMMU of a Xen dom0 is Xen's: no Linux-side BIOS advice applies (the log has no "Hypervisor detected").
+      name: 'real XenServer dom0 log: "Xen-provided physical RAM map"',
+      files: {'dmesg.txt': corpus('dmesg/FlorianHeigl__xenserver-health__dmesg')},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /virtual machine \(Xen\)/, evidence: /Xen-provided machine memory map/}],
+    },
+    {
       name: 'real guest log: "Hypervisor detected: KVM"',
       files: {'dmesg.txt': corpus(DMESG.kvmGuest)},
       findings: [{id: 'host-is-virtual', severity: 'warning', message: /virtual machine \(KVM\)/, evidence: /Hypervisor detected: KVM/}],

@@ -247,6 +247,14 @@ export const RULES: Rule[] = [
     data: (m) => ({name: m[1]!.trim()}),
   },
   {
+    // A Xen dom0 runs on the hardware but under Xen, which owns the IOMMU. "Booting paravirtualized
+    // kernel on bare hardware" is printed on real bare metal: only "on Xen ..." counts.
+    kind: 'hypervisor-detected',
+    keys: ['paravirtualized kernel on xen', 'xen-provided'],
+    pattern: /^(?:Booting paravirtualized kernel on (Xen[^,]*)|Xen-provided (?:physical RAM|machine memory) map:)/,
+    data: (m) => ({name: (m[1] ?? 'Xen').trim()}),
+  },
+  {
     kind: 'nvidia-loaded',
     keys: ['nvrm: loading nvidia'],
     // "NVRM: loading NVIDIA UNIX x86_64 Kernel Module  535.104.05  ..." and "... Open Kernel Module for x86_64  550.54.14".
