@@ -13,6 +13,7 @@ import {
   LIBVIRT_DEFAULT_SHMEM_BYTES,
   lookingGlassMemories,
   nodeAt,
+  requiredMiB,
   resolutionsFor,
   ruleEvidence,
   shmTmpfilesRules,
@@ -152,6 +153,20 @@ function checkSize(memory: LookingGlassMemory, tooSmall: FreeLogSignal[], ctx: C
       evidence: [...evidence, ...tooSmall.map(logLine)],
       values: memoryValues(memory, ctx, recommended),
     })
+  }
+  const screen = ctx.facts.lookingGlassResolution
+  if (screen) {
+    const needed = requiredMiB(screen.width, screen.height)
+    const at = `${screen.width}x${screen.height}`
+    if (miB < needed) {
+      return report.error('looking-glass-shm', {
+        subject: memory.path,
+        message: `${what}: Looking Glass at ${at} needs ${needed} MiB (two frames of ${at} at 4 bytes a pixel, plus 10 MiB, rounded up to a power of two); the bottom of the screen is cut off or the client refuses.`,
+        evidence,
+        values: memoryValues(memory, ctx, needed),
+      })
+    }
+    return report.pass(`${what}: enough for ${at} (${needed} MiB needed)`)
   }
   if (miB <= OVERHEAD_MIB) {
     return report.error('looking-glass-shm', {

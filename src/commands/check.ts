@@ -4,6 +4,7 @@ import {diagnose} from '../engine/pipeline.js'
 import {exitCodeOf, type FailOn} from '../report/model.js'
 import {FORMATS, renderReport, renderShareable, type Format} from '../report/render.js'
 import {useColor} from '../report/style.js'
+import {parseResolution} from '../cli/resolution.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
 
 export default class Check extends BaseCommand {
@@ -36,6 +37,7 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     only: Flags.string({description: 'run only these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
     skip: Flags.string({description: 'skip these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
     gpu: Flags.string({description: 'PCI address of the GPU meant for the guest (default: inferred)', helpValue: 'ADDR'}),
+    'looking-glass': Flags.string({description: "the guest's screen with Looking Glass: checks the shared memory is large enough for it", helpValue: 'WxH'}),
     verbose: Flags.boolean({char: 'v', description: 'also show what passed, why checks were skipped and the facts behind them'}),
     redact: Flags.boolean({
       description: 'replace host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names (all output but text on a terminal)',
@@ -53,7 +55,8 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean)
     const only = list(flags.only)
     const skip = list(flags.skip)
-    const {facts, report} = diagnose(set, {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {})})
+    const lookingGlass = flags['looking-glass'] === undefined ? undefined : parseResolution(flags['looking-glass'])
+    const {facts, report} = diagnose(set, {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {}), ...(lookingGlass ? {lookingGlass} : {})})
     const failOn = flags['fail-on'] as FailOn
     // renderReport loads only the renderer asked for: `check --input` stays close to node's own start-up.
     const output = await renderReport(report, {

@@ -1,6 +1,7 @@
 import {Flags} from '@oclif/core'
 import {collectFromFlags} from '../collect.js'
 import {UsageError} from '../util/errors.js'
+import {parseResolution} from '../cli/resolution.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
 
 export default class Plan extends BaseCommand {
@@ -28,7 +29,7 @@ Nothing is written unless --output names a new folder.`
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Plan)
-    const lookingGlass = flags['looking-glass'] === undefined ? undefined : resolution(flags['looking-glass'])
+    const lookingGlass = flags['looking-glass'] === undefined ? undefined : parseResolution(flags['looking-glass'])
     const set = await collectFromFlags(flags)
     const {buildPlan} = await import('../plan/build.js')
     const {planFiles, planText} = await import('../plan/render.js')
@@ -47,10 +48,4 @@ Nothing is written unless --output names a new folder.`
     const written = await writePlanFiles(flags.output, planFiles(plan))
     process.stdout.write(`Wrote ${written.join(', ')} to ${flags.output}. Start with STEPS.md.\n`)
   }
-}
-
-function resolution(text: string): {width: number; height: number} {
-  const m = /^(\d{3,5})[x×](\d{3,5})$/i.exec(text.trim())
-  if (!m) throw new UsageError(`--looking-glass ${text}: expected WIDTHxHEIGHT, like 2560x1440`)
-  return {width: Number(m[1]), height: Number(m[2])}
 }

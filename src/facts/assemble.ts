@@ -22,6 +22,8 @@ import type {DevNode, FactName, Facts, IommuGroup, PciDevice, VirtFacts} from '.
 export interface AssembleOptions {
   /** --gpu: the guest GPU's address, as the person gave it. */
   gpu?: string
+  /** --looking-glass WxH: the guest screen Looking Glass must carry. */
+  lookingGlass?: {width: number; height: number}
 }
 
 /** The kinds each fact is made from, to say why a fact is unknown. */
@@ -55,6 +57,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   const ok = (kind: SourceKind) => set.sources.filter((s): s is Source & {text: string} => s.kind === kind && s.status === 'ok' && s.text !== undefined)
   const first = (kind: SourceKind) => ok(kind)[0]?.text
   const facts: Facts = {mode: set.mode, unknown: {}}
+  if (options.lookingGlass) facts.lookingGlassResolution = options.lookingGlass
 
   const osText = first('osRelease')
   if (osText !== undefined) facts.os = parseOsRelease(osText)

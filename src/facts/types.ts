@@ -140,10 +140,12 @@ export interface Facts {
   virt?: VirtFacts
   /** Known messages found in free-form logs (qemu, libvirt, Windows stop codes). */
   logSignals?: FreeLogSignal[]
+  /** The guest screen Looking Glass must carry (--looking-glass WxH), when the person said. */
+  lookingGlassResolution?: {width: number; height: number}
   /** The GPU(s) meant for the guest (from --gpu, vfio-pci.ids, driver_override or hostdevs). */
   guestGpus?: string[]
   /** Why each absent fact is absent, with the way to get it. */
   unknown: Partial<Record<FactName, {reason: string; hint?: string}>>
 }
 
-export type FactName = Exclude<keyof Facts, 'mode' | 'unknown' | 'pciDriverSource'>
+export type FactName = Exclude<keyof Facts, 'mode' | 'unknown' | 'pciDriverSource' | 'lookingGlassResolution'>

@@ -94,6 +94,11 @@ testCheck(lookingGlassShm, {
       files: {'domain-win10.xml': seed003Domain(), 'configuration.nix': seed003Nix(), 'dev-nodes.txt': lsShm('-rw-rw----', 'vini', 'qemu-libvirtd'), 'groups.txt': VINI, 'os-release.txt': NIXOS},
     },
     {
+      name: "seed 003's 32 MiB with --looking-glass 1920x1080: 1920x1080x4x2 + 10 MiB is 26 MiB, 32 is enough",
+      files: {'domain-win10.xml': seed003Domain(), 'configuration.nix': seed003Nix(), 'dev-nodes.txt': lsShm('-rw-rw----', 'vini', 'qemu-libvirtd'), 'groups.txt': VINI, 'os-release.txt': NIXOS},
+      lookingGlass: {width: 1920, height: 1080},
+    },
+    {
       name: "seed 001: the shmem as pasted (no </shmem>), 32M, the file owned by my-user after the VM ran",
       files: {
         'domain-win10.xml': domainXml([seed001Shmem()]),
@@ -120,6 +125,13 @@ testCheck(lookingGlassShm, {
     {name: 'a real passthrough domain without Looking Glass', files: {'win10.xml': corpus('libvirt-domains-real', 'xkevinx45__log__win10.xml')}},
   ],
   invalid: [
+    {
+      // Seed 000 plays on a 3440x1440 ultrawide: 3440x1440x4x2 + 10 MiB = 47.8 MiB, so 64 MiB.
+      name: "seed 003's 32 MiB with --looking-glass 3440x1440 (seed 000's monitor): needs 64 MiB",
+      files: {'domain-win10.xml': seed003Domain(), 'configuration.nix': seed003Nix(), 'dev-nodes.txt': lsShm('-rw-rw----', 'vini', 'qemu-libvirtd'), 'groups.txt': VINI, 'os-release.txt': NIXOS},
+      lookingGlass: {width: 3440, height: 1440},
+      findings: [{id: 'looking-glass-shm', severity: 'error', subject: '/dev/shm/looking-glass', message: /is 32 MiB: Looking Glass at 3440x1440 needs 64 MiB/}],
+    },
     {
       name: 'seed 003: /dev/shm/looking-glass root:root 0644 (recreated by QEMU), neither vini nor qemu-libvirtd can write it',
       files: {'domain-win10.xml': seed003Domain(), 'configuration.nix': seed003Nix(), 'dev-nodes.txt': lsShm('-rw-r--r--', 'root', 'root'), 'groups.txt': VINI, 'os-release.txt': NIXOS},

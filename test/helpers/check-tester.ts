@@ -18,6 +18,8 @@ export interface CheckCase {
   /** Sources the case says could not be read (e.g. a denied kernel log). */
   unreadable?: Source[]
   gpu?: string
+  /** --looking-glass WxH. */
+  lookingGlass?: {width: number; height: number}
   mode?: 'live' | 'input'
 }
 
@@ -44,7 +46,7 @@ export function sourceSetFromFiles(files: EvidenceFiles, mode: 'live' | 'input' 
 }
 
 export function runCase(check: CheckDefinition, c: CheckCase) {
-  const facts = assembleFacts(sourceSetFromFiles(c.files, c.mode, c.unreadable), c.gpu ? {gpu: c.gpu} : {})
+  const facts = assembleFacts(sourceSetFromFiles(c.files, c.mode, c.unreadable), {...(c.gpu ? {gpu: c.gpu} : {}), ...(c.lookingGlass ? {lookingGlass: c.lookingGlass} : {})})
   const [result] = runChecks([check], facts)
   return result!
 }
