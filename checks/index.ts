@@ -1,6 +1,7 @@
 /**
  * Every check, in report order: by area (src/engine/types.ts AREAS), causes before the symptoms
- * that follow from them. Adding a check: write checks/<id>.ts and list it here.
+ * that follow from them. Each area's first check is its lead: the area's line in the terminal
+ * report passes only when that check does. Adding a check: write checks/<id>.ts and list it here.
  */
 import type {CheckDefinition} from '../src/engine/types.js'
 import companionFunctions from './companion-functions.js'
@@ -48,9 +49,9 @@ export const CHECKS: CheckDefinition[] = [
   iommuParam,
   interruptRemapping,
   iommuMapping,
-  // Device isolation
-  vfioModules,
+  // Device isolation (its lead check first: the area's line passes only when it does)
   gpuDriver,
+  vfioModules,
   companionFunctions,
   vfioLoadOrder,
   vfioIds,
@@ -60,9 +61,9 @@ export const CHECKS: CheckDefinition[] = [
   groupViable,
   gpuReset,
   pcieErrors,
-  // libvirt and the VM definition
-  libvirtAccess,
+  // libvirt and the VM definition (the domain itself leads: pasted evidence often has no virsh list)
   domainFirmware,
+  libvirtAccess,
   domainTpm,
   hostdevDevices,
   isoPermissions,
@@ -70,9 +71,9 @@ export const CHECKS: CheckDefinition[] = [
   nvidiaError43,
   cpuTopology,
   cpuMode,
-  // Looking Glass and guest extras
-  lookingGlassShm,
+  // Looking Glass and guest extras (the domain's set-up leads: /dev/shm is often not in the evidence)
   lookingGlassDisplay,
+  lookingGlassShm,
   evdevInput,
   guestAudio,
   // NixOS configuration

@@ -33,7 +33,7 @@ const FACT_SOURCES: Record<FactName, SourceKind[]> = {
   kernel: ['uname', 'procVersion', 'kernelLog'],
   cmdline: ['cmdline', 'kernelLog'],
   kernelLog: ['kernelLog'],
-  pciDevices: ['pciSysfs', 'lspci', 'iommuListing'],
+  pciDevices: ['lspci', 'pciSysfs', 'iommuListing'],
   iommuGroups: ['iommuListing', 'pciSysfs'],
   acpiTables: ['acpiTables'],
   iommuClass: ['iommuClass'],

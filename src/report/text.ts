@@ -26,7 +26,9 @@ export function renderText(report: Report, options: TextOptions, facts: FactLine
     if (checks.length === 0) continue
     const status = areaStatus(checks.map((c) => c.status))
     const skipped = checks.filter((c) => c.status === 'skipped')
-    const note = skipped.length === 0 ? '' : status === 'skipped' ? ` (skipped: ${mostCommon(skipped.map((c) => c.reason ?? 'no evidence'))})` : ` (${plural(skipped.length, 'check')} skipped)`
+    // All skipped: the most common reason; the lead alone skipped: the lead's reason.
+    const skipReason = () => (skipped.length < checks.length ? checks[0]!.reason : mostCommon(skipped.map((c) => c.reason ?? 'no evidence'))) ?? 'no evidence'
+    const note = skipped.length === 0 ? '' : status === 'skipped' ? ` (skipped: ${skipReason()})` : ` (${plural(skipped.length, 'check')} skipped)`
     out.push(...wrap(`${areaGlyph(status, s)} ${s.bold(AREAS[area])}${s.dim(note)}`, options.width, '', '    '))
     for (const check of checks) {
       for (const f of report.findings.filter((x) => x.check === check.id)) out.push(...findingLines(f, report.host.nixos, options, s))
@@ -52,10 +54,15 @@ function headerLine(report: Report, s: Style): string {
 
 type AreaStatus = 'error' | 'warning' | 'info' | 'passed' | 'skipped'
 
+/**
+ * An area's line. It passes only when its lead check (the first, in report order: iommu-enabled,
+ * vfio-modules, libvirt-access, ...) passed: the others passing alone often means only "nothing
+ * bad in the logs", and a green IOMMU line on a host without IOMMU groups would mislead.
+ */
 function areaStatus(statuses: CheckStatus[]): AreaStatus {
   if (statuses.some((x) => x === 'failed' || x === 'crashed')) return 'error'
   if (statuses.includes('warned')) return 'warning'
-  if (statuses.every((x) => x === 'skipped')) return 'skipped'
+  if (statuses[0] === 'skipped') return 'skipped'
   return 'passed'
 }
 

@@ -43,7 +43,7 @@ export const KINDS: Record<SourceKind, KindInfo> = {
   cmdline: {what: 'kernel command line', captureName: 'cmdline.txt', patterns: [/^cmdline/, /^proc-cmdline/], howTo: 'cat /proc/cmdline'},
   cpuinfo: {what: 'CPU information', captureName: 'cpuinfo.txt', patterns: [/^cpuinfo/, /^proc-cpuinfo/], howTo: 'cat /proc/cpuinfo'},
   iommuListing: {what: 'IOMMU group listing', captureName: 'iommu-groups.txt', patterns: [/^iommu/], howTo: 'the Arch wiki IOMMU group script'},
-  lspci: {what: 'lspci output', captureName: 'lspci-nnk.txt', patterns: [/^lspci/], howTo: 'lspci -nnk'},
+  lspci: {what: 'PCI device list (lspci output)', captureName: 'lspci-nnk.txt', patterns: [/^lspci/], howTo: 'lspci -nnk'},
   modules: {what: 'loaded module list', captureName: 'modules.txt', patterns: [/^lsmod/, /^modules/, /^proc-modules/], howTo: 'lsmod'},
   modprobe: {what: 'modprobe configuration', captureName: 'modprobe-{label}', patterns: [/^modprobe/], howTo: 'cat /etc/modprobe.d/*.conf'},
   osRelease: {what: 'os-release', captureName: 'os-release.txt', patterns: [/^os-release/], howTo: 'cat /etc/os-release'},
