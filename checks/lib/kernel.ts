@@ -1,6 +1,6 @@
 import type {Facts} from '../../src/facts/types.js'
 import type {NixConfig, NixString} from '../../src/parse/nix-config.js'
-import {moduleKey, parseModprobe} from '../../src/parse/modprobe.js'
+import {moduleKey} from '../../src/parse/modprobe.js'
 import {cmdlineEvidence, signalsOf} from './evidence.js'
 
 /** A NixOS value as evidence: 'configuration.nix line 12: "${platform}_iommu=pt" (= amd_iommu=pt)'. */
@@ -68,9 +68,7 @@ export function moduleParam(facts: Facts, module: string, param: string): ParamS
     if (m && qualifiedKey(m[1]!) === `${key}.${param}`) settings.push({value: m[2]!, where: 'nixos', evidence: nixEvidence(config, entry)})
   }
   for (const config of facts.nixConfig ?? []) {
-    const text = config.extraModprobeConfig?.value
-    if (text === undefined) continue
-    for (const o of parseModprobe(text, config.file).options) {
+    for (const o of config.extraModprobe?.options ?? []) {
       const value = o.params[param]
       if (moduleKey(o.module) === key && value !== undefined) {
         settings.push({value, where: 'nixos', evidence: `${config.file} line ${config.extraModprobeConfig!.line}: boot.extraModprobeConfig: options ${o.module} ${param}=${value}`})

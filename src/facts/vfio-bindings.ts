@@ -5,7 +5,7 @@
  * boot.initrd.preDeviceCommands).
  */
 import {splitIds} from '../parse/cmdline.js'
-import {moduleKey, parseModprobe} from '../parse/modprobe.js'
+import {moduleKey} from '../parse/modprobe.js'
 import type {NixConfig} from '../parse/nix-config.js'
 import type {Facts} from './types.js'
 
@@ -66,8 +66,8 @@ function nixBindings(config: NixConfig): VfioBinding[] {
     for (const id of splitIds(param.value.slice(eq + 1))) found.push({kind: 'ids', value: id, where, origin: 'nix-kernel-params'})
   }
   const modprobe = config.extraModprobeConfig
-  if (modprobe?.value !== undefined) {
-    for (const option of parseModprobe(modprobe.value, config.file).options) {
+  if (modprobe && config.extraModprobe) {
+    for (const option of config.extraModprobe.options) {
       if (moduleKey(option.module) !== 'vfio_pci' || option.params.ids === undefined) continue
       const where = `${config.file} line ${modprobe.line}: boot.extraModprobeConfig "options ${option.module} ids=${option.params.ids}"`
       for (const id of splitIds(option.params.ids)) found.push({kind: 'ids', value: id, where, origin: 'nix-modprobe'})

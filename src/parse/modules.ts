@@ -1,5 +1,6 @@
 import type {ModuleFacts} from '../facts/types.js'
 import {splitLines} from './lines.js'
+import {moduleKey} from './modprobe.js'
 
 /** lsmod output or /proc/modules: the first word of each line is a module name. */
 export function parseModules(text: string): ModuleFacts {
@@ -10,9 +11,4 @@ export function parseModules(text: string): ModuleFacts {
     loaded.add(moduleKey(name))
   }
   return {loaded}
-}
-
-/** modprobe treats '-' and '_' alike: compare module names by this key. */
-export function moduleKey(name: string): string {
-  return name.trim().replace(/-/g, '_')
 }

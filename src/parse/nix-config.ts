@@ -6,6 +6,7 @@
  * Total: any text gives a result; broken configs (pasted with lost lines) are read as far as
  * they go, with warnings.
  */
+import {parseModprobe, type ModprobeConfig} from './modprobe.js'
 import {collectDefinitions, type Definition} from './nix/definitions.js'
 import {tokenize} from './nix/lexer.js'
 import {LineIndex} from './nix/lines.js'
@@ -32,6 +33,8 @@ export interface NixConfig {
   initrdAvailableKernelModules?: NixString[]
   blacklistedKernelModules?: NixString[]
   extraModprobeConfig?: NixString
+  /** extraModprobeConfig read as modprobe.d text, when its value is known (not interpolated). */
+  extraModprobe?: ModprobeConfig
   /** The expression as written: "pkgs.linuxPackages_5_15". */
   kernelPackages?: NixString
   libvirtd?: {
@@ -84,6 +87,7 @@ export function parseNixConfig(text: string, file: string): NixConfig {
   assignList(config, 'tmpfilesRules', options.list('systemd.tmpfiles.rules'))
   const modprobe = options.lines('boot.extraModprobeConfig')
   if (modprobe) config.extraModprobeConfig = modprobe
+  if (modprobe?.value !== undefined) config.extraModprobe = parseModprobe(modprobe.value, file)
   const kernelPackages = options.expression('boot.kernelPackages')
   if (kernelPackages) config.kernelPackages = kernelPackages
   const libvirtd = readLibvirtd(options)
