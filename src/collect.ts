@@ -1,6 +1,6 @@
 import {execaRunner, type CommandRunner} from './sources/commands.js'
 import {readEvidenceFolder} from './sources/evidence.js'
-import {COLLECTORS, liveContext} from './sources/live/index.js'
+import {collectLive, COLLECTORS, liveContext} from './sources/live/index.js'
 import type {Source, SourceSet} from './sources/types.js'
 
 export interface CollectOptions {
@@ -36,11 +36,9 @@ export function collectFromFlags(flags: SourceFlagValues, forPerson = true): Pro
 export async function collect(options: CollectOptions): Promise<SourceSet> {
   if (options.input) return readEvidenceFolder(options.input)
   const runner = execaRunner(options.timeoutSeconds * 1000)
-  const ctx = liveContext({run: options.root ? virshOnly(runner) : runner, libvirtUri: options.libvirtUri, ...(options.root ? {root: options.root} : {})})
-  if (!options.progress) {
-    const groups = await Promise.all(COLLECTORS.map((c) => c.collect(ctx)))
-    return {mode: 'live', root: ctx.root, sources: groups.flat()}
-  }
+  const live = {run: options.root ? virshOnly(runner) : runner, libvirtUri: options.libvirtUri, ...(options.root ? {root: options.root} : {})}
+  if (!options.progress) return collectLive(live)
+  const ctx = liveContext(live)
   // listr2 only when someone watches: it is the heaviest import.
   const {Listr} = await import('listr2')
   const groups: Source[][] = []

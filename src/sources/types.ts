@@ -54,7 +54,3 @@ export interface SourceSet {
   root: string
   sources: Source[]
 }
-
-export function okSource(kind: SourceKind, origin: string, text: string, label?: string): Source {
-  return label === undefined ? {kind, origin, status: 'ok', text} : {kind, origin, label, status: 'ok', text}
-}
