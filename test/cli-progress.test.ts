@@ -8,10 +8,9 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {repoRoot} from './helpers/paths.js'
+import {hasScript} from './helpers/tools.js'
 
-const hasScript = spawnSync('script', ['--version']).status === 0
-
-describe.runIf(hasScript || process.env.CI === 'true')('progress on a terminal', () => {
+describe.runIf(hasScript)('progress on a terminal', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vfio-doctor-tty-'))
   const bin = join(dir, 'bin')
   mkdirSync(bin)

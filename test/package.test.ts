@@ -1,10 +1,11 @@
 /** The npm package as a user gets it: packed, installed into an empty folder, run from there. */
-import {execFileSync, spawnSync} from 'node:child_process'
+import {execFileSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {fixturesDir, repoRoot} from './helpers/paths.js'
+import {hasNix} from './helpers/tools.js'
 
 describe('npm package', () => {
   it('packs, installs without dev dependencies, and runs check from the install', {timeout: 240_000}, () => {
@@ -32,7 +33,7 @@ describe('npm package', () => {
 })
 
 // flake.nix cannot be built here (no nixpkgs), so it is parsed; CI installs nix-bin, where it must run.
-describe.runIf(spawnSync('nix-instantiate', ['--version']).status === 0 || process.env.CI === 'true')('flake.nix', () => {
+describe.runIf(hasNix)('flake.nix', () => {
   it('parses with nix-instantiate and offers the package, the app, the NixOS module and the checks', () => {
     const parsed = execFileSync('nix-instantiate', ['--parse', join(repoRoot, 'flake.nix')], {encoding: 'utf8', env: {...process.env, NIX_CONFIG: 'build-users-group ='}})
     for (const output of ['packages', 'apps', 'nixosModules', 'checks', 'buildNpmPackage', 'npmDepsHash', 'environment']) expect(parsed).toContain(output)

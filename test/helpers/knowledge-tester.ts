@@ -3,16 +3,15 @@
  * gets every placeholder from a real finding of its check, and its fix snippets are real: the Nix
  * parses with nix-instantiate and the libvirt XML validates against libvirt's RelaxNG schema.
  */
-import {spawnSync} from 'node:child_process'
-import {existsSync, mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CHECKS} from '../../checks/index.js'
 import type {Finding} from '../../src/engine/types.js'
 import {fillPlaceholders, loadPage} from '../../src/knowledge/page.js'
 import {runCase, type EvidenceFiles} from './check-tester.js'
-import {corpusDir, seedsDir} from './paths.js'
+import {seedsDir} from './paths.js'
+import {expectNixParses, expectValidDomain, hasNix, hasXmllint} from './tools.js'
 
 /** Evidence that makes `check` report the page's id, so the page can be filled with real values. */
 export interface Representative {
@@ -21,11 +20,6 @@ export interface Representative {
   gpu?: string
 }
 
-// CI installs both tools: there a missing tool is a failure, not a skip.
-const tool = (name: string, arg: string) => spawnSync(name, [arg]).status === 0 || process.env.CI === 'true'
-const hasXmllint = tool('xmllint', '--version')
-const hasNix = tool('nix-instantiate', '--version')
-const work = mkdtempSync(join(tmpdir(), 'vfio-doctor-kb-'))
 const DEVICE_ELEMENTS = new Set(['disk', 'hostdev', 'tpm', 'input', 'shmem', 'video', 'graphics', 'sound', 'audio', 'interface'])
 
 export function findingFor(id: string, representative: Representative): Finding {
@@ -87,19 +81,13 @@ export function testKnowledgePages(title: string, table: Record<string, Represen
             const filled = fillPlaceholders(fragment, values)
             // A snippet is either a whole module or the body of one (parsing checks variable names).
             const module = /^\s*\{[^}]*\}\s*:/.test(filled) ? filled : `{ config, lib, pkgs, ... }:\n{\n${filled}\n}\n`
-            const file = join(work, `${id}-${i}.nix`)
-            writeFileSync(file, module)
-            const result = spawnSync('nix-instantiate', ['--parse', file], {encoding: 'utf8'})
-            expect(result.status, `${filled}\n${result.stderr}`).toBe(0)
+            expectNixParses(module, `${id}-${i}`)
           })
         })
         it.runIf(hasXmllint)('has libvirt XML that validates against domain.rng', () => {
           const values = findingFor(id, representative).values
           codeBlocks(page.body, 'xml').forEach((fragment, i) => {
-            const file = join(work, `${id}-${i}.xml`)
-            writeFileSync(file, asDomain(fillPlaceholders(fragment, values)))
-            const result = spawnSync('xmllint', ['--noout', '--relaxng', join(corpusDir, 'libvirt-schemas', 'domain.rng'), file], {encoding: 'utf8'})
-            expect(result.status, `${fragment}\n${result.stderr}`).toBe(0)
+            expectValidDomain(asDomain(fillPlaceholders(fragment, values)), `${id}-${i}`)
           })
         })
       })

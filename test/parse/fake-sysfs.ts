@@ -18,15 +18,6 @@ export interface FakePciDevice {
   iommuGroup?: number
 }
 
-export const lspciAvailable = (() => {
-  try {
-    execFileSync('lspci', ['--version'], {stdio: 'ignore'})
-    return true
-  } catch {
-    return false
-  }
-})()
-
 /** Builds the tree in a fresh temporary folder and returns its root (the fake /sys). */
 export function buildFakeSysfs(devices: FakePciDevice[]): string {
   const root = mkdtempSync(join(tmpdir(), 'vfio-doctor-sysfs-'))

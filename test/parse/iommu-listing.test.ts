@@ -5,7 +5,8 @@ import type {PciDevice} from '../../src/facts/types.js'
 import {parseIommuListing} from '../../src/parse/iommu-listing.js'
 import {seedsDir} from '../helpers/paths.js'
 import {corpusFiles, count, plainIommuCount} from './corpus.js'
-import {buildFakeSysfs, lspciAvailable, runListingScript, type FakePciDevice} from './fake-sysfs.js'
+import {buildFakeSysfs, runListingScript, type FakePciDevice} from './fake-sysfs.js'
+import {hasLspci} from '../helpers/tools.js'
 import {describeTotality} from './totality.js'
 
 describe('one device line in each layout', () => {
@@ -226,15 +227,15 @@ describe(`corpus: ${listingCorpus.length} IOMMU listings, ${count(listingGroups)
   )
 })
 
-describe.skipIf(!lspciAvailable)('listing scripts run for real (bash + lspci on a fake /sys)', () => {
+describe.skipIf(!hasLspci)('listing scripts run for real (bash + lspci on a fake /sys)', () => {
   const host: FakePciDevice[] = [
     {address: '0000:00:02.0', vendorId: '8086', deviceId: '3e92', classCode: '0300', revision: '02', driver: 'i915', iommuGroup: 0},
     {address: '0000:01:00.0', vendorId: '10de', deviceId: '1b81', classCode: '0300', revision: 'a1', subsystem: '1458:3702', driver: 'vfio-pci', iommuGroup: 14},
     {address: '0000:01:00.1', vendorId: '10de', deviceId: '10f0', classCode: '0403', revision: 'a1', driver: 'vfio-pci', iommuGroup: 14},
     {address: '0000:02:00.0', vendorId: '144d', deviceId: 'a808', classCode: '0108', revision: '01', driver: 'nvme', iommuGroup: 2},
   ]
-  const root = lspciAvailable ? buildFakeSysfs(host) : ''
-  const empty = lspciAvailable ? buildFakeSysfs([]) : ''
+  const root = hasLspci ? buildFakeSysfs(host) : ''
+  const empty = hasLspci ? buildFakeSysfs([]) : ''
   afterAll(() => [root, empty].forEach((dir) => rmSync(dir, {recursive: true, force: true})))
 
   // The Arch wiki loop, as in seed 000; its `sort -V` orders groups 0, 2, 14.

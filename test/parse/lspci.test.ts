@@ -5,7 +5,8 @@ import type {PciDevice} from '../../src/facts/types.js'
 import {parseLspci, parseLspciDeviceLine} from '../../src/parse/lspci.js'
 import {corpusDir} from '../helpers/paths.js'
 import {corpusFiles, count, plainLspciCount} from './corpus.js'
-import {buildFakeSysfs, lspciAvailable, lspciOn, lspciOnDump, type FakePciDevice} from './fake-sysfs.js'
+import {buildFakeSysfs, lspciOn, lspciOnDump, type FakePciDevice} from './fake-sysfs.js'
+import {hasLspci} from '../helpers/tools.js'
 import {describeTotality} from './totality.js'
 
 describe('parseLspciDeviceLine', () => {
@@ -333,7 +334,7 @@ describe(`corpus: ${dumps.length} pciutils regression dumps (lspci -vvxxx), ${co
   })
 })
 
-describe.skipIf(!lspciAvailable)('the real lspci reading the pciutils dumps in every flavour', () => {
+describe.skipIf(!hasLspci)('the real lspci reading the pciutils dumps in every flavour', () => {
   const flavours = [['-n'], ['-nn'], ['-D', '-nn'], ['-nnv'], ['-vv'], ['-nnvvv'], ['-mm'], ['-mmnn'], ['-mmn'], ['-vmm'], ['-vmmnn'], ['-vmmn'], ['-vm']]
 
   it.each(dumps.map((file) => [file.name] as const))('%s', (name) => {
@@ -356,7 +357,7 @@ describe.skipIf(!lspciAvailable)('the real lspci reading the pciutils dumps in e
   }
 })
 
-describe.skipIf(!lspciAvailable)('the real lspci reading a host with drivers and IOMMU groups', () => {
+describe.skipIf(!hasLspci)('the real lspci reading a host with drivers and IOMMU groups', () => {
   const host: FakePciDevice[] = [
     {address: '0000:00:02.0', vendorId: '8086', deviceId: '3e92', classCode: '0300', revision: '02', driver: 'i915', iommuGroup: 0},
     {address: '0000:01:00.0', vendorId: '10de', deviceId: '1b81', classCode: '0300', revision: 'a1', subsystem: '1458:3702', driver: 'vfio-pci', iommuGroup: 14},
@@ -364,7 +365,7 @@ describe.skipIf(!lspciAvailable)('the real lspci reading a host with drivers and
     {address: '0000:02:00.0', vendorId: '144d', deviceId: 'a808', classCode: '0108', revision: '01', driver: 'nvme', iommuGroup: 15},
     {address: '0001:03:00.0', vendorId: '8086', deviceId: '1539', classCode: '0200', revision: '03'},
   ]
-  const root = lspciAvailable ? buildFakeSysfs(host) : ''
+  const root = hasLspci ? buildFakeSysfs(host) : ''
   afterAll(() => rmSync(root, {recursive: true, force: true}))
 
   const flavours: Array<{args: string[]; shows: Array<keyof FakePciDevice>}> = [

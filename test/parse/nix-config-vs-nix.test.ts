@@ -3,6 +3,7 @@
  * without a warning, the broken ones Nix rejects are the ones warned about, and every value the
  * parser claims to know is the value `nix-instantiate --eval` computes.
  */
+import {hasNix} from '../helpers/tools.js'
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -11,7 +12,6 @@ import {afterAll, describe, expect, it} from 'vitest'
 import {parseNixConfig, type NixConfig, type NixString} from '../../src/parse/nix-config.js'
 import {fencedNixBlocks, SEED, UNFENCED, type Snippet} from './nix-seeds.js'
 
-const hasNix = spawnSync('nix-instantiate', ['--version']).status === 0
 
 /** Corners of the grammar (free names a, b, c, f are bound around each). */
 const VALID_SYNTAX = [

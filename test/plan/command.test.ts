@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {describe, expect, it, vi} from 'vitest'
 import Plan from '../../src/commands/plan.js'
 import {fixturesDir, repoRoot} from '../helpers/paths.js'
-import {expectNixParses, expectPatchApplies, expectValidDomain} from '../helpers/plan-tools.js'
+import {expectNixParses, expectPatchApplies, expectValidDomain} from '../helpers/tools.js'
 
 async function run(args: string[]): Promise<{stdout: string; stderr: string; code: number}> {
   let stdout = ''

@@ -14,7 +14,7 @@ import type {PlanOptions} from '../../src/plan/types.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {applyPlan, type FirmwareResult} from '../helpers/apply-plan.js'
 import {corpusDir, fixturesDir} from '../helpers/paths.js'
-import {expectNixParses, expectPatchApplies, expectValidDomain} from '../helpers/plan-tools.js'
+import {expectNixParses, expectPatchApplies, expectValidDomain} from '../helpers/tools.js'
 
 const corpus = (folder: string, name: string) => readFileSync(join(corpusDir, folder, name), 'utf8')
 const fixture = (host: string, name: string) => readFileSync(join(fixturesDir, host, name), 'utf8')

@@ -16,7 +16,7 @@ import type {PlanOptions} from '../../src/plan/types.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {applyPlan, type FirmwareResult} from '../helpers/apply-plan.js'
 import {fixturesDir} from '../helpers/paths.js'
-import {expectNixParses, expectPatchApplies, expectValidDomain} from '../helpers/plan-tools.js'
+import {expectNixParses, expectPatchApplies, expectValidDomain} from '../helpers/tools.js'
 
 /** Files of a fixture, optionally without the lines `drop` matches. */
 function fixtureFiles(fixture: string, names: string[], drop?: RegExp): Record<string, string> {

@@ -1,4 +1,5 @@
 /** The diff generator against the real `patch`: whatever the change, patch turns the old text into the new. */
+import {hasPatch} from '../helpers/tools.js'
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -8,7 +9,6 @@ import {describe, expect, it} from 'vitest'
 import {unifiedDiff} from '../../src/plan/unified-diff.js'
 import {corpusDir} from '../helpers/paths.js'
 
-const hasPatch = spawnSync('patch', ['--version']).status === 0
 const work = mkdtempSync(join(tmpdir(), 'vfio-doctor-diff-'))
 let n = 0
 

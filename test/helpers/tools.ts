@@ -1,4 +1,3 @@
-/** The real tools a plan's output must satisfy: nix-instantiate, xmllint with libvirt's schema, patch. */
 import {spawnSync} from 'node:child_process'
 import {mkdtempSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -6,10 +5,27 @@ import {join} from 'node:path'
 import {expect} from 'vitest'
 import {corpusDir} from './paths.js'
 
-export const hasXmllint = spawnSync('xmllint', ['--version']).status === 0
-export const hasNix = spawnSync('nix-instantiate', ['--version']).status === 0
-export const hasPatch = spawnSync('patch', ['--version']).status === 0
-const work = mkdtempSync(join(tmpdir(), 'vfio-doctor-plan-'))
+/**
+ * The real tools the tests drive, and the assertions made with them (Nix that parses, domain XML
+ * that validates against libvirt's schema, a diff that patch applies).
+ */
+
+/**
+ * Whether tests may drive a real tool: it is installed here, or this is CI. .ci/run installs every
+ * one (libvirt-clients, pciutils, libxml2-utils, nix-bin; util-linux and patch come with Debian),
+ * so in CI a missing tool fails the tests that need it instead of skipping them.
+ */
+export function realTool(command: string, args: string[] = ['--version']): boolean {
+  return process.env.CI === 'true' || spawnSync(command, args, {stdio: 'ignore'}).status === 0
+}
+
+export const hasXmllint = realTool('xmllint')
+export const hasNix = realTool('nix-instantiate')
+export const hasPatch = realTool('patch')
+export const hasLspci = realTool('lspci')
+export const hasScript = realTool('script')
+
+const work = mkdtempSync(join(tmpdir(), 'vfio-doctor-tools-'))
 
 export function expectNixParses(text: string, label: string): void {
   if (!hasNix) return
