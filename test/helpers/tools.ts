@@ -12,7 +12,7 @@ import {corpusDir} from './paths.js'
 
 /**
  * Whether tests may drive a real tool: it is installed here, or this is CI. .ci/run installs every
- * one (libvirt-clients, pciutils, libxml2-utils, nix-bin; util-linux and patch come with Debian),
+ * one (libvirt-clients, pciutils, libxml2-utils, nix-bin, patch, bsdutils),
  * so in CI a missing tool fails the tests that need it instead of skipping them.
  */
 export function realTool(command: string, args: string[] = ['--version']): boolean {
