@@ -1,5 +1,5 @@
 import {defineCheck} from '../src/engine/types.js'
-import {domainLabel, domainSubject, isX86} from './lib/domain.js'
+import {domainLabel, domainSubject, isX86, domainsShowing} from './lib/domain.js'
 
 /**
  * KVM guests get the host's CPU as it is with host-passthrough. host-model is close (a named model
@@ -14,7 +14,7 @@ export default defineCheck({
   needs: ['domains'],
   run(facts, report) {
     let judged = 0
-    for (const domain of facts.domains!) {
+    for (const domain of domainsShowing(facts, report, 'cpu')) {
       if (!isX86(domain) || domain.type !== 'kvm') continue // TCG guests cannot pass the host CPU
       judged++
       const label = domainLabel(domain)

@@ -1,6 +1,6 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
-import {domainLabel, domainSubject, guestOs, isX86} from './lib/domain.js'
+import {domainLabel, domainSubject, guestOs, isX86, domainsShowing} from './lib/domain.js'
 
 /** Windows client editions use at most this many sockets (Home: 1, Pro: 2); the rest of the vCPUs sit idle. */
 const WINDOWS_CLIENT_SOCKETS = 2
@@ -19,7 +19,7 @@ export default defineCheck({
   uses: ['cpu'],
   run(facts, report) {
     let judged = 0
-    for (const domain of facts.domains!) {
+    for (const domain of domainsShowing(facts, report, 'cpu', 'vcpu')) {
       const os = guestOs(domain)
       // Windows Server editions use many sockets; only client editions are limited.
       if (!isX86(domain) || !os?.windows || /^(2k|server)/i.test(os.version ?? '') || domain.vcpus === undefined) continue

@@ -1,7 +1,7 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
-import {bootsUefi, domainLabel, domainSubject, guestOs, isX86, passedGpus} from './lib/domain.js'
+import {bootsUefi, domainLabel, domainSubject, guestOs, isX86, passedGpus, domainsShowing} from './lib/domain.js'
 import {isNixos} from './lib/host.js'
 import {logLine, logSignalsOf} from './lib/libvirt.js'
 
@@ -32,7 +32,7 @@ export default defineCheck({
       })
     }
 
-    for (const domain of facts.domains ?? []) {
+    for (const domain of domainsShowing(facts, report, 'os')) {
       if (!isX86(domain)) continue
       const label = domainLabel(domain)
       const domainValues = {...values, domain: domainSubject(domain), loader: domain.os.loader ?? ''}

@@ -1,7 +1,7 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
-import {domainLabel, domainSubject, guestOs} from './lib/domain.js'
+import {domainLabel, domainSubject, guestOs, domainsShowing} from './lib/domain.js'
 import {isNixos} from './lib/host.js'
 import {logLine, logSignalsOf} from './lib/libvirt.js'
 
@@ -22,7 +22,7 @@ export default defineCheck({
     const swtpm = swtpmSetting(facts)
     // The NixOS configuration line that leaves swtpm off, when it does.
     const swtpmOff = swtpm && !swtpm.enabled ? swtpm.evidence : undefined
-    const windows11 = (facts.domains ?? []).filter((d) => isWindows11(d))
+    const windows11 = domainsShowing(facts, report, 'devices', 'tpm').filter((d) => isWindows11(d))
 
     if (signals.length > 0 && windows11.length === 0) {
       report.error('tpm-missing', {

@@ -2,7 +2,7 @@ import {slotOf} from '../src/facts/merge-pci.js'
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
-import {domainLabel, domainSubject, passedDevices, passedGpus} from './lib/domain.js'
+import {domainLabel, domainSubject, passedDevices, passedGpus, domainsShowing} from './lib/domain.js'
 
 const AUDIO_CLASS = '0403'
 
@@ -20,7 +20,7 @@ export default defineCheck({
   needs: ['domains'],
   uses: ['pciDevices', 'user'],
   run(facts, report) {
-    const withGpu = facts.domains!.filter((d) => passedGpus(d, facts).length > 0)
+    const withGpu = domainsShowing(facts, report, 'devices').filter((d) => passedGpus(d, facts).length > 0)
     // A truncated XML hides the devices after the break: its absences prove nothing.
     const whole = withGpu.filter((d) => !d.warnings.some((w) => w.startsWith('malformed XML')))
     if (whole.length === 0) return report.skip(withGpu.length ? 'the domain XML is malformed: its device list is cut short' : 'no domain passes a GPU')

@@ -3,7 +3,7 @@ import {isBridge, isDisplayDevice, slotOf} from '../src/facts/merge-pci.js'
 import type {Facts, PciDevice} from '../src/facts/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
 import {describe} from './lib/gpu.js'
-import {domainLabel, domainSubject, passedDevices} from './lib/domain.js'
+import {domainLabel, domainSubject, passedDevices, domainsShowing} from './lib/domain.js'
 
 const HOST_DRIVER_FREE = new Set(['vfio-pci', 'pci-stub', 'pcieport'])
 
@@ -21,7 +21,7 @@ export default defineCheck({
   uses: ['iommuGroups', 'guestGpus'],
   run(facts, report) {
     const complete = deviceListComplete(facts)
-    for (const domain of facts.domains!) {
+    for (const domain of domainsShowing(facts, report, 'devices', 'hostdev')) {
       const passed = passedDevices(domain, facts)
       if (passed.length === 0) continue
       const label = domainLabel(domain)

@@ -2,7 +2,7 @@ import {slotOf} from '../src/facts/merge-pci.js'
 import {defineCheck} from '../src/engine/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
 import type {Facts} from '../src/facts/types.js'
-import {domainLabel, domainSubject, passedDevices, passedGpus} from './lib/domain.js'
+import {domainLabel, domainSubject, passedDevices, passedGpus, domainsShowing} from './lib/domain.js'
 import {lookingGlassMemories} from './lib/looking-glass.js'
 
 /** Emulated display adapters that give Windows a second monitor beside the passed GPU. */
@@ -23,7 +23,7 @@ export default defineCheck({
   needs: ['domains'],
   uses: ['pciDevices'],
   run(facts, report) {
-    const domains = facts.domains!.filter((d) => lookingGlassMemories(d).length > 0)
+    const domains = domainsShowing(facts, report, 'devices').filter((d) => lookingGlassMemories(d).length > 0)
     if (domains.length === 0) return report.skip('no domain uses Looking Glass (no <shmem name="looking-glass">, no kvmfr)')
     for (const domain of domains) {
       const label = domainLabel(domain)

@@ -2,7 +2,7 @@ import {defineCheck} from '../src/engine/types.js'
 import type {PciDevice} from '../src/facts/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
 import {describe} from './lib/gpu.js'
-import {domainLabel, domainSubject, guestOs, passedGpus, type PassedDevice} from './lib/domain.js'
+import {domainLabel, domainSubject, guestOs, passedGpus, type PassedDevice, domainsShowing} from './lib/domain.js'
 import {logLine, logSignalsOf} from './lib/libvirt.js'
 
 const NVIDIA = '10de'
@@ -25,7 +25,7 @@ export default defineCheck({
   run(facts, report) {
     const code43 = logSignalsOf(facts, 'code-43')
     let judged = 0
-    for (const domain of facts.domains!) {
+    for (const domain of domainsShowing(facts, report, 'features')) {
       const os = guestOs(domain)
       if (os && !os.windows) continue // the Linux NVIDIA driver has no Code 43
       const gpus = passedGpus(domain, facts).filter((g) => g.device && isNvidia(g.device))

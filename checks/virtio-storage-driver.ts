@@ -1,5 +1,5 @@
 import {defineCheck} from '../src/engine/types.js'
-import {baseName, domainLabel, domainSubject, guestOs, isIso, VIRTIO_WIN_ISO, windowsIn} from './lib/domain.js'
+import {baseName, domainLabel, domainSubject, guestOs, isIso, VIRTIO_WIN_ISO, windowsIn, domainsShowing} from './lib/domain.js'
 import {logLine, logSignalsOf} from './lib/libvirt.js'
 
 /**
@@ -17,7 +17,7 @@ export default defineCheck({
   run(facts, report) {
     const failures = [...logSignalsOf(facts, 'no-disk-found'), ...logSignalsOf(facts, 'windows-stop-code').filter((s) => /INACCESSIBLE_BOOT_DEVICE/i.test(s.data?.code ?? s.text))]
     let judged = 0
-    for (const domain of facts.domains!) {
+    for (const domain of domainsShowing(facts, report, 'devices', 'disk')) {
       const os = guestOs(domain)
       if (!os?.windows) continue
       const virtioDisks = domain.disks.filter((d) => d.device === 'disk' && d.bus === 'virtio')

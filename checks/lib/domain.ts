@@ -1,5 +1,6 @@
 import {formatPciAddress, type DomainDisk, type DomainHostdev, type DomainModel} from '../../src/parse/domain-xml.js'
 import {isDisplayDevice, slotOf} from '../../src/facts/merge-pci.js'
+import type {Reporter} from '../../src/engine/types.js'
 import type {Facts, PciDevice} from '../../src/facts/types.js'
 
 /** "domain win10 (domain-win10.xml)": how findings name a domain. */
@@ -102,4 +103,14 @@ export function bootsUefi(domain: DomainModel): boolean {
 /** x86 guests: everything here (OVMF, Hyper-V, Windows topology) is about them. */
 export function isX86(domain: DomainModel): boolean {
   return domain.os.arch === undefined || domain.os.arch === 'x86_64' || domain.os.arch === 'i686'
+}
+
+/**
+ * The domains a check can judge: whole ones, and pasted fragments holding one of `parts` (a lone
+ * <hostdev> says nothing about the firmware). With none left, the check skips instead of passing.
+ */
+export function domainsShowing(facts: Facts, report: Reporter, ...parts: string[]): DomainModel[] {
+  const domains = (facts.domains ?? []).filter((d) => d.fragment === undefined || parts.some((p) => d.fragment!.includes(p)))
+  if (domains.length === 0 && (facts.domains ?? []).length > 0) report.skip(`the domain XML is a fragment without ${parts.map((p) => `<${p}>`).join(' or ')}`)
+  return domains
 }

@@ -66,7 +66,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
     const cpu = parseCpuinfo(cpuText)
     if (cpu) facts.cpu = cpu
   }
-  const kernelLog = mergeKernelLogs(ok('kernelLog').map((s) => parseKernelLog(s.text)))
+  const kernelLog = mergeKernelLogs([...ok('kernelLog').map(parsedKernelLog), ...ok('log').map(parsedKernelLog).filter((l) => l.signals.length > 0)])
   if (kernelLog) facts.kernelLog = kernelLog
 
   const release = [first('uname'), first('procVersion'), kernelLog?.release].find((t) => t !== undefined && parseKernelRelease(t))
@@ -101,13 +101,13 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   assembleNixos(facts, ok)
   const configs = ok('nixConfig')
-  if (configs.length > 0) facts.nixConfig = configs.map((s) => parseNixConfig(s.text, s.origin))
+  if (configs.length > 0) facts.nixConfig = configs.map((s) => parseNixConfig(inFilePlace(s), s.origin))
   const modprobe = ok('modprobe')
-  if (modprobe.length > 0) facts.modprobe = mergeModprobe(modprobe.map((s) => parseModprobe(s.text, s.origin)))
+  if (modprobe.length > 0) facts.modprobe = mergeModprobe(modprobe.map((s) => parseModprobe(inFilePlace(s), s.origin)))
   const virt = virtOf(first('detectVirt'), facts)
   if (virt) facts.virt = virt
   const logs = [...ok('qemuLog'), ...ok('log')]
-  if (logs.length > 0) facts.logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin))
+  if (logs.length > 0) facts.logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin).map((signal) => ({...signal, n: signal.n + lineOffset(s)})))
 
   const guestGpus = inferGuestGpus(facts, options.gpu)
   if (guestGpus) facts.guestGpus = guestGpus
@@ -117,6 +117,23 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 }
 
 type OkSources = (kind: SourceKind) => Array<Source & {text: string}>
+
+/** Lines before a section of a pasted file, so a log's evidence names the line in the file. */
+function lineOffset(source: Source): number {
+  return (source.recognised?.from ?? 1) - 1
+}
+
+/** A configuration section at its place in the file (configurations are small), so its line numbers are the file's. */
+function inFilePlace(source: Source & {text: string}): string {
+  return '\n'.repeat(lineOffset(source)) + source.text
+}
+
+function parsedKernelLog(source: Source & {text: string}): KernelLog {
+  const log = parseKernelLog(source.text)
+  const offset = lineOffset(source)
+  if (offset > 0) for (const line of new Set(log.signals.map((s) => s.line))) line.n += offset
+  return log
+}
 
 /** PCI devices from sysfs, lspci and listings, merged by address; groups from the best source. */
 function assemblePci(facts: Facts, ok: OkSources): void {

@@ -92,6 +92,11 @@ export interface DomainModel {
   qemuArgs: string[]
   /** Set when the XML is not a usable domain. */
   warnings: string[]
+  /**
+   * For half a domain (a pasted <hostdev>, <cpu> or <devices> block): the top-level elements it
+   * held. Checks judge an absence only where the fragment holds the part it would be in.
+   */
+  fragment?: string[]
 }
 
 const QEMU_NAMESPACE = 'http://libvirt.org/schemas/domain/qemu/1.0'
@@ -107,8 +112,33 @@ export function parseDomainXml(text: string, origin: string): DomainModel {
   const doc = parseXmlTree(text)
   const warnings = doc.errors.map(error => `malformed XML: ${error}`)
   if (doc.doctype !== undefined) warnings.push(doctypeWarning(doc.doctype))
-  if (doc.root && doc.root.name !== 'domain') warnings.push(`not a libvirt domain (root <${doc.root.name}>)`)
-  return readDomain(doc.root?.name === 'domain' ? doc.root : undefined, origin, warnings)
+  if (doc.root?.name === 'domain') return readDomain(doc.root, origin, warnings)
+  const fragment = fragmentDomain(text)
+  if (fragment) return {...readDomain(fragment.domain, origin, []), fragment: fragment.parts}
+  if (doc.root) warnings.push(`not a libvirt domain (root <${doc.root.name}>)`)
+  return readDomain(undefined, origin, warnings)
+}
+
+/** Elements that live in a domain's <devices>; a pasted lone <hostdev> goes there. */
+const DEVICE_ELEMENTS = new Set(['emulator', 'disk', 'controller', 'interface', 'input', 'graphics', 'video', 'sound', 'hostdev', 'shmem', 'tpm', 'memballoon', 'redirdev', 'channel', 'console', 'serial', 'rng', 'watchdog', 'filesystem', 'audio', 'smartcard', 'hub', 'panic', 'iommu', 'vsock'])
+/** Elements that live directly in <domain>. */
+const DOMAIN_ELEMENTS = new Set(['name', 'uuid', 'metadata', 'memory', 'currentMemory', 'vcpu', 'vcpus', 'cputune', 'iothreads', 'os', 'features', 'cpu', 'clock', 'on_poweroff', 'on_reboot', 'on_crash', 'pm', 'devices', 'memoryBacking', 'numatune', 'resource', 'sysinfo', 'blkiotune', 'qemu:commandline', 'seclabel', 'idmap'])
+
+/**
+ * Half a domain, as people paste it: a lone <hostdev>, the <cpu> and <features> blocks, the
+ * <devices> section. Read as a domain holding just those parts; `parts` says which, so a check
+ * judges only what the fragment shows (a fragment without <os> says nothing about the firmware).
+ */
+function fragmentDomain(text: string): {domain: XmlElement; parts: string[]} | undefined {
+  const body = text.replace(/^\s*<\?xml[^>]*\?>/, '')
+  const wrapper = parseXmlTree(`<fragment>${body}</fragment>`).root
+  const top = wrapper?.children ?? []
+  if (top.length === 0 || !top.every(el => DEVICE_ELEMENTS.has(el.name) || DOMAIN_ELEMENTS.has(el.name))) return undefined
+  const devices = top.filter(el => DEVICE_ELEMENTS.has(el.name))
+  const children = top.filter(el => !DEVICE_ELEMENTS.has(el.name))
+  if (devices.length > 0) children.push({name: 'devices', localName: 'devices', attrs: new Map(), children: devices, text: ''})
+  const domain: XmlElement = {name: 'domain', localName: 'domain', attrs: new Map(), children, text: ''}
+  return {domain, parts: [...new Set(top.map(el => el.name))]}
 }
 
 function doctypeWarning(doctype: string): string {

@@ -4,6 +4,8 @@ import {basename, join, relative} from 'node:path'
 import {CaptureMeta, checkCaptureMeta, META_FILE} from './meta.js'
 import {kindOfFileName} from './kinds.js'
 import {readRegularFile} from './regular-file.js'
+import {recogniseText} from './recognise/index.js'
+import {parseDomainXml} from '../parse/domain-xml.js'
 import {parseXmlTree, rootElementName} from '../parse/xml/tree.js'
 import type {Source, SourceKind, SourceSet} from './types.js'
 import {UsageError} from '../util/errors.js'
@@ -23,7 +25,7 @@ export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
   const top = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${dir}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`)
   })
-  if (top.isFile()) return {mode: 'input', root: dir, sources: [await readEvidenceFile(dir, basename(dir))]}
+  if (top.isFile()) return {mode: 'input', root: dir, sources: await readEvidenceFile(dir, basename(dir))}
   if (!top.isDirectory()) throw new UsageError(`${dir} is not a folder or a file`)
 
   const files = await listFiles(dir)
@@ -38,7 +40,7 @@ export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
       sources.push({kind: kindOfFileName(basename(entry.rel)), origin: entry.rel, status: 'error', reason: entry.skipped})
       continue
     }
-    sources.push(await readEvidenceFile(entry.path, entry.rel, {emptyIsAnAnswer: recordedEmpty.has(entry.rel)}))
+    sources.push(...(await readEvidenceFile(entry.path, entry.rel, {emptyIsAnAnswer: recordedEmpty.has(entry.rel)})))
   }
   // A capture records the sources the live run could not read, so replay skips the same checks.
   for (const recorded of meta?.sources ?? []) {
@@ -110,27 +112,43 @@ function fileType(st: Stats): string {
 const EMPTY_IS_AN_ANSWER = new Set<SourceKind>(['iommuListing', 'iommuClass', 'virshList', 'modprobe', 'nixConfig', 'qemuLog', 'log'])
 
 /**
- * One evidence file as a Source; unreadable files are sources with a reason, not errors. An empty
- * file or binary data is not evidence: checks must skip, not pass, on "nothing" or on noise.
+ * One evidence file as Sources: one per output it holds, each recognised by its lines (the file
+ * name is a hint). Unreadable files are a source with a reason, not an error. An empty file or
+ * binary data is not evidence: checks must skip, not pass, on "nothing" or on noise.
  */
-export async function readEvidenceFile(path: string, rel: string, options: {emptyIsAnAnswer?: boolean} = {}): Promise<Source> {
-  const kind: SourceKind = kindOfFileName(basename(rel))
-  const label = labelFor(kind, basename(rel))
-  const base = {kind, origin: rel, ...(label ? {label} : {})}
+export async function readEvidenceFile(path: string, rel: string, options: {emptyIsAnAnswer?: boolean} = {}): Promise<Source[]> {
+  const named: SourceKind = kindOfFileName(basename(rel))
+  const label = labelFor(named, basename(rel))
+  const base = {kind: named, origin: rel, ...(label ? {label} : {})}
   try {
     const text = decodeText(await readRegularFile(path))
-    if (!text.trim() && !options.emptyIsAnAnswer && !EMPTY_IS_AN_ANSWER.has(kind)) return {...base, status: 'missing', reason: `${rel} is empty`}
-    if (looksBinary(text)) return {...base, status: 'error', reason: `${rel}: binary data, not text`}
-    const notDomain = kind === 'domainXml' ? notADomain(text) : undefined
-    if (notDomain) return {...base, status: 'error', reason: `${rel}: not a libvirt domain (${notDomain})`}
-    return {...base, status: 'ok', text}
+    if (!text.trim() && !options.emptyIsAnAnswer && !EMPTY_IS_AN_ANSWER.has(named)) return [{...base, status: 'missing', reason: `${rel} is empty`}]
+    if (!text.trim()) return [{...base, status: 'ok', text}]
+    if (looksBinary(text)) return [{...base, status: 'error', reason: `${rel}: binary data, not text`}]
+    return sourcesOfText(text, rel, named)
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    if (code === 'EACCES' || code === 'EPERM') return {...base, status: 'denied', reason: `${rel}: permission denied`}
-    if (code === 'EISDIR') return {...base, status: 'error', reason: `${rel}: is a folder`}
-    if (code === 'ENOTREG') return {...base, status: 'error', reason: `${rel}: not a regular file`}
-    return {...base, status: 'error', reason: `${rel}: ${(err as Error).message}`}
+    if (code === 'EACCES' || code === 'EPERM') return [{...base, status: 'denied', reason: `${rel}: permission denied`}]
+    if (code === 'EISDIR') return [{...base, status: 'error', reason: `${rel}: is a folder`}]
+    if (code === 'ENOTREG') return [{...base, status: 'error', reason: `${rel}: not a regular file`}]
+    return [{...base, status: 'error', reason: `${rel}: ${(err as Error).message}`}]
   }
+}
+
+/** The outputs a file's text holds, as sources; `named` is the kind its name suggests ('log' when none). */
+export function sourcesOfText(text: string, rel: string, named: SourceKind): Source[] {
+  const nameHint = named === 'log' ? undefined : {kind: named, ...(labelFor(named, basename(rel)) ? {label: labelFor(named, basename(rel))!} : {})}
+  const sections = recogniseText(text, nameHint)
+  return sections.map((section) => {
+    const label = section.label ?? labelFor(section.kind, basename(rel))
+    const source: Source = {kind: section.kind, origin: rel, status: 'ok', text: section.text, recognised: {format: section.format, by: section.by, from: section.from, to: section.to}}
+    if (label) source.label = label
+    if (section.kind === 'domainXml') {
+      const notDomain = notADomain(section.text)
+      if (notDomain) return {...source, status: 'error', reason: `${rel}: not a libvirt domain (${notDomain})`, text: undefined} as Source
+    }
+    return source
+  })
 }
 
 /**
@@ -141,7 +159,8 @@ export async function readEvidenceFile(path: string, rel: string, options: {empt
 function notADomain(text: string): string | undefined {
   if (rootElementName(text) === 'domain') return undefined
   const root = parseXmlTree(text).root?.name
-  return root === 'domain' ? undefined : root ? `its root element is <${root}>` : 'no XML element in it'
+  if (root === 'domain' || parseDomainXml(text, '').fragment) return undefined
+  return root ? `its root element is <${root}>` : 'no XML element in it'
 }
 
 /** UTF-8 unless a byte-order mark says UTF-16 (a paste saved on Windows); bytes that are not UTF-8 (a latin1 paste) become U+FFFD. */

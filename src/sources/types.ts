@@ -45,6 +45,18 @@ export interface Source {
   reason?: string
   /** How the person can get it ("run with sudo"). */
   hint?: string
+  /** For evidence files: what the lines were recognised as, by what, and where in the file. */
+  recognised?: Recognised
+}
+
+export interface Recognised {
+  /** What the person pasted ("lspci output", "kvm-ok output"). */
+  format: string
+  /** What decided it: the file name, the command on a prompt line, or the lines themselves. */
+  by: 'name' | 'command' | 'content'
+  /** 1-based first and last line in the file. */
+  from: number
+  to: number
 }
 
 export interface SourceSet {
