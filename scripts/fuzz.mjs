@@ -2,6 +2,7 @@
 // built pipeline (dist/): sources -> facts -> checks -> report -> a rendered format. Every case
 // must finish without an exception or a crashed check, with a plain-JSON report.
 // FUZZ_RUNS (default 10000) and FUZZ_SEED (to replay a failure) tune it.
+import {existsSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import fc from 'fast-check'
@@ -19,7 +20,12 @@ const pipeline = {diagnose, kindOfFileName, labelFor, renderReport, formats: FOR
 
 const runs = Number(process.env.FUZZ_RUNS ?? 10_000)
 const seed = process.env.FUZZ_SEED === undefined ? Date.now() ^ (Math.random() * 0x7fffffff) : Number(process.env.FUZZ_SEED)
-const corpus = loadCorpus(join(root, '../shared/corpus'), join(root, 'fixtures'))
+const corpusDir = join(root, '../shared/corpus')
+if (!existsSync(corpusDir)) {
+  console.log(`vfio-doctor fuzz: no ${corpusDir}, nothing to fuzz; skipped`)
+  process.exit(0)
+}
+const corpus = loadCorpus(corpusDir, join(root, 'fixtures'))
 const corpusFiles = Object.values(corpus.texts).reduce((n, list) => n + list.length, 0)
 
 console.log(`vfio-doctor fuzz: ${runs} cases, seed ${seed}, ${corpusFiles} corpus files and ${corpus.hosts.length} fixture hosts, node ${process.version}`)

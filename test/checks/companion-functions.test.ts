@@ -1,5 +1,6 @@
 import check from '../../checks/companion-functions.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {apu5700u, gtx1070Audio, listings, lspciNnk, pciSysfs, seed000Cmdline, seed000Groups, seed003Gtx1070} from './isolation-data.js'
 import {seed003Nix} from './libvirt-data.js'
 
@@ -64,4 +65,4 @@ testCheck(check, {
     {name: "J4nsen (corpus) with --gpu: nothing hands the card to vfio-pci (gpu-driver's finding)", files: {'iommu-groups.txt': listings.j4nsen}, gpu: '04:00.0', reason: /no guest GPU is handed to vfio-pci/},
     {name: 'no device list', files: {'cmdline.txt': seed000Cmdline}, reason: /no pciSysfs|PCI device list/},
   ],
-})
+}, {skip: !hasShared})

@@ -1,5 +1,6 @@
 import check from '../../checks/cpu-mode.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, domains, edit} from './libvirt-data.js'
 
 testCheck(check, {
@@ -18,4 +19,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'no domain XML', files: {'os-release': 'ID=arch\n'}}],
-})
+}, {skip: !hasShared})

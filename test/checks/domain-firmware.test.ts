@@ -1,5 +1,6 @@
 import check from '../../checks/domain-firmware.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {NIXOS_RELEASE, corpus, domains, edit, listings} from './libvirt-data.js'
 
 const win11Seabios = edit(edit(domains.alshdavidNavi, 'http://debian.org/debian/11', 'http://microsoft.com/win/11'), /<hostdev[\s\S]*<\/hostdev>\n/, '')
@@ -49,4 +50,4 @@ testCheck(check, {
   unknown: [
     {name: 'no domain XML and no libvirt error', files: {'os-release': NIXOS_RELEASE}, reason: /domain/},
   ],
-})
+}, {skip: !hasShared})

@@ -1,5 +1,6 @@
 import check from '../../checks/domain-tpm.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix} from './libvirt-data.js'
 
 const TPM = "<tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n    <memballoon"
@@ -44,4 +45,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'no domain XML and no TPM message', files: {'os-release': NIXOS_RELEASE}}],
-})
+}, {skip: !hasShared})

@@ -1,11 +1,10 @@
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import evdevInput from '../../checks/evdev-input.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared, readShared} from '../helpers/paths.js'
 import {domainXml, KEYBOARD_EVENT, seed003Evdev, seed003Kmonad, seed003LookingGlass} from '../helpers/seed-xml.js'
 
-const corpus = (folder: string, name: string) => readFileSync(join(corpusDir, folder, name), 'utf8')
+const corpus = (folder: string, name: string) => readShared(join(corpusDir, folder, name))
 /** The mousedev link of the same receiver: udev names it without "event". */
 const MOUSE_LEGACY = '/dev/input/by-id/usb-Logitech_USB_Receiver-if01-mouse'
 /** `ls -l /dev/input/by-id/` as a person pastes it. */
@@ -96,4 +95,4 @@ testCheck(evdevInput, {
     {name: "libvirt's input-linux test domain, no listing of /dev/input", files: {'input-linux.xml': corpus('libvirt-domains', 'input-linux.xml')}, reason: /namei -l \/dev\/input\/event1234/},
     {name: "seed 003's evdev block, no listing", files: {'win10.xml': domainXml([seed003Evdev()])}, reason: /ls -l \/dev\/input\/by-id/},
   ],
-})
+}, {skip: !hasShared})

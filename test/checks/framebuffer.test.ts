@@ -1,5 +1,6 @@
 import check from '../../checks/framebuffer.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {apu5700u, corpus, listings, lspciNnk, seed000Cmdline, seed000Groups, seed000Dmesg} from './isolation-data.js'
 import {domains} from './libvirt-data.js'
 
@@ -37,4 +38,4 @@ testCheck(check, {
     {name: 'no kernel log', files: {'iommu-groups.txt': seed000Groups, 'cmdline.txt': seed000Cmdline}, reason: /kernel log|kernelLog|dmesg/i},
     {name: 'no guest GPU and no framebuffer lines', files: {'dmesg.txt': seed000Dmesg}, reason: /no guest GPU/},
   ],
-})
+}, {skip: !hasShared})

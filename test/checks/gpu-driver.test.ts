@@ -1,5 +1,6 @@
 import check from '../../checks/gpu-driver.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {listings, lspci, lspciNnk, NIXOS_RELEASE, pciSysfs, seed000Cmdline, seed000Groups, seed000Nix, seed003Gtx1070, gtx1070Audio} from './isolation-data.js'
 import {domains} from './libvirt-data.js'
 
@@ -57,4 +58,4 @@ testCheck(check, {
       reason: /vfio-load-order/,
     },
   ],
-})
+}, {skip: !hasShared})

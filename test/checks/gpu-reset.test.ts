@@ -1,5 +1,6 @@
 import check from '../../checks/gpu-reset.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, NAVI10_GROUPS, seed001Groups, seed003Dmesg, seed003Groups} from './host-data.js'
 
 const navi10Log = corpus(DMESG.navi10)
@@ -69,4 +70,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, reason: /no kernel log, qemu\/libvirt log or PCI device list/}],
-})
+}, {skip: !hasShared})

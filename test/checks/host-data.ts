@@ -2,13 +2,12 @@
  * Real host evidence for the host / kernel / IOMMU check tables, read in place from the corpus and
  * the seed documents (never copied into the repository).
  */
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared, readShared} from '../helpers/paths.js'
 import {fencedNixBlocks, readSeed, SEED, UNFENCED} from '../parse/nix-seeds.js'
 
 export function corpus(rel: string): string {
-  return readFileSync(join(corpusDir, rel), 'utf8')
+  return readShared(join(corpusDir, rel))
 }
 
 /** Corpus kernel logs (corpus/dmesg-manifest.tsv says which vendor and which IOMMU lines each has). */
@@ -56,8 +55,9 @@ export function seed001Module(): string {
   return UNFENCED.jakeHamilton().text
 }
 
-/** Seed 003's final configuration (the last ```nix block). */
+/** Seed 003's final configuration (the last ```nix block; '' without ../shared). */
 export function seed003Config(): string {
+  if (!hasShared) return ''
   return fencedNixBlocks(SEED.vini).at(-1)!.text
 }
 

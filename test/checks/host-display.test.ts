@@ -1,5 +1,6 @@
 import check from '../../checks/host-display.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {
   apu5700u,
   kabyLakeGtx1060,
@@ -71,4 +72,4 @@ testCheck(check, {
     {name: 'no display device in the evidence', files: {'lspci.txt': '00:14.0 USB controller [0c03]: Intel Corporation 200 Series/Z370 Chipset Family USB 3.0 xHCI Controller [8086:a2af]\n'}, reason: /no display device/},
     {name: "seed 004: DEVS hands the iGPU to vfio-pci as well (vfio-ids-wrong's finding)", files: {'configuration.nix': seed004Nix(), 'pci-sysfs.txt': seed004Sysfs('driver=vfio-pci driver_override=vfio-pci'), 'lspci.txt': kabyLakeGtx1060}, reason: /vfio-ids-wrong/},
   ],
-})
+}, {skip: !hasShared})

@@ -4,6 +4,7 @@
  * nix-instantiate and its libvirt XML (filled) validates against libvirt's RelaxNG schema.
  */
 import {testKnowledgePages, type Representative} from '../helpers/knowledge-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, NAVI10_GROUPS, seed000, seed001Module, seed003Config, seed003Dmesg} from './host-data.js'
 
 const EMPTY = 'IOMMU Group .:\n'
@@ -35,4 +36,4 @@ const REPRESENTATIVE: Record<string, Representative> = {
   'dma-mapping-failed': {check: 'iommu-mapping', files: {'qemu-win10.log': 'qemu: hardware error: vfio: DMA mapping failed, unable to continue\n', 'dmesg.txt': seed003Dmesg()}},
 }
 
-testKnowledgePages('host, kernel and IOMMU knowledge pages', REPRESENTATIVE)
+testKnowledgePages('host, kernel and IOMMU knowledge pages', REPRESENTATIVE, {skip: !hasShared})

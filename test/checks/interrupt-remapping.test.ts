@@ -1,5 +1,6 @@
 import check from '../../checks/interrupt-remapping.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, linesOf} from './host-data.js'
 
 // vfio_iommu_type1.c prints this when a group is attached on a platform without interrupt remapping.
@@ -41,4 +42,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, reason: /no kernel log or kernel command line/}],
-})
+}, {skip: !hasShared})

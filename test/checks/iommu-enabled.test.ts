@@ -1,5 +1,6 @@
 import check from '../../checks/iommu-enabled.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, seed000} from './host-data.js'
 
 const s000 = seed000()
@@ -49,4 +50,4 @@ testCheck(check, {
     {name: 'only a cpuinfo', files: {'cpuinfo.txt': intelCpu}, reason: /iommuListing|IOMMU group/},
     {name: 'a KVM guest (real log: "Hypervisor detected: KVM") with no groups', files: {'dmesg.txt': corpus(DMESG.kvmGuest), 'iommu-groups.txt': EMPTY}, reason: /host is virtual/},
   ],
-})
+}, {skip: !hasShared})

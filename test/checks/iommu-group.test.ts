@@ -1,5 +1,6 @@
 import check from '../../checks/iommu-group.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, listings, lspciNnk, seed000Cmdline, seed000Groups} from './isolation-data.js'
 import {domains} from './libvirt-data.js'
 
@@ -45,4 +46,4 @@ testCheck(check, {
     {name: 'no group listing', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': lspciNnk(seed000Groups, {'01:00.0': 'vfio-pci'})}, reason: /IOMMU group/},
     {name: 'no guest GPU', files: {'iommu-groups.txt': listings.j4nsen}, reason: /no GPU is marked/},
   ],
-})
+}, {skip: !hasShared})

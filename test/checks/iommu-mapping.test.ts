@@ -1,5 +1,6 @@
 import check from '../../checks/iommu-mapping.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, DMESG, linesOf} from './host-data.js'
 
 const RMRR_REFUSED = '[  116.814073] vfio-pci 0000:0b:00.0: Device is ineligible for IOMMU domain attach due to platform RMRR requirement.  Contact your platform vendor.'
@@ -42,4 +43,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'only a command line', files: {'cmdline.txt': 'root=/dev/sda1 intel_iommu=on'}, reason: /no kernel log and no qemu\/libvirt log/}],
-})
+}, {skip: !hasShared})

@@ -1,5 +1,6 @@
 import check from '../../checks/iommu-param.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, linesOf, seed001Module, seed003Config} from './host-data.js'
 
 const amdCpu = corpus(CPUINFO.amd)
@@ -63,4 +64,4 @@ testCheck(check, {
     {name: 'only a cpuinfo', files: {'cpuinfo.txt': amdCpu}, reason: /no kernel command line or NixOS kernelParams/},
     {name: 'an lspci listing', files: {'lspci-nnk.txt': '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)\n'}},
   ],
-})
+}, {skip: !hasShared})

@@ -2,12 +2,19 @@
  * Real data the device-isolation check tables share: the seed documents' quoted listings, dmesg and
  * NixOS modules, and the corpus's group listings and lspci outputs, read in place at test time.
  */
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {seedsDir} from '../helpers/paths.js'
+import {hasShared, readShared, seedsDir} from '../helpers/paths.js'
 import {corpus, seedBlock, seeds} from './libvirt-data.js'
 
 export {NIXOS_RELEASE, DEBIAN_RELEASE, corpus} from './libvirt-data.js'
+
+/** Group `group` of the first match of `pattern`, which the seed must have ('' without ../shared). */
+function quote(text: string, pattern: RegExp, group = 0): string {
+  if (!hasShared) return ''
+  const m = pattern.exec(text)
+  if (!m) throw new Error(`no ${String(pattern)}`)
+  return m[group]!
+}
 
 /** Seed 000's whole group listing with VT-d on: no 00:02.0, the i7-7700T's iGPU was off in the firmware. */
 export const seed000Groups = seedBlock(seeds.s000, '', 'IOMMU Group 8:')
@@ -16,22 +23,22 @@ export const seed000Dmesg = seedBlock(seeds.s000, '', 'DMAR-IR')
 /** Seed 000's passthrough module: vfio modules before i915 and amdgpu, vfio-pci.ids for the RX 580. */
 export const seed000Nix = seedBlock(seeds.s000, 'nix', '\n      "vfio-pci.ids=1002:67df,1002:aaf0"')
 /** The command line of seed 000's passthrough generation: the dmesg one plus the module's vfio-pci.ids. */
-export const seed000Cmdline = `${/Kernel command line: (.*)/.exec(seed000Dmesg)![1]} vfio-pci.ids=1002:67df,1002:aaf0\n`
+export const seed000Cmdline = `${quote(seed000Dmesg, /Kernel command line: (.*)/, 1)} vfio-pci.ids=1002:67df,1002:aaf0\n`
 export const seed000Cpuinfo = 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-7700T CPU @ 2.90GHz\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx pdpe1gb rdtscp lm constant_tsc vmx smx est tm2 ssse3 fma cx16 xtpr pdcm pcid sse4_1 sse4_2 x2apic movbe popcnt aes xsave avx f16c rdrand lahf_lm abm 3dnowprefetch\n'
 
 /** Seed 003's one-line listing of its GTX 1070 and its dmesg lines. */
-export const seed003Gtx1070 = /IOMMU Group 1 01:00\.0 .*/.exec(seeds.s003)![0]
+export const seed003Gtx1070 = quote(seeds.s003, /IOMMU Group 1 01:00\.0 .*/)
 export const seed003Dmesg = seedBlock(seeds.s003, 'bash', 'vfio_pci: add')
 /** The GTX 1070's audio function, as J4nsen's real listing prints it. */
 export const gtx1070Audio = 'Audio device [0403]: NVIDIA Corporation GP104 High Definition Audio Controller [10de:10f0] (rev a1)'
 
-const seed002 = readFileSync(join(seedsDir, '002_467ecb762679129a.txt'), 'utf8')
+const seed002 = readShared(join(seedsDir, '002_467ecb762679129a.txt'))
 /** Seed 002's `lspci -nn` excerpt as the page prints it ("..." for the lines it leaves out). */
-export const seed002Lspci = /^\.\.\.\n01:00\.0[^\n]*\n01:00\.1[^\n]*\n/m.exec(seed002)![0]
+export const seed002Lspci = quote(seed002, /^\.\.\.\n01:00\.0[^\n]*\n01:00\.1[^\n]*\n/m)
 /** Seed 002's kernel parameter: the R9 290X's two functions and 144d:a80a. */
-export const seed002Ids = /"(vfio-pci\.ids=[^"]*)"/.exec(seed002)![1]!
+export const seed002Ids = quote(seed002, /"(vfio-pci\.ids=[^"]*)"/, 1)
 /** Seed 002's two NixOS statements (initrd modules, kernel parameters), as a module. */
-export const seed002Nix = `{\n${[/^boot\.initrd\.kernelModules = \[[^\]]*\];/m, /^boot\.kernelParams = \[[^\]]*\];/m].map((r) => r.exec(seed002)![0]).join('\n')}\n}\n`
+export const seed002Nix = `{\n${[/^boot\.initrd\.kernelModules = \[[^\]]*\];/m, /^boot\.kernelParams = \[[^\]]*\];/m].map((r) => quote(seed002, r)).join('\n')}\n}\n`
 
 export const listings = {
   j4nsen: corpus('iommu-groups', 'J4nsen__4gamers1pc__iommu_groups.txt'),
@@ -70,9 +77,9 @@ export function pciSysfs(lines: string[]): string {
   return ['# vfio-doctor pci-sysfs v1', ...lines].join('\n') + '\n'
 }
 
-const seed004 = readFileSync(join(seedsDir, '004_ba619669a63f6198.txt'), 'utf8')
+const seed004 = readShared(join(seedsDir, '004_ba619669a63f6198.txt'))
 /** Seed 004's DEVS list: the iGPU 00:02.0, the GTX 1060's two functions and the PCIe NIC. */
-export const seed004Devs = /DEVS="([^"]*)"/.exec(seed004)![1]!
+export const seed004Devs = quote(seed004, /DEVS="([^"]*)"/, 1)
 /**
  * Seed 004's VFIO module as a whole NixOS module. The page lost some lines (closing brackets, the
  * loop's `done`); what it quotes is kept: the comment, availableKernelModules, the DEVS loop, the

@@ -3,6 +3,7 @@
  * placeholder gets a value and every suggested NixOS snippet parses with `nix-instantiate --parse`.
  */
 import {testKnowledgePages, type Representative} from '../helpers/knowledge-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {apu5700u, gtx1070Audio, kabyLakeGtx1060, lspci, lspciNnk, seed000Cmdline, seed000Cpuinfo, seed000Groups, seed000Nix, seed003Gtx1070, seed004Nix, sysfsFor} from './isolation-data.js'
 
 const gtx1070 = `${seed003Gtx1070}\nIOMMU Group 1 01:00.1 ${gtx1070Audio}\n`
@@ -17,4 +18,4 @@ const REPRESENTATIVE: Record<string, Representative> = {
   'group-not-viable': {check: 'group-viable', files: {'qemu-vm.log': 'vfio 0000:01:00.0: group 1 is not viable\n', 'iommu-groups.txt': gtx1070, 'lspci-nnk.txt': lspciNnk(gtx1070, {'01:00.0': 'vfio-pci', '01:00.1': 'snd_hda_intel'})}},
 }
 
-testKnowledgePages('device-isolation knowledge pages', REPRESENTATIVE)
+testKnowledgePages('device-isolation knowledge pages', REPRESENTATIVE, {skip: !hasShared})

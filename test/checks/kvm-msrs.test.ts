@@ -1,5 +1,6 @@
 import check from '../../checks/kvm-msrs.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, DMESG, seed001Module} from './host-data.js'
 
 // Real lines: a 4.x host (tianocore/edk2#91), a 6.x AMD host (virt-manager/virt-manager#570), and
@@ -43,4 +44,4 @@ testCheck(check, {
   unknown: [
     {name: 'only a command line', files: {'cmdline.txt': 'root=/dev/sda1 kvm.ignore_msrs=1'}, reason: /no kernel log and no guest or qemu log/},
   ],
-})
+}, {skip: !hasShared})

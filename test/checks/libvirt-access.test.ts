@@ -1,6 +1,7 @@
 import {spawnSync} from 'node:child_process'
 import check from '../../checks/libvirt-access.js'
 import {testCheck, type CheckCase, type InvalidCase} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {DEBIAN_RELEASE, NIXOS_RELEASE, domains, seed000Nix} from './libvirt-data.js'
 
 // virsh's own words when the daemon is down, and when polkit has nobody to ask.
@@ -82,4 +83,4 @@ testCheck(check, {
     {name: 'only a domain XML', files: {'win10.xml': domains.xkevinWin10}, reason: /no virsh list output/},
     {name: 'a log without libvirt errors', files: {'qemu-win10.log': '2024-01-01 12:00:00.000+0000: starting up libvirt version: 10.0.0\n'}},
   ],
-})
+}, {skip: !hasShared})

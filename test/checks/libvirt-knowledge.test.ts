@@ -4,6 +4,7 @@
  * libvirt's RelaxNG schema, and its Nix parses with nix-instantiate.
  */
 import {testKnowledgePages, type Representative} from '../helpers/knowledge-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {ARCH_RELEASE, NIXOS_RELEASE, corpus, domains, edit, listings, namei, seed003Nix, xkevinLspci} from './libvirt-data.js'
 
 const win11 = edit(domains.bryansteinerWin10, 'http://microsoft.com/win/10', 'http://microsoft.com/win/11')
@@ -26,4 +27,4 @@ const REPRESENTATIVE: Record<string, Representative> = {
   'cpu-mode-not-passthrough': {check: 'cpu-mode', files: {'gpu-test.xml': domains.alshdavidNavi}},
 }
 
-testKnowledgePages('libvirt and VM definition knowledge pages', REPRESENTATIVE)
+testKnowledgePages('libvirt and VM definition knowledge pages', REPRESENTATIVE, {skip: !hasShared})

@@ -4,6 +4,7 @@
  * libvirt's RelaxNG schema, and its Nix parses with nix-instantiate.
  */
 import {testKnowledgePages, type Representative} from '../helpers/knowledge-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {domainXml, seed003Evdev, seed003LookingGlass, TABLET} from '../helpers/seed-xml.js'
 
 const NIXOS = 'ID=nixos\n'
@@ -21,4 +22,4 @@ const REPRESENTATIVE: Record<string, Representative> = {
   'guest-audio-missing': {check: 'guest-audio', files: {'win10.xml': domainXml([], {hostdevs: ['01:00.0']}).replace('</source>', "</source>\n<rom file='/var/lib/libvirt/vbios/gtx1070.rom'/>"), 'groups.txt': VINI}},
 }
 
-testKnowledgePages('Looking Glass and guest extras knowledge pages', REPRESENTATIVE)
+testKnowledgePages('Looking Glass and guest extras knowledge pages', REPRESENTATIVE, {skip: !hasShared})

@@ -1,13 +1,12 @@
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import lookingGlassShm from '../../checks/looking-glass-shm.js'
 import {requiredMiB, resolutionsFor} from '../../checks/lib/looking-glass.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared, readShared} from '../helpers/paths.js'
 import {domainXml, seed001Shmem, seed003Evdev, seed003LookingGlass, seedText, SEED_003} from '../helpers/seed-xml.js'
 
-const corpus = (folder: string, name: string) => readFileSync(join(corpusDir, folder, name), 'utf8')
+const corpus = (folder: string, name: string) => readShared(join(corpusDir, folder, name))
 /** The one real passthrough domain with Looking Glass: its shmem is named 'looking-glasss' (sic). */
 const sabin = corpus('libvirt-domains-real', 'sabinM1__10ferestre__10ferestre.xml')
 /** libvirt's own shmem tests: ivshmem devices that are not Looking Glass. */
@@ -24,7 +23,7 @@ const LIBVIRT_SHMEM_TESTS = [
 ]
 
 /** Seed 003's tmpfiles rule line (its placeholder swapped for the author's user name, as in its final config). */
-const seed003Rule = () => /"f \/dev\/shm\/looking-glass 0660 YOUR-USERNAME-HERE qemu-libvirtd -"/.exec(seedText(SEED_003))![0]
+const seed003Rule = () => (hasShared ? /"f \/dev\/shm\/looking-glass 0660 YOUR-USERNAME-HERE qemu-libvirtd -"/.exec(seedText(SEED_003))![0] : '')
 const seed003Nix = (rule = seed003Rule().replace('YOUR-USERNAME-HERE', '${username}')) => `{ pkgs, ... }:
 
 let
@@ -250,4 +249,4 @@ testCheck(lookingGlassShm, {
     {name: 'only os-release', files: {'os-release.txt': NIXOS}},
     {name: 'a Looking Glass domain but no listing of /dev/shm', files: {'win10.xml': seed003Domain(), 'os-release.txt': NIXOS}, reason: /ls -l \/dev\/shm\/looking-glass/},
   ],
-})
+}, {skip: !hasShared})

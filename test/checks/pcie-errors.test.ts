@@ -1,5 +1,6 @@
 import check from '../../checks/pcie-errors.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, DMESG, seed003Dmesg} from './host-data.js'
 
 const l490 = corpus(DMESG.l490)
@@ -48,4 +49,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'no kernel log', files: {'cmdline.txt': 'root=/dev/sda1 pcie_aspm=off'}, reason: /kernelLog|kernel log/}],
-})
+}, {skip: !hasShared})

@@ -1,5 +1,6 @@
 import check from '../../checks/reboot-pending.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {seed000} from './host-data.js'
 
 // Seed 000's command line (the kernel log's "Command line:" as the document quotes it).
@@ -28,4 +29,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'no NixOS generation evidence', files: {'cmdline.txt': 'root=/dev/sda1 intel_iommu=on'}, reason: /nixSystem|generation|NixOS/}],
-})
+}, {skip: !hasShared})

@@ -1,5 +1,6 @@
 import check from '../../checks/vfio-ids.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {gtx1070Audio, kabyLakeGtx1060, listings, lspciNnk, pciSysfs, seed000Cmdline, seed000Groups, seed002Ids, seed002Lspci, seed002Nix, seed003Dmesg, seed003Gtx1070, seed004Devs, seed004Nix, sysfsFor} from './isolation-data.js'
 import {seed003Nix} from './libvirt-data.js'
 
@@ -110,4 +111,4 @@ testCheck(check, {
     {name: 'nothing hands devices to vfio-pci', files: {'iommu-groups.txt': seed000Groups}, reason: /nothing hands devices to vfio-pci/},
     {name: 'ids without any device list', files: {'cmdline.txt': seed000Cmdline}, reason: /no PCI device list/},
   ],
-})
+}, {skip: !hasShared})

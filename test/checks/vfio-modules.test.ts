@@ -1,5 +1,6 @@
 import check from '../../checks/vfio-modules.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {corpus, DMESG, seed003Config, seed003Dmesg} from './host-data.js'
 
 const LSMOD_NO_VFIO = `Module                  Size  Used by
@@ -53,4 +54,4 @@ testCheck(check, {
   unknown: [
     {name: 'a kernel log alone', files: {'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}, reason: /and no NixOS configuration/},
   ],
-})
+}, {skip: !hasShared})

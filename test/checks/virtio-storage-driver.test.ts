@@ -1,5 +1,6 @@
 import check from '../../checks/virtio-storage-driver.js'
 import {testCheck} from '../helpers/check-tester.js'
+import {hasShared} from '../helpers/paths.js'
 import {domains, edit, seeds} from './libvirt-data.js'
 
 /** sabinM1's Windows 10 on a virtio disk, without the virtio-win ISO it has attached. */
@@ -31,4 +32,4 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'no domain XML', files: {'bsod.txt': 'Stop code: INACCESSIBLE_BOOT_DEVICE\n'}}],
-})
+}, {skip: !hasShared})

@@ -2,9 +2,8 @@
  * Domain XML built from what the seed documents quote, read from the seeds at test time so the
  * tests use their real lines (placeholders like "your-mouse-here" swapped for real by-id names).
  */
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {seedsDir} from './paths.js'
+import {hasShared, readShared, seedsDir} from './paths.js'
 
 export const SEED_001 = '001_5802c661ff60c12a.txt'
 export const SEED_003 = '003_2a7385938a418358.txt'
@@ -14,7 +13,7 @@ export const MOUSE_EVENT = '/dev/input/by-id/usb-Logitech_USB_Receiver-if01-even
 export const KEYBOARD_EVENT = '/dev/input/by-id/usb-Logitech_Gaming_Keyboard_G213_167C305A3330-event-kbd'
 
 export function seedText(file: string): string {
-  return readFileSync(join(seedsDir, file), 'utf8')
+  return readShared(join(seedsDir, file))
 }
 
 /** Every ```xml block of a Markdown seed, dedented. */
@@ -27,7 +26,9 @@ export function seedXmlBlocks(file: string): string[] {
   )
 }
 
+/** The block holding `holding` ('' without ../shared). */
 function block(file: string, holding: string): string {
+  if (!hasShared) return ''
   const found = seedXmlBlocks(file).find((b) => b.includes(holding))
   if (!found) throw new Error(`no xml block with ${holding} in ${file}`)
   return found
@@ -52,8 +53,9 @@ export function seed003Scream(): string {
   return block(SEED_003, '<shmem name="scream">')
 }
 
-/** Seed 001's <shmem> lines as pasted: the page lost its </shmem>. */
+/** Seed 001's <shmem> lines as pasted: the page lost its </shmem> ('' without ../shared). */
 export function seed001Shmem(): string {
+  if (!hasShared) return ''
   const m = /<shmem name="looking-glass">[\s\S]*?<address [^\n]*\/>/.exec(seedText(SEED_001))
   if (!m) throw new Error('no shmem in seed 001')
   return m[0]

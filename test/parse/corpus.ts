@@ -1,15 +1,16 @@
 /** Reading the shared corpus in place, and the plain counts the parsers are checked against. */
 import {readFileSync, readdirSync} from 'node:fs'
 import {join} from 'node:path'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared} from '../helpers/paths.js'
 
 export interface CorpusFile {
   name: string
   text: string
 }
 
-/** Every file of a corpus folder, read once at collection time so test names can carry counts. */
+/** Every file of a corpus folder, read once at collection time so test names can carry counts (none without ../shared). */
 export function corpusFiles(folder: string): CorpusFile[] {
+  if (!hasShared) return []
   const dir = join(corpusDir, folder)
   return readdirSync(dir)
     .sort()

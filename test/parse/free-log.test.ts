@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {scanFreeLog, type FreeLogSignal} from '../../src/parse/free-log.js'
+import {hasShared} from '../helpers/paths.js'
 import {readSeed, SEED} from './nix-seeds.js'
 
 type Expected = Pick<FreeLogSignal, 'kind' | 'data'>
@@ -222,7 +223,7 @@ describe('scanFreeLog: whole texts', () => {
     ])
   })
 
-  it('the seed documents: the problems their prose reports', () => {
+  it.skipIf(!hasShared)('the seed documents: the problems their prose reports', () => {
     expect(scanFreeLog(readSeed(SEED.vini), 'vini').map((s) => [s.kind, s.n])).toEqual([['code-43', 209]])
     expect(scanFreeLog(readSeed(SEED.jakeHamilton), 'jake').map((s) => [s.kind, s.n])).toEqual([['no-disk-found', 159]])
     expect(scanFreeLog(readSeed(SEED.blog2025), 'blog')).toEqual([])
@@ -243,7 +244,7 @@ describe('property: any text gives a result, quickly', () => {
     )
   })
 
-  it('the message corpus and the seeds cut anywhere, with CRLF and NUL bytes', () => {
+  it.skipIf(!hasShared)('the message corpus and the seeds cut anywhere, with CRLF and NUL bytes', () => {
     const texts = [corpus, ...seeds]
     fc.assert(
       fc.property(fc.nat(texts.length - 1), fc.double({min: 0, max: 1, noNaN: true}), fc.boolean(), fc.nat(30), (which, at, crlf, nuls) => {

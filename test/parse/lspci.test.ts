@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {PciDevice} from '../../src/facts/types.js'
 import {parseLspci, parseLspciDeviceLine} from '../../src/parse/lspci.js'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared} from '../helpers/paths.js'
 import {corpusFiles, count, plainLspciCount} from './corpus.js'
 import {buildFakeSysfs, lspciOn, lspciOnDump, type FakePciDevice} from './fake-sysfs.js'
 import {hasLspci} from '../helpers/tools.js'
@@ -305,7 +305,7 @@ const lspciDevices = lspciPlain.reduce((n, devices) => n + devices.length, 0)
 const lspciWithDrivers = lspciPlain.reduce((n, devices) => n + devices.filter((d) => d.driver).length, 0)
 const lspciWithIds = lspciPlain.reduce((n, devices) => n + devices.filter((d) => d.ids).length, 0)
 
-describe(`corpus: ${lspciCorpus.length} lspci outputs, ${count(lspciDevices)} devices, ${count(lspciWithDrivers)} with drivers, ${count(lspciWithIds)} with ids`, () => {
+describe.skipIf(!hasShared)(`corpus: ${lspciCorpus.length} lspci outputs, ${count(lspciDevices)} devices, ${count(lspciWithDrivers)} with drivers, ${count(lspciWithIds)} with ids`, () => {
   it.each(lspciCorpus.map((file, i) => [file.name, file.text, lspciPlain[i]!] as const))(
     '%s: devices, drivers and ids agree with a plain count',
     (_name, text, plain) => {
@@ -326,7 +326,7 @@ function idsOf(device: PciDevice): string | undefined {
 const dumps = corpusFiles('lspci-dumps')
 const dumpDevices = dumps.reduce((n, file) => n + plainLspciCount(file.text).length, 0)
 
-describe(`corpus: ${dumps.length} pciutils regression dumps (lspci -vvxxx), ${count(dumpDevices)} devices`, () => {
+describe.skipIf(!hasShared)(`corpus: ${dumps.length} pciutils regression dumps (lspci -vvxxx), ${count(dumpDevices)} devices`, () => {
   it.each(dumps.map((file) => [file.name, file.text] as const))('%s: device headers agree with a plain count', (_name, text) => {
     const {devices, warnings} = parseLspci(text)
     expect(warnings).toEqual([])
@@ -334,7 +334,7 @@ describe(`corpus: ${dumps.length} pciutils regression dumps (lspci -vvxxx), ${co
   })
 })
 
-describe.skipIf(!hasLspci)('the real lspci reading the pciutils dumps in every flavour', () => {
+describe.skipIf(!hasLspci || !hasShared)('the real lspci reading the pciutils dumps in every flavour', () => {
   const flavours = [['-n'], ['-nn'], ['-D', '-nn'], ['-nnv'], ['-vv'], ['-nnvvv'], ['-mm'], ['-mmnn'], ['-mmn'], ['-vmm'], ['-vmmnn'], ['-vmmn'], ['-vm']]
 
   it.each(dumps.map((file) => [file.name] as const))('%s', (name) => {
@@ -394,6 +394,7 @@ describeTotality({
   name: 'parseLspci',
   parse: parseLspci,
   realTexts: () => [...lspciCorpus, ...dumps].map((file) => file.text),
+  skipReal: !hasShared,
   wellFormed: ({devices}) => {
     for (const device of devices) expect(device.address).toMatch(/^[0-9a-f]{4,8}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/)
     expect(new Set(devices.map((d) => d.address)).size).toBe(devices.length)

@@ -2,6 +2,7 @@ import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {moduleKey, parseModprobe} from '../../src/parse/modprobe.js'
 import {parseNixConfig} from '../../src/parse/nix-config.js'
+import {hasShared} from '../helpers/paths.js'
 import {fencedNixBlocks, SEED} from './nix-seeds.js'
 
 describe('parseModprobe: one command per line', () => {
@@ -83,7 +84,7 @@ describe('parseModprobe: files', () => {
     expect(parseModprobe(text.replace(/\n/g, '\r\n'), 't')).toEqual(parseModprobe(text, 't'))
   })
 
-  it('reads the extraModprobeConfig of seed 003 (vini) as modprobe would', () => {
+  it.skipIf(!hasShared)('reads the extraModprobeConfig of seed 003 (vini) as modprobe would', () => {
     const block = fencedNixBlocks(SEED.vini).find((b) => b.from === 463)!
     const nix = parseNixConfig(block.text, block.seed)
     const config = parseModprobe(nix.extraModprobeConfig!.value!, 'boot.extraModprobeConfig')

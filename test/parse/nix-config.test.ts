@@ -1,12 +1,13 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {parseNixConfig, type NixConfig, type NixString} from '../../src/parse/nix-config.js'
+import {hasShared} from '../helpers/paths.js'
 import {fencedNixBlocks, readSeed, SEED, UNFENCED, type Snippet} from './nix-seeds.js'
 
 const values = (list: NixString[] | undefined): Array<string | undefined> | undefined => list?.map((s) => s.value)
 const parse = (snippet: Snippet): NixConfig => parseNixConfig(snippet.text, snippet.seed)
 
-describe('seed 000 (blog, 2025): the ```nix blocks', () => {
+describe.skipIf(!hasShared)('seed 000 (blog, 2025): the ```nix blocks', () => {
   const blocks = fencedNixBlocks(SEED.blog2025)
 
   it('finds the five blocks where the document has them', () => {
@@ -65,7 +66,7 @@ describe('seed 000 (blog, 2025): the ```nix blocks', () => {
   })
 })
 
-describe('seed 003 (vini, 2021): the ```nix blocks', () => {
+describe.skipIf(!hasShared)('seed 003 (vini, 2021): the ```nix blocks', () => {
   const blocks = fencedNixBlocks(SEED.vini)
   const byStart = (line: number): NixConfig => parse(blocks.find((b) => b.from === line)!)
 
@@ -137,7 +138,7 @@ describe('seed 003 (vini, 2021): the ```nix blocks', () => {
   })
 })
 
-describe('seed 001 (pasted with lost lines): no let, unclosed brackets and strings', () => {
+describe.skipIf(!hasShared)('seed 001 (pasted with lost lines): no let, unclosed brackets and strings', () => {
   const config = parse(UNFENCED.jakeHamilton())
 
   it('resolves ${platform} and ${user} from the bindings whose `let` was lost', () => {
@@ -176,7 +177,7 @@ describe('seed 001 (pasted with lost lines): no let, unclosed brackets and strin
   })
 })
 
-describe('seed 002 (NixOS wiki): flat fragments without indentation', () => {
+describe.skipIf(!hasShared)('seed 002 (NixOS wiki): flat fragments without indentation', () => {
   const config = parse(UNFENCED.nixosWiki())
 
   it('reads them without a warning', () => {
@@ -192,7 +193,7 @@ describe('seed 002 (NixOS wiki): flat fragments without indentation', () => {
   })
 })
 
-describe('seed 004 (arroyo): fragments that lost their closing lines', () => {
+describe.skipIf(!hasShared)('seed 004 (arroyo): fragments that lost their closing lines', () => {
   it('VFIO fragment: the lost kernelParams elements stay lost, the rest is read', () => {
     const config = parse(UNFENCED.arroyoVfio())
     expect(config.kernelParams).toEqual([])
@@ -372,7 +373,7 @@ in {
     expect(config.extraModprobeConfig?.line).toBe(2)
   })
 
-  it('CRLF reads the same as LF', () => {
+  it.skipIf(!hasShared)('CRLF reads the same as LF', () => {
     const lf = readSeed(SEED.vini)
     const crlf = lf.replace(/\n/g, '\r\n')
     for (const block of fencedNixBlocks(SEED.vini)) {
@@ -382,7 +383,7 @@ in {
     expect(parseNixConfig(crlf, 'x')).toEqual(parseNixConfig(lf, 'x'))
   })
 
-  it('prose around a config is warned about, not fatal', () => {
+  it.skipIf(!hasShared)('prose around a config is warned about, not fatal', () => {
     const config = read(readSeed(SEED.blog2025))
     expect(config.warnings.length).toBeGreaterThan(0)
     expect(config.warnings.length).toBeLessThanOrEqual(51)
@@ -415,7 +416,7 @@ describe('property: any text gives a result, quickly', () => {
     fc.assert(fc.property(fc.array(nixish, {maxLength: 300}), (parts) => wellFormed(parseNixConfig(parts.join(''), 'f'))), {numRuns: 1000})
   })
 
-  it('every seed and snippet cut at any point, with CRLF and NUL bytes', () => {
+  it.skipIf(!hasShared)('every seed and snippet cut at any point, with CRLF and NUL bytes', () => {
     const texts = [...seeds, ...snippets]
     fc.assert(
       fc.property(fc.nat(texts.length - 1), fc.double({min: 0, max: 1, noNaN: true}), fc.boolean(), fc.nat(50), (which, at, crlf, nuls) => {

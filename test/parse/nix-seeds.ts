@@ -1,7 +1,6 @@
 /** The NixOS configurations in the seed documents, located by line (shared by the Nix tests). */
-import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {seedsDir} from '../helpers/paths.js'
+import {readShared, seedsDir} from '../helpers/paths.js'
 
 export interface Snippet {
   seed: string
@@ -21,7 +20,7 @@ export const SEED = {
 } as const
 
 export function readSeed(name: string): string {
-  return readFileSync(join(seedsDir, name), 'utf8')
+  return readShared(join(seedsDir, name))
 }
 
 /** Keep lines in the given ranges, blank the rest. */

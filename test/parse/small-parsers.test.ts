@@ -10,7 +10,7 @@ import {parseModules} from '../../src/parse/modules.js'
 import {parseOsRelease} from '../../src/parse/os-release.js'
 import {parsePciSysfs} from '../../src/parse/pci-sysfs.js'
 import {parseDetectVirt, parseKvmParams, parseUserGroups, parseVirshList} from '../../src/parse/small.js'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared} from '../helpers/paths.js'
 
 describe('cmdline', () => {
   // Seed 000's real command line.
@@ -43,14 +43,14 @@ describe('cmdline', () => {
 
 describe('cpuinfo over the real corpus', () => {
   const dir = join(corpusDir, 'cpuinfo')
-  const files = readdirSync(dir)
+  const files = hasShared ? readdirSync(dir) : []
   const parsed = files.map((f) => {
     const text = readFileSync(join(dir, f), 'utf8')
     return {f, text, cpu: parseCpuinfo(text)}
   })
   const intel = parsed.filter((p) => p.cpu?.vendor === 'intel').length
   const amd = parsed.filter((p) => p.cpu?.vendor === 'amd').length
-  it(`${files.length} cpuinfo files: ${intel} Intel, ${amd} AMD; vendor and vmx/svm agree with the file`, () => {
+  it.skipIf(!hasShared)(`${files.length} cpuinfo files: ${intel} Intel, ${amd} AMD; vendor and vmx/svm agree with the file`, () => {
     for (const {f, text, cpu} of parsed) {
       expect(cpu, f).toBeDefined()
       const vendorLine = /vendor_id\s*:\s*(\S+)/.exec(text)?.[1]

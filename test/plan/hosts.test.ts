@@ -13,10 +13,10 @@ import {buildPlan} from '../../src/plan/build.js'
 import type {PlanOptions} from '../../src/plan/types.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {applyPlan, type FirmwareResult} from '../helpers/apply-plan.js'
-import {corpusDir, fixturesDir} from '../helpers/paths.js'
+import {corpusDir, fixturesDir, hasShared, readShared} from '../helpers/paths.js'
 import {expectNixParses, expectPatchApplies, expectValidDomain} from '../helpers/tools.js'
 
-const corpus = (folder: string, name: string) => readFileSync(join(corpusDir, folder, name), 'utf8')
+const corpus = (folder: string, name: string) => readShared(join(corpusDir, folder, name))
 const fixture = (host: string, name: string) => readFileSync(join(fixturesDir, host, name), 'utf8')
 
 function evidence(files: Record<string, string>): string {
@@ -42,7 +42,7 @@ const NAVI_HOST = {
   'domain-gpu-test.xml': corpus('libvirt-domains-real', 'alshdavid-labs__vfio-log__vm-configs_gpu-test.xml'),
 }
 
-describe('a real AMD host (Matisse, Radeon RX 5700 in groups 25 and 26) and its real domain', () => {
+describe.skipIf(!hasShared)('a real AMD host (Matisse, Radeon RX 5700 in groups 25 and 26) and its real domain', () => {
   it('passes both functions of the card, knows the CPU by its host bridge, and leaves the AMD IOMMU alone', async () => {
     const {plan: p} = await plan(NAVI_HOST, {vm: 'gpu-test'})
     expect(p.choices.gpu?.address).toBe('0000:0b:00.0')
@@ -80,7 +80,7 @@ describe('a real AMD host (Matisse, Radeon RX 5700 in groups 25 and 26) and its 
   })
 })
 
-describe('a real four-GPU server (GTX 1070, GTX 770, GTX 970 and the BMC)', () => {
+describe.skipIf(!hasShared)('a real four-GPU server (GTX 1070, GTX 770, GTX 970 and the BMC)', () => {
   const files = {'iommu-groups.txt': corpus('iommu-groups', 'J4nsen__4gamers1pc__iommu_groups.txt')}
   it('asks which GPU rather than guess', async () => {
     await expect(plan(files)).rejects.toThrow(/more than one GPU could go to the guest \(0000:04:00\.0, 0000:05:00\.0, 0000:0a:00\.0, 0000:82:00\.0\): choose with --gpu ADDR/)
@@ -113,7 +113,7 @@ const TWINS = {
   ].join('\n') + '\n',
 }
 
-describe('two identical GPUs', () => {
+describe.skipIf(!hasShared)('two identical GPUs', () => {
   it('binds the guest card by address (driver_override), never by the ids both cards share', async () => {
     const {dir, plan: p} = await plan({...TWINS, 'configuration.nix': '{ ... }:\n{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n}\n'}, {gpu: '01:00.0', user: 'alice'})
     // amdgpu in stage 1 would take both cards before the driver_override commands run.
@@ -139,7 +139,7 @@ describe('the boot display', () => {
   })
 })
 
-describe('distribution families', () => {
+describe.skipIf(!hasShared)('distribution families', () => {
   const host = (osRelease: string, cmdline = 'BOOT_IMAGE=/vmlinuz-6.8.0 root=UUID=1 ro quiet splash') => ({...NAVI_HOST, 'os-release.txt': osRelease, 'cmdline.txt': cmdline})
   it.each([
     ['ID=arch\n', 'mkinitcpio', 'grub', 'sudo grub-mkconfig -o /boot/grub/grub.cfg'],
@@ -208,7 +208,7 @@ describe('Looking Glass and old NVIDIA drivers', () => {
     expect(await errorsAfter(dir, p)).toEqual([])
   })
 
-  it('--nvidia-legacy hides the hypervisor; without it the domain says why it does not', async () => {
+  it.skipIf(!hasShared)('--nvidia-legacy hides the hypervisor; without it the domain says why it does not', async () => {
     const host = {...TWINS, 'pci-sysfs.txt': fixture('seed-004-working', 'pci-sysfs.txt'), 'domain-win11.xml': fixture('seed-001-iso-permission', 'domain-win10.xml').replace('<name>win10</name>', '<name>win11</name>').replace('win/10', 'win/11').replace(/bus='0x23'/g, "bus='0x01'")}
     const legacy = (await plan(host, {vm: 'win11', nvidiaLegacy: true})).plan.domain!
     const model = parseDomainXml(legacy.rewritten, 'x')

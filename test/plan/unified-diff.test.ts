@@ -7,7 +7,7 @@ import {join} from 'node:path'
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
 import {unifiedDiff} from '../../src/plan/unified-diff.js'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared, readShared} from '../helpers/paths.js'
 
 const work = mkdtempSync(join(tmpdir(), 'vfio-doctor-diff-'))
 let n = 0
@@ -20,7 +20,7 @@ function patched(before: string, diff: string): {status: number | null; text: st
   return {status: result.status, text: readFileSync(file, 'utf8'), output: result.stdout + result.stderr}
 }
 
-const kvmWin10 = readFileSync(join(corpusDir, 'libvirt-domains-real', 'bryansteiner__gpu-passthrough-tutorial__kvm_win10.xml'), 'utf8')
+const kvmWin10 = readShared(join(corpusDir, 'libvirt-domains-real', 'bryansteiner__gpu-passthrough-tutorial__kvm_win10.xml'))
 
 describe('unifiedDiff', () => {
   it('is empty for equal texts', () => {
@@ -41,7 +41,7 @@ describe('unifiedDiff', () => {
     expect(diff).toContain('-b\n\\ No newline at end of file\n+b\n')
   })
 
-  it.runIf(hasPatch)('applies with patch to the edits a domain rewrite makes (real passthrough domain)', () => {
+  it.runIf(hasPatch && hasShared)('applies with patch to the edits a domain rewrite makes (real passthrough domain)', () => {
     const lines = kvmWin10.split('\n')
     const edited = [...lines.slice(0, 14), '  <vcpu placement="static">8</vcpu>', ...lines.slice(15, 200), '    <tpm model="tpm-crb">', '      <backend type="emulator" version="2.0"/>', '    </tpm>', ...lines.slice(200)].join('\n')
     const diff = unifiedDiff(kvmWin10, edited, 'a/win10.xml', 'b/win10.xml')

@@ -7,11 +7,11 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {redactorFor} from '../../src/redact/index.js'
 import type {SourceKind} from '../../src/sources/types.js'
-import {corpusDir} from '../helpers/paths.js'
+import {corpusDir, hasShared} from '../helpers/paths.js'
 
 const KINDS: Record<string, SourceKind> = {dmesg: 'kernelLog', lspci: 'lspci', 'iommu-groups': 'iommuListing', 'libvirt-domains-real': 'domainXml', cpuinfo: 'cpuinfo'}
 
-const files = Object.entries(KINDS).flatMap(([dir, kind]) =>
+const files = Object.entries(hasShared ? KINDS : {}).flatMap(([dir, kind]) =>
   readdirSync(join(corpusDir, dir))
     .map((f) => join(corpusDir, dir, f))
     .filter((path) => statSync(path).size < 400_000)
@@ -29,7 +29,7 @@ function kept(text: string): string[] {
   ].sort()
 }
 
-describe(`redaction of ${files.length} real corpus files`, () => {
+describe.skipIf(!hasShared)(`redaction of ${files.length} real corpus files`, () => {
   it('keeps every PCI address and id, kernel release and IOMMU option', () => {
     const changed: string[] = []
     for (const {path, kind} of files) {
