@@ -62,12 +62,12 @@ export default defineCheck({
       if (headerLines.length === 0) continue
       reported.add(slot)
       const address = headerLines[0]!.address
-      const device = deviceAt(facts, address)
+      const device = address ? deviceAt(facts, address) : undefined
       report.error('pci-header-127', {
-        subject: address,
-        message: `${device ? describe(device) : address} answers config reads with all ones ("header type 127"): ${headerCause(facts, device)}`,
+        ...(address ? {subject: address} : {}),
+        message: `${device ? describe(device) : address || 'A passed-through device'} answers config reads with all ones ("header type 127"): ${headerCause(facts, device)}`,
         evidence: lines.map((l) => l.evidence),
-        values: {address},
+        values: address ? {address} : {},
       })
     }
 
@@ -115,9 +115,9 @@ interface FailureLine {
 function failureLines(facts: Facts): Map<string, FailureLine[]> {
   const bySlot = new Map<string, FailureLine[]>()
   const add = (address: string | undefined, line: Omit<FailureLine, 'address'>) => {
-    const normalized = normalizePciAddress(address ?? '')
-    if (!normalized) return
-    const slot = slotOf(normalized)
+    // libvirt sometimes names no device ("for device ..."): the message still proves a device fell off.
+    const normalized = normalizePciAddress(address ?? '') ?? ''
+    const slot = normalized ? slotOf(normalized) : ''
     bySlot.set(slot, [...(bySlot.get(slot) ?? []), {address: normalized, ...line}])
   }
   for (const s of signalsOf(facts, 'power-state-error', 'pending-transaction', 'reset-failed', 'pci-header-127')) {

@@ -1,5 +1,6 @@
 import {Flags} from '@oclif/core'
 import {collectFromFlags} from '../collect.js'
+import {checkGpuAddress, checkGpuInEvidence, checkSelection, checkSomethingRecognised} from '../cli/selection.js'
 import {diagnose} from '../engine/pipeline.js'
 import {exitCodeOf, type FailOn} from '../report/model.js'
 import {FORMATS, renderReport, renderShareable, type Format} from '../report/render.js'
@@ -51,12 +52,17 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
 
   async run(): Promise<void> {
     const {flags} = await this.parse(Check)
-    const set = await collectFromFlags(flags, flags.format === 'text')
     const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean)
     const only = list(flags.only)
     const skip = list(flags.skip)
+    checkSelection('--only', only)
+    checkSelection('--skip', skip)
+    checkGpuAddress(flags.gpu)
+    const set = await collectFromFlags(flags, flags.format === 'text')
     const lookingGlass = flags['looking-glass'] === undefined ? undefined : parseResolution(flags['looking-glass'])
     const {facts, report} = diagnose(set, {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {}), ...(lookingGlass ? {lookingGlass} : {})})
+    checkSomethingRecognised(set, facts)
+    checkGpuInEvidence(flags.gpu, facts)
     const failOn = flags['fail-on'] as FailOn
     // renderReport loads only the renderer asked for: `check --input` stays close to node's own start-up.
     const output = await renderReport(report, {

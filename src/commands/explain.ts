@@ -1,4 +1,5 @@
 import {Args} from '@oclif/core'
+import {knownMessages} from '../knowledge/messages.js'
 import {knowledgeIds, loadPage} from '../knowledge/page.js'
 import {renderMarkdownForTerminal} from '../report/terminal-markdown.js'
 import {useColor} from '../report/style.js'
@@ -26,7 +27,9 @@ export default class Explain extends BaseCommand {
       page.symptoms.length ? `## Symptoms\n${page.symptoms.map((s) => `- ${s}`).join('\n')}\n` : '',
       page.signals.length ? `## Signals\n${page.signals.map((s) => `- ${s}`).join('\n')}\n` : '',
     ].join('\n')
+    const messages = knownMessages().filter((m) => m.id === page.id)
+    const proof = messages.length ? `\n## Messages that prove it\n${messages.map((m) => `- ${m.where}: \`${m.pattern.source}\` (${m.proves})`).join('\n')}\n` : ''
     const sources = page.sources.length ? `\n## Sources\n${page.sources.map((s) => `- ${s}`).join('\n')}\n` : ''
-    process.stdout.write(renderMarkdownForTerminal(`${header}${meta}\n${page.body}\n${sources}`, useColor(process.stdout)))
+    process.stdout.write(renderMarkdownForTerminal(`${header}${meta}\n${page.body}\n${proof}${sources}`, useColor(process.stdout)))
   }
 }

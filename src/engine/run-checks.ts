@@ -20,6 +20,38 @@ function selected(check: CheckDefinition, {only, skip}: RunOptions): boolean {
 }
 
 function runOne(check: CheckDefinition, facts: Facts): CheckResult {
+  const result = runStructured(check, facts)
+  return result.status === 'skipped' ? fromMessages(check, facts, result) : result
+}
+
+/**
+ * A check that cannot judge from structured evidence still decides from a known message that proves
+ * one of its failure modes ("kvm: disabled by bios" pasted alone): one finding per id, the lines as
+ * evidence. A check that ran is the judge of the messages it reads itself (a header-127 line is the
+ * reset bug's symptom on a Polaris card), so messages only speak for skipped checks.
+ */
+function fromMessages(check: CheckDefinition, facts: Facts, result: CheckResult): CheckResult {
+  const hits = (facts.messages ?? []).filter((h) => check.reports.includes(h.message.id))
+  if (hits.length === 0) return result
+  const unjudged = `; the rest could not be checked: ${result.reason ?? 'evidence missing'}`
+  const findings: Finding[] = []
+  for (const id of new Set(hits.map((h) => h.message.id))) {
+    const own = hits.filter((h) => h.message.id === id)
+    const severity = own.some((h) => h.message.severity === 'error') ? 'error' : own.some((h) => h.message.severity === 'warning') ? 'warning' : 'info'
+    findings.push({
+      id,
+      severity,
+      check: check.id,
+      message: `${[...new Set(own.map((h) => h.message.proves))].join('; ')} (${own[0]!.message.where} message${unjudged}).`,
+      evidence: own.map((h) => `${h.origin} line ${h.n}: ${h.text}`),
+      values: Object.assign({}, ...own.map((h) => h.values)) as Record<string, string>,
+    })
+  }
+  const {reason: _reason, hint: _hint, ...rest} = result
+  return {...rest, status: statusOf(findings), findings}
+}
+
+function runStructured(check: CheckDefinition, facts: Facts): CheckResult {
   const base = {id: check.id, title: check.title, area: check.area}
   const missing = check.needs.find((name) => facts[name] === undefined)
   if (missing) {

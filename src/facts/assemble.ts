@@ -1,3 +1,4 @@
+import {scanMessages} from '../knowledge/messages.js'
 import {parseCmdline} from '../parse/cmdline.js'
 import {parseCpuinfo} from '../parse/cpuinfo.js'
 import {parseDomainXml} from '../parse/domain-xml.js'
@@ -108,6 +109,9 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   if (virt) facts.virt = virt
   const logs = [...ok('qemuLog'), ...ok('log')]
   if (logs.length > 0) facts.logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin).map((signal) => ({...signal, n: signal.n + lineOffset(s)})))
+
+  const messages = scanMessages(set.sources)
+  if (messages.length > 0) facts.messages = messages
 
   const guestGpus = inferGuestGpus(facts, options.gpu)
   if (guestGpus) facts.guestGpus = guestGpus

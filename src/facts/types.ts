@@ -1,3 +1,4 @@
+import type {MessageHit} from '../knowledge/messages.js'
 /**
  * Facts: one typed model of the host, assembled from parsed Sources.
  * A fact that could not be learnt is absent (undefined); `unknown` says why.
@@ -140,6 +141,8 @@ export interface Facts {
   virt?: VirtFacts
   /** Known messages found in free-form logs (qemu, libvirt, Windows stop codes). */
   logSignals?: FreeLogSignal[]
+  /** Known messages (knowledge/<id>.messages.yaml) found in any text of the evidence. */
+  messages?: MessageHit[]
   /** The guest screen Looking Glass must carry (--looking-glass WxH), when the person said. */
   lookingGlassResolution?: {width: number; height: number}
   /** The GPU(s) meant for the guest (from --gpu, vfio-pci.ids, driver_override or hostdevs). */
@@ -148,4 +151,4 @@ export interface Facts {
   unknown: Partial<Record<FactName, {reason: string; hint?: string}>>
 }
 
-export type FactName = Exclude<keyof Facts, 'mode' | 'unknown' | 'pciDriverSource' | 'lookingGlassResolution'>
+export type FactName = Exclude<keyof Facts, 'mode' | 'unknown' | 'pciDriverSource' | 'lookingGlassResolution' | 'messages'>

@@ -2,7 +2,8 @@ import {AREAS, type CheckStatus, type Severity} from '../engine/types.js'
 import type {Source, SourceKind} from '../sources/types.js'
 import {fitExcerpts, type Excerpt} from './excerpt.js'
 import type {FactLine} from './facts-summary.js'
-import type {Report, ReportFinding} from './model.js'
+import {GATHER_COMMANDS} from '../sources/kinds.js'
+import {unjudgedAreas, type Report, type ReportFinding} from './model.js'
 
 /**
  * A forum post, written once for every markup: findings first (with their evidence and fix
@@ -89,7 +90,7 @@ const LANGUAGE: Partial<Record<SourceKind, string>> = {domainXml: 'xml', nixConf
 
 export function renderForum(input: ForumInput, m: Markup, options: ForumOptions): string {
   const {report} = input
-  const head = [m.heading(1, title(report)), hostLine(report, m)].join('\n\n')
+  const head = [m.heading(1, title(report)), hostLine(report, m), gatherBlock(report, m)].filter(Boolean).join('\n\n')
   const findings = sortedFindings(report).map((f) => findingBlock(f, report, m))
   const checks = [m.heading(2, 'Checks'), checksTable(report, m)].join('\n\n')
   const facts = input.facts.length ? m.fold('Host facts', m.list(input.facts.map((f) => `${m.bold(`${f.label}:`)} ${m.escape(f.value)}`))) : ''
@@ -120,9 +121,18 @@ function title(report: Report): string {
   const {errors, warnings, crashed} = report.summary
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`
   const skipped = report.summary.skipped ? `${plural(report.summary.skipped, 'check')} skipped` : ''
+  const unjudged = unjudgedAreas(report)
+  if (errors + warnings + crashed === 0 && unjudged.length > 0) return `vfio-doctor: no problem in what could be judged; not judged: ${unjudged.join(', ')}`
   if (errors + warnings + crashed === 0) return `vfio-doctor: no problems found${skipped ? `, ${skipped}` : ''}`
   const parts = [errors && plural(errors, 'error'), warnings && plural(warnings, 'warning'), crashed && `${plural(crashed, 'check')} crashed`, skipped].filter(Boolean)
   return `vfio-doctor: ${parts.join(', ')}`
+}
+
+/** When a main area could not be judged: how to gather what it needs, the shell line in a code block. */
+function gatherBlock(report: Report, m: Markup): string {
+  const {errors, warnings, crashed} = report.summary
+  if (errors + warnings + crashed > 0 || unjudgedAreas(report).length === 0) return ''
+  return `${m.escape('The evidence could not judge these areas. Gather what they need with')} ${m.code('sudo vfio-doctor capture DIR')}${m.escape(', or without the tool:')}\n\n${m.codeBlock(GATHER_COMMANDS, 'sh')}`
 }
 
 function hostLine(report: Report, m: Markup): string {

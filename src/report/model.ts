@@ -1,4 +1,4 @@
-import type {CheckResult, Finding, Severity} from '../engine/types.js'
+import {AREAS, type Area, type CheckResult, type Finding, type Severity} from '../engine/types.js'
 import type {Facts} from '../facts/types.js'
 import {fixFor, loadPage} from '../knowledge/page.js'
 import type {Source, SourceSet} from '../sources/types.js'
@@ -102,4 +102,15 @@ export function exitCodeOf(report: Report, failOn: FailOn): 0 | 1 {
   if (failOn === 'warning') return errors + warnings > 0 ? 1 : 0
   if (failOn === 'info') return errors + warnings + infos > 0 ? 1 : 0
   return 0
+}
+
+/** The areas every diagnosis needs; when all of one's checks were skipped, "no issues" would be a false all-clear. */
+const MAIN_AREAS: Area[] = ['host', 'iommu', 'isolation']
+
+/** Titles of the main areas the evidence could not judge at all. */
+export function unjudgedAreas(report: Report): string[] {
+  return MAIN_AREAS.filter((area) => {
+    const checks = report.checks.filter((c) => c.area === area)
+    return checks.length > 0 && checks.every((c) => c.status === 'skipped')
+  }).map((area) => AREAS[area])
 }

@@ -1,6 +1,7 @@
 import {AREAS, type Area, type CheckStatus} from '../engine/types.js'
 import type {FactLine} from './facts-summary.js'
-import type {Report, ReportFinding} from './model.js'
+import {GATHER_COMMANDS} from '../sources/kinds.js'
+import {unjudgedAreas, type Report, type ReportFinding} from './model.js'
 import {unwrapParagraphs} from './prose.js'
 import {makeStyle, type Style} from './style.js'
 
@@ -42,6 +43,8 @@ export function renderText(report: Report, options: TextOptions, facts: FactLine
   }
   if (options.verbose) out.push(...verboseTail(report, facts, options, s))
   out.push('', ...wrap(summaryLine(report, options.verbose, s), options.width, '', ''))
+  // The shell line is to be copied whole: it gets a line of its own, unwrapped.
+  if (unjudgedAreas(report).length > 0 && report.summary.errors + report.summary.warnings + report.summary.crashed === 0) out.push(`  ${GATHER_COMMANDS}`)
   return out.join('\n') + '\n'
 }
 
@@ -108,8 +111,21 @@ function inline(text: string, s: Style): string {
   return text.replace(/\*\*([^*]+)\*\*/g, (_, t: string) => s.bold(t)).replace(/`([^`]+)`/g, (whole, t: string) => (s.cyan(t) === t ? whole : s.cyan(t)))
 }
 
+/** Parts of evidence files shown with -v; a capture of thousands of files lists the first ones. */
+const MAX_RECOGNISED_SHOWN = 60
+
 function verboseTail(report: Report, facts: FactLine[], options: TextOptions, s: Style): string[] {
   const out: string[] = []
+  const recognised = report.sources.filter((x) => x.status === 'ok' && x.recognised)
+  if (recognised.length) {
+    out.push('', s.bold('Recognised:'))
+    for (const x of recognised.slice(0, MAX_RECOGNISED_SHOWN)) {
+      const r = x.recognised!
+      const lines = r.from === r.to ? `line ${r.from}` : `lines ${r.from}-${r.to}`
+      out.push(...wrap(`${x.origin} ${lines}: ${r.format} (by its ${r.by === 'content' ? 'lines' : r.by})`, options.width, '  ', '    '))
+    }
+    if (recognised.length > MAX_RECOGNISED_SHOWN) out.push(`  ... and ${recognised.length - MAX_RECOGNISED_SHOWN} more (the JSON report lists every one)`)
+  }
   const unreadable = report.sources.filter((x) => x.status !== 'ok')
   if (unreadable.length) {
     out.push('', s.bold('Could not be read:'))
@@ -137,6 +153,10 @@ function summaryLine(report: Report, verbose: boolean, s: Style): string {
   const {errors, warnings, skipped, crashed} = report.summary
   const areas = new Set(report.findings.filter((f) => f.severity !== 'info').map((f) => report.checks.find((c) => c.id === f.check)?.area)).size
   const skippedPart = skipped ? `; ${plural(skipped, 'check')} skipped${skipHint(report, verbose)}` : ''
+  const unjudged = unjudgedAreas(report)
+  if (errors + warnings === 0 && crashed === 0 && unjudged.length > 0) {
+    return s.yellow(`No problem found in what could be judged, but the evidence says nothing of ${unjudged.join(', ')}. Gather it with sudo vfio-doctor capture DIR, or without the tool run:`)
+  }
   if (errors + warnings === 0 && crashed === 0) return s.green(`No issues found${skippedPart}.`)
   let line = `${plural(errors, 'error')}, ${plural(warnings, 'warning')} in ${plural(areas, 'area')}`
   if (crashed) line += `; ${plural(crashed, 'check')} crashed`

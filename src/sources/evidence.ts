@@ -14,6 +14,7 @@ import {UsageError} from '../util/errors.js'
 export const MAX_EVIDENCE_FILE = 512 * 1024 * 1024
 const MAX_DEPTH = 4
 const MAX_FILES = 5000
+const PARALLEL_READS = 16
 
 /**
  * Reads an evidence folder (`--input DIR`): loose files named by what they hold, or a capture.
@@ -33,14 +34,15 @@ export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
   const meta: CaptureMeta | undefined = metaEntry ? checkCaptureMeta(await readRegularFile(metaEntry.path).then((b) => b.toString('utf8'), () => '')) : undefined
   // Only a file name meta.json recorded as read may be empty (an empty IOMMU listing, say); meta.json names nothing to read.
   const recordedEmpty = new Set(meta?.sources.filter((s) => s.status === 'ok' && typeof s.file === 'string').map((s) => s.file))
+  const read = (entry: ListedFile): Promise<Source[]> | Source[] =>
+    entry.skipped
+      ? [{kind: kindOfFileName(basename(entry.rel)), origin: entry.rel, status: 'error', reason: entry.skipped}]
+      : readEvidenceFile(entry.path, entry.rel, {emptyIsAnAnswer: recordedEmpty.has(entry.rel)})
   const sources: Source[] = []
-  for (const entry of files) {
-    if (entry === metaEntry) continue
-    if (entry.skipped) {
-      sources.push({kind: kindOfFileName(basename(entry.rel)), origin: entry.rel, status: 'error', reason: entry.skipped})
-      continue
-    }
-    sources.push(...(await readEvidenceFile(entry.path, entry.rel, {emptyIsAnAnswer: recordedEmpty.has(entry.rel)})))
+  const toRead = files.filter((entry) => entry !== metaEntry)
+  // A few files at a time: a capture of thousands of small files waits on the disk, not on us.
+  for (let i = 0; i < toRead.length; i += PARALLEL_READS) {
+    for (const part of await Promise.all(toRead.slice(i, i + PARALLEL_READS).map(read))) sources.push(...part)
   }
   // A capture records the sources the live run could not read, so replay skips the same checks.
   for (const recorded of meta?.sources ?? []) {

@@ -77,3 +77,7 @@ export function exampleFileName(kind: SourceKind): string {
   const info = KINDS[kind]
   return info.captureName.replace('{label}', info.exampleLabel ?? 'NAME')
 }
+
+/** One line a person without the tool can paste into a shell: each output under its own `$ command` line. */
+export const GATHER_COMMANDS =
+  "for c in 'cat /proc/cmdline' 'cat /proc/cpuinfo' 'lspci -nnk' 'lsmod' 'find /sys/kernel/iommu_groups -type l' 'sudo dmesg'; do echo \"\\$ $c\"; $c; done > evidence.txt 2>&1"

@@ -214,8 +214,9 @@ export const RULES: Rule[] = [
   },
   {
     kind: 'rmrr',
-    keys: ['rmrr requirement'],
-    pattern: /Device is ineligible for IOMMU domain attach due to platform RMRR requirement/,
+    // 5.x and older: "ineligible ... RMRR requirement"; 6.x: "Firmware has requested this device have a 1:1 IOMMU mapping".
+    keys: ['rmrr requirement', 'have a 1:1 iommu mapping'],
+    pattern: /Device is ineligible for IOMMU domain attach due to platform RMRR requirement|Firmware has requested this device have a 1:1 IOMMU mapping/,
     data: (_m, text) => address(text),
   },
   {

@@ -1,0 +1,147 @@
+/**
+ * The messages that prove a failure mode, kept as data beside its page (`knowledge/<id>.messages.yaml`):
+ * the words the kernel, qemu, libvirt, Windows, Looking Glass, kvm-ok, virt-host-validate or an
+ * initramfs tool print. One matcher runs them over every text the evidence holds, so a check whose
+ * structured evidence is missing can still decide from a pasted line, and adding a known message is
+ * an edit of that data, not of a parser.
+ */
+import {readdirSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {parse as parseYaml} from 'yaml'
+import type {Severity} from '../engine/types.js'
+import type {Source} from '../sources/types.js'
+import {knowledgeDir, loadPage} from './page.js'
+
+export interface KnownMessage {
+  /** The knowledge id it proves. */
+  id: string
+  /** A JavaScript regular expression, matched case-insensitively against one line; named groups become fix values. */
+  pattern: RegExp
+  /** Who prints it: kernel, qemu, libvirt, windows, looking-glass, kvm-ok, virt-host-validate, initramfs, ... */
+  where: string
+  /** What the line proves, in words for the report. */
+  proves: string
+  severity: Severity
+  /** Fix placeholders this message settles ({{setting}} for "VT-x" when the message names vmx). */
+  values?: Record<string, string>
+  /** A lower-case literal every matching line holds: the pattern runs only on lines that have it. */
+  needle?: string
+}
+
+export interface MessageHit {
+  message: KnownMessage
+  origin: string
+  /** 1-based line in the file. */
+  n: number
+  text: string
+  values: Record<string, string>
+}
+
+const FILE_SUFFIX = '.messages.yaml'
+/** A line is examined this far: a pasted 10 MB line costs no more. */
+const MAX_LINE = 4096
+/** Hits kept per message: a flood of one line proves no more than a few. */
+const MAX_HITS = 5
+
+let loaded: KnownMessage[] | undefined
+
+/** Every known message, read once from the knowledge folder. */
+export function knownMessages(): KnownMessage[] {
+  loaded ??= readdirSync(knowledgeDir())
+    .filter((f) => f.endsWith(FILE_SUFFIX))
+    .sort()
+    .flatMap((f) => readMessageFile(f.slice(0, -FILE_SUFFIX.length), readFileSync(join(knowledgeDir(), f), 'utf8')))
+  return loaded
+}
+
+interface MessageEntry {
+  pattern: string
+  where: string
+  proves: string
+  severity?: Severity
+  values?: Record<string, string>
+}
+
+/** One id's file: a YAML list of messages. A malformed entry is a bug in the knowledge base, so it throws. */
+export function readMessageFile(id: string, text: string): KnownMessage[] {
+  const entries = parseYaml(text) as MessageEntry[]
+  if (!Array.isArray(entries)) throw new Error(`knowledge/${id}${FILE_SUFFIX}: not a list`)
+  const pageSeverity = loadPage(id)?.severity ?? 'error'
+  return entries.map((e, i) => {
+    if (typeof e?.pattern !== 'string' || typeof e.where !== 'string' || typeof e.proves !== 'string') throw new Error(`knowledge/${id}${FILE_SUFFIX} entry ${i + 1}: needs pattern, where and proves`)
+    const message: KnownMessage = {id, pattern: new RegExp(e.pattern, 'i'), where: e.where, proves: e.proves, severity: e.severity ?? pageSeverity}
+    if (e.values) message.values = e.values
+    const needle = literalNeedle(e.pattern)
+    if (needle) message.needle = needle
+    return message
+  })
+}
+
+/**
+ * The longest plain run of a pattern (at least 4 characters), lower-cased: a cheap test that lets
+ * most lines skip the regular expression. Runs next to an escape, a class or a quantifier are cut
+ * back so the needle is always in a matching line.
+ */
+export function literalNeedle(source: string): string | undefined {
+  if (source.includes('|')) return undefined
+  const runs: string[] = []
+  let run = ''
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i]!
+    if ('*+?{'.includes(c)) run = run.slice(0, -1)
+    if ('\\[]().^$*+?{}'.includes(c)) {
+      runs.push(run)
+      run = ''
+      if (c === '\\') i++
+      else if (c === '[') i = classEnd(source, i)
+      else if (c === '{') i = Math.max(i, source.indexOf('}', i))
+      else if (c === '(' && source[i + 1] === '?') i = source[i + 2] === '<' && /\w/.test(source[i + 3] ?? '') ? source.indexOf('>', i) : i + 2
+    } else run += c
+  }
+  runs.push(run)
+  const best = runs.sort((x, y) => y.length - x.length)[0]!
+  return best.length >= 4 ? best.toLowerCase() : undefined
+}
+
+/** The index of the `]` that closes the class opened at `open`. */
+function classEnd(source: string, open: number): number {
+  for (let i = open + 1; i < source.length; i++) {
+    if (source[i] === '\\') i++
+    else if (source[i] === ']' && i > open + 1) return i
+  }
+  return source.length
+}
+
+/** Every known message in every readable text of the evidence. */
+export function scanMessages(sources: Source[], messages = knownMessages()): MessageHit[] {
+  const hits: MessageHit[] = []
+  const counts = new Map<KnownMessage, number>()
+  for (const source of sources) {
+    if (source.status !== 'ok' || !source.text) continue
+    const offset = (source.recognised?.from ?? 1) - 1
+    let n = 0
+    let at = 0
+    const text = source.text
+    while (at < text.length) {
+      let eol = text.indexOf('\n', at)
+      if (eol < 0) eol = text.length
+      n++
+      const line = text.slice(at, Math.min(eol, at + MAX_LINE)).replace(/\r$/, '')
+      const lower = line.toLowerCase()
+      for (const message of messages) {
+        if (message.needle !== undefined && !lower.includes(message.needle)) continue
+        if ((counts.get(message) ?? 0) >= MAX_HITS) continue
+        const match = message.pattern.exec(line)
+        if (!match) continue
+        counts.set(message, (counts.get(message) ?? 0) + 1)
+        hits.push({message, origin: source.origin, n: n + offset, text: line.trim().slice(0, 300), values: {...message.values, ...definedGroups(match.groups)}})
+      }
+      at = eol + 1
+    }
+  }
+  return hits
+}
+
+function definedGroups(groups: Record<string, string | undefined> | undefined): Record<string, string> {
+  return Object.fromEntries(Object.entries(groups ?? {}).filter((e): e is [string, string] => e[1] !== undefined))
+}

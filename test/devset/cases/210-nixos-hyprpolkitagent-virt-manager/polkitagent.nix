@@ -1,0 +1,7 @@
+{ inputs, pkgs, ... }: {
+  home.packages =
+    [ inputs.hyprpolkitagent.packages."${pkgs.system}".hyprpolkitagent ];
+
+  wayland.windowManager.hyprland.settings.exec-once =
+    [ "systemctl --user start hyprpolkitagent" ];
+}

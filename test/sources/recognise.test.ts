@@ -1,0 +1,61 @@
+/** What each part of a pasted file is: real samples from the development set, and near misses. */
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {recogniseText} from '../../src/sources/recognise/index.js'
+import {repoRoot} from '../helpers/paths.js'
+
+const devset = (path: string) => readFileSync(join(repoRoot, 'test/devset/cases', path), 'utf8')
+const formats = (text: string) => recogniseText(text).map((s) => `${s.format} ${s.from}-${s.to}`)
+
+describe('recognises real pastes by their lines', () => {
+  it.each([
+    ['101-mkinitcpio-virqfd-quickpassthrough/paste.txt', ['initramfs tool output 1-5']],
+    ['102-dmesg-kvm-disabled-by-bios/notes', ['kernel log 1-7', 'kvm-ok output 10-16']],
+    ['106-lspci-nvidia-after-guide/lspci.txt', ['lspci output 1-8']],
+    ['115-kvm-ok-exists-healthy/kvm-ok.txt', ['kvm-ok output 1-3']],
+    ['122-lsiommu-group-star-amd990/lsiommu.txt', ['IOMMU group listing 1-10']],
+    ['131-wsl-cpuinfo-hypervisor-no-vmx/cpuinfo.txt', ['CPU information (cpuinfo or lscpu) 2-26']],
+    ['224-hostdev-host-model-cpu/win10.xml', ['libvirt domain XML 1-29']],
+    ['228-win10-qemu-log-ovmf-pflash-healthy/win10.log', ['qemu or libvirt log 1-17']],
+    ['238-lg-shmem-ivshmem-plain-32m-healthy/shmem.xml', ['libvirt domain XML 1-5']],
+    ['239-nixos-vfio-libvirtd-swtpm-acl-healthy/configuration.nix', ['NixOS configuration 1-20']],
+  ])('%s', (path, expected) => expect(formats(devset(path))).toEqual(expected))
+})
+
+describe('splits a paste at prompts, and the command is a hint', () => {
+  it('gives each command its own output, with line numbers in the file', () => {
+    const paste = '$ cat /proc/cmdline\nBOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on\n$ lsmod | grep vfio\nvfio_pci               16384  0\nvfio                   45056  2 vfio_pci,vfio_iommu_type1\n'
+    expect(recogniseText(paste).map((s) => [s.kind, s.by, s.from, s.to])).toEqual([
+      ['cmdline', 'command', 2, 2],
+      ['modules', 'command', 4, 5],
+    ])
+  })
+
+  it('lets the lines overrule a name that says otherwise (an IOMMU listing saved as groups-output.txt)', () => {
+    const listing = 'IOMMU Group 1:\n\t01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484] (rev a1)\n'
+    expect(recogniseText(listing, {kind: 'userGroups'}).map((s) => s.kind)).toEqual(['iommuListing'])
+  })
+
+  it('keeps a name that the lines cannot contradict (virsh list names)', () => {
+    expect(recogniseText('win10\nwin11\n', {kind: 'virshList'}).map((s) => s.kind)).toEqual(['virshList'])
+  })
+
+  it('keeps a Nix file whole across a shell script with blank lines in a string', () => {
+    const nix = "{ pkgs, ... }:\n{\n  boot.initrd.preDeviceCommands = ''\n    DEVS=\"0000:01:00.0\"\n\n    for DEV in $DEVS; do\n      echo vfio-pci > /sys/bus/pci/devices/$DEV/driver_override\n    done\n  '';\n\n  boot.kernelParams = [ \"intel_iommu=on\" ];\n}\n"
+    expect(formats(nix)).toEqual(['NixOS configuration 1-12'])
+  })
+})
+
+describe('near misses are not claimed', () => {
+  it.each([
+    ['prose that mentions lspci', 'I ran lspci and my card shows up, any ideas why it does not work?'],
+    ['a root comment in a config, not a prompt', '# options for the vfio module\nsome words here'],
+    ['a single word that is not a virtualization name', 'hello'],
+  ])('%s', (_name, text) => expect(recogniseText(text).map((s) => s.kind)).toEqual(['log']))
+
+  it('a GRUB line is a command line, a NixOS option line is not', () => {
+    expect(recogniseText('GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on iommu=pt"').map((s) => s.kind)).toEqual(['cmdline'])
+    expect(recogniseText('boot.kernelParams = [ "intel_iommu=on" ];').map((s) => s.kind)).toEqual(['nixConfig'])
+  })
+})
