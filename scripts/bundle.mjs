@@ -1,6 +1,6 @@
 // Bundles each command with what it imports into dist/bundle (shared code in chunks, npm packages
 // left as they are): one file to load instead of ~140 keeps `check` close to Node's own start-up.
-import {readdirSync} from 'node:fs'
+import {readdirSync, writeFileSync} from 'node:fs'
 import {build} from 'esbuild'
 
 const commands = 'dist/src/commands'
@@ -17,3 +17,9 @@ await build({
   packages: 'external',
   logLevel: 'warning',
 })
+
+// The known messages, compiled once here so that a run reads JSON and never loads a YAML parser.
+const {COMPILED, toMessages, yamlEntries} = await import('../dist/src/knowledge/messages.js')
+const entries = yamlEntries()
+for (const [id, list] of Object.entries(entries)) toMessages(id, list)
+writeFileSync(COMPILED, JSON.stringify(entries))

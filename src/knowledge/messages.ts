@@ -7,9 +7,10 @@
  */
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
-import {parse as parseYaml} from 'yaml'
+import {createRequire} from 'node:module'
 import type {Severity} from '../engine/types.js'
 import type {Source} from '../sources/types.js'
+import {packageRoot} from '../util/package-root.js'
 import {knowledgeDir, loadPage} from './page.js'
 
 export interface KnownMessage {
@@ -45,26 +46,47 @@ const MAX_HITS = 5
 
 let loaded: KnownMessage[] | undefined
 
-/** Every known message, read once from the knowledge folder. */
+/**
+ * Every known message. The build compiles the YAML files into one JSON file (COMPILED), so a run
+ * does not load a YAML parser; from source (tests, no build) the YAML files are read directly.
+ */
 export function knownMessages(): KnownMessage[] {
-  loaded ??= readdirSync(knowledgeDir())
-    .filter((f) => f.endsWith(FILE_SUFFIX))
-    .sort()
-    .flatMap((f) => readMessageFile(f.slice(0, -FILE_SUFFIX.length), readFileSync(join(knowledgeDir(), f), 'utf8')))
+  loaded ??= Object.entries(compiledEntries() ?? yamlEntries())
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([id, entries]) => toMessages(id, entries))
   return loaded
 }
 
-interface MessageEntry {
+/** Where the build writes every id's entries, relative to the package root. */
+export const COMPILED = 'dist/bundle/messages.json'
+
+function compiledEntries(): Record<string, MessageEntry[]> | undefined {
+  try {
+    return JSON.parse(readFileSync(join(packageRoot(), COMPILED), 'utf8')) as Record<string, MessageEntry[]>
+  } catch {
+    return undefined
+  }
+}
+
+/** Each id's entries, read from knowledge/<id>.messages.yaml. */
+export function yamlEntries(): Record<string, MessageEntry[]> {
+  const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  const files = readdirSync(knowledgeDir()).filter((f) => f.endsWith(FILE_SUFFIX))
+  return Object.fromEntries(files.map((f) => [f.slice(0, -FILE_SUFFIX.length), parse(readFileSync(join(knowledgeDir(), f), 'utf8')) as MessageEntry[]]))
+}
+
+export interface MessageEntry {
   pattern: string
+  /** A real line that the pattern matches: documentation, and a test. */
+  example: string
   where: string
   proves: string
   severity?: Severity
   values?: Record<string, string>
 }
 
-/** One id's file: a YAML list of messages. A malformed entry is a bug in the knowledge base, so it throws. */
-export function readMessageFile(id: string, text: string): KnownMessage[] {
-  const entries = parseYaml(text) as MessageEntry[]
+/** One id's entries as messages. A malformed entry is a bug in the knowledge base, so it throws. */
+export function toMessages(id: string, entries: MessageEntry[]): KnownMessage[] {
   if (!Array.isArray(entries)) throw new Error(`knowledge/${id}${FILE_SUFFIX}: not a list`)
   const pageSeverity = loadPage(id)?.severity ?? 'error'
   return entries.map((e, i) => {
@@ -86,16 +108,22 @@ export function literalNeedle(source: string): string | undefined {
   if (source.includes('|')) return undefined
   const runs: string[] = []
   let run = ''
+  // Text inside a group may be optional or repeated: only runs outside every group count.
+  let depth = 0
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!
     if ('*+?{'.includes(c)) run = run.slice(0, -1)
     if ('\\[]().^$*+?{}'.includes(c)) {
-      runs.push(run)
+      if (depth === 0) runs.push(run)
       run = ''
       if (c === '\\') i++
       else if (c === '[') i = classEnd(source, i)
       else if (c === '{') i = Math.max(i, source.indexOf('}', i))
-      else if (c === '(' && source[i + 1] === '?') i = source[i + 2] === '<' && /\w/.test(source[i + 3] ?? '') ? source.indexOf('>', i) : i + 2
+      else if (c === ')') depth = Math.max(0, depth - 1)
+      else if (c === '(') {
+        depth++
+        if (source[i + 1] === '?') i = source[i + 2] === '<' && /\w/.test(source[i + 3] ?? '') ? source.indexOf('>', i) : i + 2
+      }
     } else run += c
   }
   runs.push(run)

@@ -77,8 +77,15 @@ describe('terminal report', () => {
   })
 
   it('says "no issues" when nothing is wrong, and why checks were skipped when they disagree', () => {
-    const ok = report([check('a', 'iommu', 'passed'), check('b', 'vm', 'skipped', {reason: 'no domain XML'}), check('c', 'host', 'skipped', {reason: 'no cpuinfo'})], [])
+    const ok = report([check('a', 'iommu', 'passed'), check('b', 'vm', 'skipped', {reason: 'no domain XML'}), check('c', 'host', 'passed'), check('d', 'host', 'skipped', {reason: 'no cpuinfo'})], [])
     expect(renderText(ok, {color: false, verbose: false, width: 100})).toMatch(/\nNo issues found; 2 checks skipped \(-v shows why\)\.\n$/)
+  })
+
+  it('never says "no issues" about a main area none of whose checks could run', () => {
+    const blind = report([check('a', 'iommu', 'passed'), check('c', 'host', 'skipped', {reason: 'no cpuinfo'})], [])
+    const text = renderText(blind, {color: false, verbose: false, width: 100})
+    expect(text).not.toMatch(/No issues found/)
+    expect(text.replace(/\s+/g, " ")).toMatch(/No problem found in what could be judged, but the evidence says nothing of Host CPU, firmware and kernel\. Gather it/)
   })
 })
 

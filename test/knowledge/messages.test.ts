@@ -1,0 +1,61 @@
+/** The known messages (knowledge/<id>.messages.yaml) and the one matcher that runs them. */
+import {existsSync, readFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {COMPILED, knownMessages, literalNeedle, scanMessages, yamlEntries} from '../../src/knowledge/messages.js'
+import {knowledgeIds} from '../../src/knowledge/page.js'
+import type {Source} from '../../src/sources/types.js'
+import {repoRoot} from '../helpers/paths.js'
+
+const entries = Object.entries(yamlEntries()).flatMap(([id, list]) => list.map((e) => ({id, ...e})))
+
+describe('every known message', () => {
+  it.each(entries.map((e) => [`${e.id}: ${e.pattern}`, e] as const))('%s matches its example, and its needle is in it', (_name, e) => {
+    expect(knowledgeIds()).toContain(e.id)
+    const [message] = knownMessages().filter((m) => m.id === e.id && m.pattern.source === new RegExp(e.pattern, 'i').source)
+    expect(message!.pattern.test(e.example)).toBe(true)
+    if (message!.needle !== undefined) expect(e.example.toLowerCase()).toContain(message!.needle)
+    expect(scanMessages([source(e.example)]).map((h) => h.message)).toContain(message)
+  })
+
+  it('the build compiles exactly the YAML files', () => {
+    const compiled = join(repoRoot, COMPILED)
+    if (!existsSync(compiled)) return expect.fail(`${COMPILED} is missing: npm run build writes it`)
+    expect(JSON.parse(readFileSync(compiled, 'utf8'))).toEqual(yamlEntries())
+  })
+})
+
+describe('literalNeedle: the plain text every matching line holds', () => {
+  it.each([
+    ['kvm: disabled by bios', 'kvm: disabled by bios'],
+    ['module not found: .?vfio_virqfd', 'module not found: '],
+    ['BAR \\d+: can.t reserve \\[mem', 't reserve '],
+    ['[abc]defgh{2,3}ijkl', 'defg'],
+    ['Hypervisor detected: (?<name>\\w+)', 'hypervisor detected: '],
+    ['a(?:bc)?defgh', 'defgh'],
+  ])('%s -> %s', (pattern, needle) => expect(literalNeedle(pattern)).toBe(needle))
+
+  it.each([['foo|barbaz'], ['KVM \\((?<flag>vmx|svm)\\) is disabled'], ['ab.cd'], ['(?:bcde)?fg']])('%s has none (an alternation, an optional group, or no run of 4)', (pattern) => expect(literalNeedle(pattern)).toBeUndefined())
+})
+
+describe('scanMessages', () => {
+  it('names the line in the file, for a part that starts further down', () => {
+    const hits = scanMessages([{...source('some words\nkvm: disabled by bios\n'), recognised: {format: 'text', by: 'content', from: 40, to: 41}}])
+    expect(hits.map((h) => [h.message.id, h.n])).toEqual([['cpu-virt-disabled', 41]])
+  })
+
+  it('fills fix values from named groups', () => {
+    const [hit] = scanMessages([source("qemu: vfio 0000:01:00.0: group 7 is not viable")])
+    expect(hit!.values).toEqual({group: '7'})
+  })
+
+  it('keeps a few hits of a flood, and reads no unreadable source', () => {
+    const flood = 'AER: Corrected error received: 0000:00:1c.5\n'.repeat(10_000)
+    expect(scanMessages([source(flood)]).length).toBe(5)
+    expect(scanMessages([{kind: 'log', origin: 'x', status: 'denied', reason: 'x: permission denied'}])).toEqual([])
+  })
+})
+
+function source(text: string): Source {
+  return {kind: 'log', origin: 'paste.txt', status: 'ok', text}
+}
