@@ -84,7 +84,7 @@ class ListingState {
 function readLine(state: ListingState, line: string, where: string): void {
   if (readSysfsPath(state, line, where)) return
   const header = GROUP_HEADER.exec(line)
-  if (header) return readGroupHeader(state, header[1] ?? header[2], line.slice(header[0].length), where)
+  if (header) return readGroupHeader(state, header[1] ?? header[2] ?? header[3], line.slice(header[0].length), where)
   const numbered = NUMBERED_DEVICE.exec(line)
   if (numbered) return readDeviceText(state, Number(numbered[1]), line.slice(numbered[0].length).trim(), where)
   const body = line.trim().replace(GROUP_DEVICE_PREFIX, '$1 ')
@@ -95,10 +95,11 @@ function readLine(state: ListingState, line: string, where: string): void {
 }
 
 /**
- * "IOMMU Group 1:", "IOMMU group 23 ", "IOMMU GROUP 0", "IOMMU Group:  50", "Group 12:", "### Group 1 ###".
+ * "IOMMU Group 1:", "IOMMU group 23 ", "IOMMU GROUP 0", "IOMMU Group:  50", "Group 12:", "### Group 1 ###",
+ * and "Group:  16  0000:0a:00.0 VGA compatible controller [0300]: ...   Driver: vfio-pci" (device and driver on the line).
  * A bare "Group N" needs its colon or hashes so that prose does not open groups.
  */
-const GROUP_HEADER = /^\s*(?:#+\s*)?(?:IOMMU\s+group:?\s+([0-9]+|[.*])|group\s+([0-9]+)(?=\s*(?::|#)))\s*(?:#+|:)?\s*/i
+const GROUP_HEADER = /^\s*(?:#+\s*)?(?:IOMMU\s+group:?\s+([0-9]+|[.*])|group\s+([0-9]+)(?=\s*(?::|#))|group:\s+([0-9]+)(?=\s+\S))\s*(?:#+|:)?\s*/i
 /** zephyrwc3's layout repeats the group before each device: " (0) 00:01.0 Host bridge ...". */
 const NUMBERED_DEVICE = /^\s*\((\d+)\)\s+/
 /** A tree-style script: "Group Device: 0000:97:00.4 - Generic system peripheral [0807]: ...". */
@@ -127,7 +128,9 @@ function readGroupHeader(state: ListingState, idText: string | undefined, rest: 
 
 /** The device part of a line: lspci text, or the column layout with its ids first. */
 function readDeviceText(state: ListingState, group: number | undefined, text: string, where: string): void {
-  const line = parseColumnRow(text) ?? parseLspciDeviceLine(text)
+  const driver = TRAILING_DRIVER.exec(text)
+  const line = parseColumnRow(text) ?? parseLspciDeviceLine(driver ? text.slice(0, driver.index) : text)
+  if (driver && line?.kind === 'device') line.device.driver = driver[1]!
   if (!line) return
   if (line.kind === 'bad-address') {
     state.warnings.add(`${where}: impossible PCI address ${line.address}, device skipped`)
@@ -135,6 +138,9 @@ function readDeviceText(state: ListingState, group: number | undefined, text: st
   }
   state.addDevice(line.device, group, where)
 }
+
+/** Some scripts print the driver after the lspci text: "...(rev a1)   Driver: vfio-pci". */
+const TRAILING_DRIVER = /\s{2,}Driver:\s*(\S+)\s*$/
 
 /** Ids first: "[10de:2206] [R] " (the [R] marks a device that can be reset). */
 const COLUMN_ROW = /^\[([0-9a-f]{4}):([0-9a-f]{4})\]\s+(?:\[R\]\s+)?/i

@@ -68,6 +68,13 @@ describe('one device line in each layout', () => {
       {address: '0000:01:00.0', vendorId: '10de', deviceId: '2206', className: 'VGA compatible controller', name: 'GA102 [GeForce RTX 3080]'},
     ],
     [
+      // https://github.com/pavolelsig/passthrough_helper_ubuntu_20/pull/1 (test/devset/cases/117-*)
+      'passthrough_helper: "Group:  N" with the device and its driver on the line',
+      'Group:  16  0000:0a:00.0 VGA compatible controller [0300]: NVIDIA Corporation TU116 [GeForce GTX 1660 SUPER] [10de:21c4] (rev a1)   Driver: vfio-pci',
+      16,
+      {address: '0000:0a:00.0', vendorId: '10de', deviceId: '21c4', revision: 'a1', driver: 'vfio-pci'},
+    ],
+    [
       'Unraid: ids first, then lspci text',
       'IOMMU group 1:\t[10de:1f08] 02:00.0 VGA compatible controller: NVIDIA Corporation TU106 [GeForce RTX 2060 Rev. A] (rev a1)',
       1,

@@ -14,6 +14,7 @@ describe('recognises real pastes by their lines', () => {
     ['102-dmesg-kvm-disabled-by-bios/notes', ['kernel log 1-7', 'kvm-ok output 10-16']],
     ['106-lspci-nvidia-after-guide/lspci.txt', ['lspci output 1-8']],
     ['115-kvm-ok-exists-healthy/kvm-ok.txt', ['kvm-ok output 1-3']],
+    ['117-groups-all-vfio-healthy/groups-output.txt', ['IOMMU group listing 1-6']],
     ['122-lsiommu-group-star-amd990/lsiommu.txt', ['IOMMU group listing 1-10']],
     ['131-wsl-cpuinfo-hypervisor-no-vmx/cpuinfo.txt', ['CPU information (cpuinfo or lscpu) 2-26']],
     ['224-hostdev-host-model-cpu/win10.xml', ['libvirt domain XML 1-29']],

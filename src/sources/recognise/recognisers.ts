@@ -30,7 +30,7 @@ const PCI_SYSFS = new RegExp(`^${PCI} vendor=`, 'i')
 const LSPCI_DEVICE = new RegExp(String.raw`^\s*(?:\(\d+\)\s*)?${PCI}\s+[A-Za-z][^:]*(?:\[[0-9a-f]{4}\])?:\s*\S`, 'i')
 const LSPCI_DETAIL = /^\s+(?:Subsystem|Kernel driver in use|Kernel modules|Flags|Memory at|I\/O ports at|Expansion ROM|Capabilities|Control|Status|Latency|Interrupt|Region \d|Physical Slot|IOMMU group|DeviceName|Product Name|Bus:|\[virtual\] )/i
 const LSPCI_TREE = new RegExp(String.raw`^[-+|\\ ]*\[[0-9a-f]{4}:[0-9a-f]{2}\]-[-+]|^\s*[|\\+]-[0-9a-f]{2}\.[0-7]`, 'i')
-const IOMMU_HEADER = /^\s*(?:#+\s*)?(?:IOMMU\s+group|group)\s*(?:\d+\b|\.|\*)|\/sys\/kernel\/iommu_groups\/|\/iommu_group\s*->/i
+const IOMMU_HEADER = /^\s*(?:#+\s*)?(?:IOMMU\s+group|group)\s*:?\s*(?:\d+\b|\.|\*)|\/sys\/kernel\/iommu_groups\/|\/iommu_group\s*->/i
 const KERNEL_STAMP = /^\s*(?:<\d{1,3}>)?\[\s*\d{1,10}\.\d{1,9}\]|^\[\p{L}{2,4}\.? \p{L}{3,5}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4}\]/u
 const JOURNAL_KERNEL = /^(?:\p{L}{3,5}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) \S+ kernel: /u
 /** Messages that only the kernel prints, as a `dmesg -t | grep` paste shows them. */
