@@ -6,7 +6,7 @@ import {idsSelected, vfioBindings} from './vfio-bindings.js'
 /**
  * The GPU(s) meant for the guest: --gpu if given; else display devices named by vfio-pci ids or a
  * driver_override (on the running host or in a NixOS configuration), bound to vfio-pci, or passed in a
- * domain's hostdev. When the host's own boot display is named next to another GPU, that is a mistake in
+ * domain's hostdev or a qemu command line (`-device vfio-pci,host=`). When the host's own boot display is named next to another GPU, that is a mistake in
  * the configuration (vfio-ids-wrong), not a second guest GPU: the other GPU is the guest's.
  */
 export function inferGuestGpus(facts: Facts, gpuOption?: string): string[] | undefined {
@@ -19,9 +19,11 @@ export function inferGuestGpus(facts: Facts, gpuOption?: string): string[] | und
   const bindings = vfioBindings(facts)
   const ids = new Set(bindings.flatMap((b) => (b.kind === 'ids' ? [idsSelected(b.value)] : [])).filter((id) => id !== undefined))
   const addresses = new Set(bindings.flatMap((b) => (b.kind === 'address' ? [b.value] : [])))
-  const hostdevs = new Set(
-    (facts.domains ?? []).flatMap((d) => d.hostdevs.flatMap((h) => (h.type === 'pci' && h.source ? [formatPciAddress(h.source)] : []))),
-  )
+  const hostdevs = new Set([
+    ...(facts.domains ?? []).flatMap((d) => d.hostdevs.flatMap((h) => (h.type === 'pci' && h.source ? [formatPciAddress(h.source)] : []))),
+    // A qemu command line or error quoting "-device vfio-pci,host=01:00.0" passes that device.
+    ...(facts.logSignals ?? []).flatMap((s) => (s.kind === 'vfio-device' && s.data?.address ? [s.data.address] : [])),
+  ])
   const marked = devices
     .filter(isDisplayDevice)
     .filter((d) => ids.has(idsOf(d) ?? '') || addresses.has(d.address) || d.driver === 'vfio-pci' || hostdevs.has(d.address))

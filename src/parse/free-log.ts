@@ -25,6 +25,7 @@ export type FreeLogSignalKind =
   | 'no-disk-found' // "We couldn't find any drives" / "no drive found"
   | 'lg-version-mismatch' // Looking Glass "version mismatch" / "the host application is not compatible"
   | 'lg-shm-too-small' // Looking Glass "too small"
+  | 'vfio-device' // a qemu command line passing a host device: "-device vfio-pci,host=01:00.0" / {"driver":"vfio-pci","host":"0000:07:00.0"}  data.address
 
 export interface FreeLogSignal {
   kind: FreeLogSignalKind
@@ -275,6 +276,15 @@ const RULES: Rule[] = [
         recommendedMiB: capture(/increas\w* (?:the )?size to (\d+) ?MiB/i, line),
         frameBytes: capture(/Maximum frame size of (\d+) bytes/i, line),
       }),
+  },
+  {
+    // qemu command lines and errors quote the device they pass: "-device vfio-pci,host=01:00.0,multifunction=on",
+    // newer libvirt as JSON: -device {"driver":"vfio-pci","host":"0000:07:00.0",...} (quotes escaped in a log)
+    needles: ['vfio-pci,host=', 'driver\\":\\"vfio-pci', 'driver":"vfio-pci'],
+    read: (line) => {
+      const address = capture(new RegExp(`vfio-pci,(?:[^ ]*,)?host=(${PCI})`, 'i'), line) ?? capture(new RegExp(`"driver\\\\?":\\\\?"vfio-pci\\\\?",\\\\?"host\\\\?":\\\\?"(${PCI})`, 'i'), line)
+      return address === undefined ? undefined : {kind: 'vfio-device', data: {address: address.length === 7 ? `0000:${address.toLowerCase()}` : address.toLowerCase()}}
+    },
   },
 ]
 

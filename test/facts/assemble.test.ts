@@ -34,6 +34,13 @@ describe('assembling facts', () => {
     expect(facts.guestGpus).toEqual(['0000:01:00.0'])
   })
 
+  it('takes the guest GPU from a qemu command line that passes it, and none from the card alone', () => {
+    // 64kramsystem/vga-passthrough#15: the qemu error quotes the device it was given.
+    const qemu = 'qemu-system-x86_64: -device vfio-pci,host=01:00.0,multifunction=on: vfio error: 0000:01:00.0: group 1 is not viable\n'
+    expect(assembleFacts(sourceSetFromFiles({'lspci.txt': LSPCI, 'paste.txt': qemu})).guestGpus).toEqual(['0000:01:00.0'])
+    expect(assembleFacts(sourceSetFromFiles({'lspci.txt': LSPCI})).guestGpus).toEqual([])
+  })
+
   it('says why a fact is unknown and how to add it', () => {
     const facts = assembleFacts(sourceSetFromFiles({'lspci.txt': LSPCI}))
     expect(facts.kernelLog).toBeUndefined()

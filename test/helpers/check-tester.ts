@@ -7,7 +7,7 @@ import {runChecks} from '../../src/engine/run-checks.js'
 import type {CheckDefinition, CheckStatus, Severity} from '../../src/engine/types.js'
 import {assembleFacts} from '../../src/facts/assemble.js'
 import {kindOfFileName} from '../../src/sources/kinds.js'
-import {labelFor} from '../../src/sources/evidence.js'
+import {labelFor, sourcesOfText} from '../../src/sources/evidence.js'
 import type {Source, SourceSet} from '../../src/sources/types.js'
 
 export type EvidenceFiles = Record<string, string>
@@ -36,11 +36,12 @@ export interface CheckTable {
   unknown?: Array<CheckCase & {reason?: RegExp}>
 }
 
+/** Inline evidence files, read as an evidence folder reads them: split and recognised by their lines. */
 export function sourceSetFromFiles(files: EvidenceFiles, mode: 'live' | 'input' = 'input', unreadable: Source[] = []): SourceSet {
-  const sources: Source[] = Object.entries(files).map(([name, text]) => {
+  const sources: Source[] = Object.entries(files).flatMap(([name, text]) => {
     const kind = kindOfFileName(name)
-    const label = labelFor(kind, name)
-    return {kind, origin: name, ...(label ? {label} : {}), status: 'ok', text}
+    if (!text.trim()) return [{kind, origin: name, status: 'ok' as const, text, ...(labelFor(kind, name) ? {label: labelFor(kind, name)!} : {})}]
+    return sourcesOfText(text, name, kind)
   })
   return {mode, root: 'inline', sources: [...sources, ...unreadable]}
 }

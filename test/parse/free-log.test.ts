@@ -14,17 +14,17 @@ const CASES: Array<[source: string, line: string, expected: Expected[]]> = [
   [
     '64kramsystem/vga-passthrough#15',
     'qemu-system-x86_64: -device vfio-pci,host=01:00.0,multifunction=on: vfio error: 0000:01:00.0: group 1 is not viable',
-    [{kind: 'group-not-viable', data: {group: '1', address: '0000:01:00.0'}}],
+    [{kind: 'group-not-viable', data: {group: '1', address: '0000:01:00.0'}}, {kind: 'vfio-device', data: {address: '0000:01:00.0'}}],
   ],
   [
     'foxlet/vmra1n#4',
     'qemu-system-x86_64: -device vfio-pci,host=00:1d.2,bus=port.1: vfio 0000:00:1d.2: group 8 is not viable',
-    [{kind: 'group-not-viable', data: {group: '8', address: '0000:00:1d.2'}}],
+    [{kind: 'group-not-viable', data: {group: '8', address: '0000:00:1d.2'}}, {kind: 'vfio-device', data: {address: '0000:00:1d.2'}}],
   ],
   [
     'kubevirt/kubevirt#6718 (qemu error inside a libvirt error, newline escaped)',
     "LibvirtError(Code=1, Domain=10, Message='internal error: qemu unexpectedly closed the monitor: 2021-11-03T08:06:48.563014Z qemu-kvm: -device vfio-pci,host=0000:01:00.0,id=ua-gpu1,bus=pci.5,addr=0x0: vfio 0000:01:00.0: group 1 is not viable\\nPlease ensure all devices within the iommu_group are bound to their vfio bus driver.')",
-    [{kind: 'group-not-viable', data: {group: '1', address: '0000:01:00.0'}}],
+    [{kind: 'group-not-viable', data: {group: '1', address: '0000:01:00.0'}}, {kind: 'vfio-device', data: {address: '0000:01:00.0'}}],
   ],
   [
     'bpg/terraform-provider-proxmox#1353',
@@ -136,7 +136,7 @@ const CASES: Array<[source: string, line: string, expected: Expected[]]> = [
   [
     'qemu hw/vfio (template "failed to open %s")',
     'qemu-system-x86_64: -device vfio-pci,host=0000:01:00.0,id=hostdev0,bus=pci.4,addr=0x0: vfio 0000:01:00.0: failed to open /dev/vfio/1: Device or resource busy',
-    [{kind: 'device-in-use', data: {address: '0000:01:00.0', group: '1'}}],
+    [{kind: 'device-in-use', data: {address: '0000:01:00.0', group: '1'}}, {kind: 'vfio-device', data: {address: '0000:01:00.0'}}],
   ],
   ['FDio/vpp#631 (DPDK)', '2021/06/18 14:01:29:125 notice     dpdk           EAL: Cannot open /dev/vfio/151: Device or resource busy', [{kind: 'device-in-use', data: {group: '151'}}]],
   [
@@ -147,7 +147,7 @@ const CASES: Array<[source: string, line: string, expected: Expected[]]> = [
   [
     'qemu (template; the message HP RMRR reports quote: "failed to setup container for group 12: failed to set iommu for container: Operation not permitted")',
     'qemu-system-x86_64: -device vfio-pci,host=0000:07:00.0,id=hostdev0: vfio 0000:07:00.0: failed to setup container for group 12: Failed to set iommu for container: Operation not permitted',
-    [{kind: 'rmrr', data: {group: '12', address: '0000:07:00.0'}}],
+    [{kind: 'rmrr', data: {group: '12', address: '0000:07:00.0'}}, {kind: 'vfio-device', data: {address: '0000:07:00.0'}}],
   ],
   [
     'bryansteiner/gpu-passthrough-tutorial#39',
@@ -186,6 +186,7 @@ const CASES: Array<[source: string, line: string, expected: Expected[]]> = [
 
 /** Lines that mention the same words but are not the problems. */
 const QUIET: Array<[string, string]> = [
+  ['a host device that is not vfio-pci', '-device pci-assign,host=01:00.0'],
   ['kernel, a working bind', 'vfio-pci 0000:01:00.0: enabling device (0000 -> 0003)'],
   ['intel/gvt-linux#171: EIO, not the EPERM of RMRR', 'vfio 34658867-146a-4656-9fa5-890fdbc37010: failed to setup container for group 11: Failed to set iommu for container: Input/output error'],
   ['a failed open that is neither permission nor absence', "Could not open '/var/lib/libvirt/images': Is a directory"],
@@ -219,6 +220,7 @@ describe('scanFreeLog: whole texts', () => {
     ].join('\r\n')
     expect(scanFreeLog(text, 'qemu.log').map((s) => [s.kind, s.n])).toEqual([
       ['group-not-viable', 2],
+      ['vfio-device', 2],
       ['kvm-unavailable', 4],
     ])
   })

@@ -2,6 +2,8 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
+import {assembleFacts} from '../../src/facts/assemble.js'
+import {sourcesOfText} from '../../src/sources/evidence.js'
 import {recogniseText} from '../../src/sources/recognise/index.js'
 import {repoRoot} from '../helpers/paths.js'
 
@@ -16,7 +18,7 @@ describe('recognises real pastes by their lines', () => {
     ['115-kvm-ok-exists-healthy/kvm-ok.txt', ['kvm-ok output 1-3']],
     ['117-groups-all-vfio-healthy/groups-output.txt', ['IOMMU group listing 1-6']],
     ['122-lsiommu-group-star-amd990/lsiommu.txt', ['IOMMU group listing 1-10']],
-    ['131-wsl-cpuinfo-hypervisor-no-vmx/cpuinfo.txt', ['CPU information (cpuinfo or lscpu) 2-26']],
+    ['131-wsl-cpuinfo-hypervisor-no-vmx/cpuinfo.txt', ['CPU information (cpuinfo or lscpu) 1-26']],
     ['224-hostdev-host-model-cpu/win10.xml', ['libvirt domain XML 1-29']],
     ['228-win10-qemu-log-ovmf-pflash-healthy/win10.log', ['qemu or libvirt log 1-17']],
     ['238-lg-shmem-ivshmem-plain-32m-healthy/shmem.xml', ['libvirt domain XML 1-5']],
@@ -31,6 +33,15 @@ describe('splits a paste at prompts, and the command is a hint', () => {
       ['cmdline', 'command', 2, 2],
       ['modules', 'command', 4, 5],
     ])
+  })
+
+  it('keeps evidence line numbers the file\'s, for a lone part after blank lines and for later parts', () => {
+    const lone = sourcesOfText('\n\n[   38.5] kvm: disabled by bios\n', 'dmesg.txt', 'kernelLog')
+    const two = sourcesOfText('$ cat /proc/cmdline\nBOOT_IMAGE=/vmlinuz root=/dev/sda1\n$ dmesg | grep kvm\n[   38.5] kvm: disabled by bios\n', 'paste.txt', 'log')
+    for (const [sources, line] of [[lone, 3], [two, 4]] as const) {
+      const log = assembleFacts({mode: 'input', root: 'x', sources}).kernelLog!
+      expect(log.signals.map((s) => [s.kind, s.line.n])).toEqual([['kvm-disabled-by-bios', line]])
+    }
   })
 
   it('lets the lines overrule a name that says otherwise (an IOMMU listing saved as groups-output.txt)', () => {

@@ -86,8 +86,9 @@ export function recogniseText(text: string, nameHint?: CommandHint): Section[] {
       ...(verdict.recogniser ? {recogniser: verdict.recogniser} : {}),
     })
   }
-  // The only section keeps the file's own string: a 500 MB log is not copied.
-  return drafts.map((d) => ({...d.section, text: drafts.length === 1 ? text : text.slice(d.start, d.end)}))
+  // The only section is the whole file, its own string (a 500 MB log is not copied), from its first line.
+  if (drafts.length === 1) return [{...drafts[0]!.section, from: 1, text}]
+  return drafts.map((d) => ({...d.section, text: text.slice(d.start, d.end)}))
 }
 
 /**
