@@ -26,7 +26,7 @@ export interface KnownMessage {
   /** Fix placeholders this message settles ({{setting}} for "VT-x" when the message names vmx). */
   values?: Record<string, string>
   /** A lower-case literal every matching line holds: the pattern runs only on lines that have it. */
-  needle?: string
+  needle: string
 }
 
 export interface MessageHit {
@@ -91,29 +91,30 @@ export function toMessages(id: string, entries: MessageEntry[]): KnownMessage[] 
   const pageSeverity = loadPage(id)?.severity ?? 'error'
   return entries.map((e, i) => {
     if (typeof e?.pattern !== 'string' || typeof e.where !== 'string' || typeof e.proves !== 'string') throw new Error(`knowledge/${id}${FILE_SUFFIX} entry ${i + 1}: needs pattern, where and proves`)
-    const message: KnownMessage = {id, pattern: new RegExp(e.pattern, 'i'), where: e.where, proves: e.proves, severity: e.severity ?? pageSeverity}
-    if (e.values) message.values = e.values
     const needle = literalNeedle(e.pattern)
-    if (needle) message.needle = needle
+    if (needle === undefined) throw new Error(`knowledge/${id}${FILE_SUFFIX} entry ${i + 1}: the pattern needs a plain run of 4 characters outside any group and alternation`)
+    const message: KnownMessage = {id, pattern: new RegExp(e.pattern, 'i'), where: e.where, proves: e.proves, severity: e.severity ?? pageSeverity, needle}
+    if (e.values) message.values = e.values
     return message
   })
 }
 
 /**
- * The longest plain run of a pattern (at least 4 characters), lower-cased: a cheap test that lets
- * most lines skip the regular expression. Runs next to an escape, a class or a quantifier are cut
+ * The longest plain run of a pattern outside its groups (at least 4 characters), lower-cased: every
+ * matching line holds it, so one search for all needles finds the lines worth matching. A pattern
+ * that is an alternation at its top has none. Runs next to an escape, a class or a quantifier are cut
  * back so the needle is always in a matching line.
  */
 export function literalNeedle(source: string): string | undefined {
-  if (source.includes('|')) return undefined
   const runs: string[] = []
   let run = ''
   // Text inside a group may be optional or repeated: only runs outside every group count.
   let depth = 0
   for (let i = 0; i < source.length; i++) {
     const c = source[i]!
+    if (c === '|' && depth === 0) return undefined
     if ('*+?{'.includes(c)) run = run.slice(0, -1)
-    if ('\\[]().^$*+?{}'.includes(c)) {
+    if ('\\[]().^$*+?{}|'.includes(c)) {
       if (depth === 0) runs.push(run)
       run = ''
       if (c === '\\') i++
@@ -142,32 +143,60 @@ function classEnd(source: string, open: number): number {
 
 /** Every known message in every readable text of the evidence. */
 export function scanMessages(sources: Source[], messages = knownMessages()): MessageHit[] {
+  const finder = needleFinder(messages)
   const hits: MessageHit[] = []
   const counts = new Map<KnownMessage, number>()
   for (const source of sources) {
     if (source.status !== 'ok' || !source.text) continue
-    const offset = (source.recognised?.from ?? 1) - 1
-    let n = 0
-    let at = 0
     const text = source.text
-    while (at < text.length) {
-      let eol = text.indexOf('\n', at)
-      if (eol < 0) eol = text.length
-      n++
-      const line = text.slice(at, Math.min(eol, at + MAX_LINE)).replace(/\r$/, '')
+    const lines = new LineCounter(text, (source.recognised?.from ?? 1) - 1)
+    // One pass of one pattern over the whole text finds the few lines worth reading.
+    finder.lastIndex = 0
+    for (let found = finder.exec(text); found; found = finder.exec(text)) {
+      const start = text.lastIndexOf('\n', found.index) + 1
+      let end = text.indexOf('\n', found.index)
+      if (end < 0) end = text.length
+      finder.lastIndex = end + 1
+      const line = text.slice(start, Math.min(end, start + MAX_LINE)).replace(/\r$/, '')
       const lower = line.toLowerCase()
       for (const message of messages) {
-        if (message.needle !== undefined && !lower.includes(message.needle)) continue
-        if ((counts.get(message) ?? 0) >= MAX_HITS) continue
+        if (!lower.includes(message.needle) || (counts.get(message) ?? 0) >= MAX_HITS) continue
         const match = message.pattern.exec(line)
         if (!match) continue
         counts.set(message, (counts.get(message) ?? 0) + 1)
-        hits.push({message, origin: source.origin, n: n + offset, text: line.trim().slice(0, 300), values: {...message.values, ...definedGroups(match.groups)}})
+        hits.push({message, origin: source.origin, n: lines.lineOf(start), text: line.trim().slice(0, 300), values: {...message.values, ...definedGroups(match.groups)}})
       }
-      at = eol + 1
+      if (finder.lastIndex > text.length) break
     }
   }
   return hits
+}
+
+/** A case-insensitive pattern for any message's needle. */
+function needleFinder(messages: KnownMessage[]): RegExp {
+  const escaped = [...new Set(messages.map((m) => m.needle))].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(escaped.length ? escaped.join('|') : '(?!)', 'gi')
+}
+
+/** Line numbers for offsets visited in increasing order: each newline is counted once. */
+class LineCounter {
+  private at = 0
+  private n: number
+
+  constructor(
+    private readonly text: string,
+    offset: number,
+  ) {
+    this.n = offset + 1
+  }
+
+  lineOf(position: number): number {
+    for (let eol = this.text.indexOf('\n', this.at); eol >= 0 && eol < position; eol = this.text.indexOf('\n', eol + 1)) {
+      this.n++
+      this.at = eol + 1
+    }
+    return this.n
+  }
 }
 
 function definedGroups(groups: Record<string, string | undefined> | undefined): Record<string, string> {

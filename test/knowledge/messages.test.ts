@@ -14,7 +14,7 @@ describe('every known message', () => {
     expect(knowledgeIds()).toContain(e.id)
     const [message] = knownMessages().filter((m) => m.id === e.id && m.pattern.source === new RegExp(e.pattern, 'i').source)
     expect(message!.pattern.test(e.example)).toBe(true)
-    if (message!.needle !== undefined) expect(e.example.toLowerCase()).toContain(message!.needle)
+    expect(e.example.toLowerCase()).toContain(message!.needle)
     expect(scanMessages([source(e.example)]).map((h) => h.message)).toContain(message)
   })
 
@@ -33,9 +33,10 @@ describe('literalNeedle: the plain text every matching line holds', () => {
     ['[abc]defgh{2,3}ijkl', 'defg'],
     ['Hypervisor detected: (?<name>\\w+)', 'hypervisor detected: '],
     ['a(?:bc)?defgh', 'defgh'],
+    ['KVM \\((?<flag>vmx|svm)\\) is disabled', ' is disabled'],
   ])('%s -> %s', (pattern, needle) => expect(literalNeedle(pattern)).toBe(needle))
 
-  it.each([['foo|barbaz'], ['KVM \\((?<flag>vmx|svm)\\) is disabled'], ['ab.cd'], ['(?:bcde)?fg']])('%s has none (an alternation, an optional group, or no run of 4)', (pattern) => expect(literalNeedle(pattern)).toBeUndefined())
+  it.each([['foo|barbaz'], ['ab.cd'], ['(?:bcde)?fg']])('%s has none (an alternation at the top, an optional group, or no run of 4)', (pattern) => expect(literalNeedle(pattern)).toBeUndefined())
 })
 
 describe('scanMessages', () => {
@@ -47,6 +48,14 @@ describe('scanMessages', () => {
   it('fills fix values from named groups', () => {
     const [hit] = scanMessages([source("qemu: vfio 0000:01:00.0: group 7 is not viable")])
     expect(hit!.values).toEqual({group: '7'})
+  })
+
+  it('finds messages on the right lines among many, whatever the line ends', () => {
+    const text = ['noise', 'kvm: disabled by bios', ...Array(1000).fill('noise'), 'x: group 3 is not viable\r', 'noise'].join('\n')
+    expect(scanMessages([source(text)]).map((h) => [h.message.id, h.n, h.text])).toEqual([
+      ['cpu-virt-disabled', 2, 'kvm: disabled by bios'],
+      ['group-not-viable', 1003, 'x: group 3 is not viable'],
+    ])
   })
 
   it('keeps a few hits of a flood, and reads no unreadable source', () => {

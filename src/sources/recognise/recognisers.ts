@@ -39,7 +39,7 @@ const KERNEL_MESSAGE = new RegExp(
   'i',
 )
 const QEMU_LOG = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+(?:Z|[+-]\d\d:?\d\d)?: |^(?:\/\S*\/)?qemu-system-\w+|^qemu-(?:kvm|system)|^\s*-(?:device|drive|machine|cpu|smp|m|object|chardev|blockdev|enable-kvm)\s|^LC_ALL=C |^char device redirected to|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+\d{4}: (?:starting up|shutting down)|^qemu: /
-const LIBVIRT_ERROR = /^error: |^(?:Error|Unable to complete install|Error starting domain):|internal error:|operation failed:|libvirtd?\[\d+\]:|^Traceback \(most recent call last\)|virt-manager|^\s*File "\/usr\/share\/virt-manager/i
+const LIBVIRT_ERROR = /^error: |^(?:Error|Unable to complete install|Error starting domain):|internal error:|operation failed:|libvirtd?\[\d+\]:|^Traceback \(most recent call last\)|^\s*File "\/usr\/share\/virt-manager/i
 
 const NIX_OPTION = /^\s*(?:boot|virtualisation|services|hardware|users|environment|networking|programs|systemd|nixpkgs|system|security|specialisation|nix|fileSystems|swapDevices|time|i18n|console|sound|xdg|fonts|powerManagement|home-manager)\.[\w"-]|^\s*imports\s*=|^\s*\{[^}]*\b(?:config|pkgs|lib)\b[^}]*\}\s*:|^\s*(?:kernelParams|kernelModules|extraModprobeConfig|blacklistedKernelModules)\s*=[^;]*;?\s*$/
 const XML_ELEMENT = /<(?:domain|hostdev|cpu|os|features|devices|disk|shmem|qemu:commandline|qemu:arg|loader|nvram|vcpu|memory|hyperv|kvm|vendor_id|hidden|source|address|graphics|video|input|tpm|interface|controller|memballoon|emulator|cputune|vcpupin|topology|feature|smbios|sysinfo|clock|timer|rom|model|backend|target|driver|boot)\b/
@@ -94,15 +94,23 @@ export const RECOGNISERS: Recogniser[] = [
   {
     kind: 'log',
     format: 'nixos-rebuild output',
-    claims: (l) => /^building the system configuration|^these \d+ derivations? will be built|^error: builder for '|^error: (?:attribute|undefined variable|The option|A definition for option|evaluation aborted|cannot coerce|value is)|^\s+… while |^\s+at \/nix\/store|^activating the configuration|^setting up \/etc|^reloading user units|^restarting (?:the following )?units|^stopping the following units|^starting the following units|^warning: Git tree .* is dirty|^building '\/nix\/store/.test(l.trim()),
+    claims: (l) =>
+      /^building the system configuration|^th(?:ese \d+|is) (?:derivations?|paths?) will be (?:built|fetched)|^\s+\/nix\/store\/|^copying path '\/nix\/store|^building '\/nix\/store|^\/nix\/store\/\S+: |^error: builder for '|^error: (?:attribute|undefined variable|The option|A definition for option|evaluation aborted|cannot coerce|value is)|^\s+… while |^\s+at \/nix\/store|^activating the configuration|^setting up \/etc|^reloading user units|^restarting (?:the following )?units|^stopping the following units|^starting the following units|^warning: Git tree .* is dirty|^building Nix\.\.\.|^nix-instantiate: /.test(l.trim()),
+    requires: (l) => /^(?:building the system configuration|th(?:ese \d+|is) (?:derivations?|paths?) will be|error: builder for '|activating the configuration|building '\/nix\/store)/.test(l.trim()),
     share: 0.4,
   },
-  {kind: 'log', format: 'quickemu output', claims: (l) => /^(?:Quickemu|Quickget) \d|^ - (?:Host|Operating System|CPU|CPU flags|Disk|Display|Sound|ssh|SPICE|Network|Monitor|Serial|Boot|BIOS|Machine|Guest|Memory|CPU model|TPM|Cloud|USB|Smartcard):/.test(l), share: 0.5},
+  {
+    kind: 'log',
+    format: 'quickemu output',
+    claims: (l) => /^(?:Quickemu|Quickget) \d|^ - [A-Za-z][\w ]{0,15}:\s|^ {5,}\S/.test(l),
+    requires: (l) => /^(?:Quickemu|Quickget) \d/.test(l.trim()),
+    share: 0.5,
+  },
   {kind: 'qemuLog', format: 'qemu or libvirt log', claims: (l) => QEMU_LOG.test(l) || LIBVIRT_ERROR.test(l), share: 0.4},
   {
     kind: 'log',
     format: 'qemu.conf',
-    claims: (l) => /^\s*(?:user|group|dynamic_ownership|cgroup_device_acl|security_driver|nvram|namespaces|clear_emulator_capabilities|remember_owner|seccomp_sandbox|memory_backing_dir|hugetlbfs_mount|spice_listen|vnc_listen|swtpm_user|swtpm_group)\s*=|^\s*#|^\s*"\/dev\/[^"]*",?\s*\]?\s*$|^\s*\]\s*$/.test(l),
+    claims: (l) => /^\s*(?:user|group|dynamic_ownership|cgroup_device_acl|security_driver|nvram|namespaces|clear_emulator_capabilities|remember_owner|seccomp_sandbox|memory_backing_dir|hugetlbfs_mount|spice_listen|vnc_listen|swtpm_user|swtpm_group)\s*=|^\s*#|^\s*(?:"\/dev\/[^"]*",?\s*)+\]?\s*$|^\s*\]\s*$/.test(l),
     requires: (l) => /^\s*(?:user|group|cgroup_device_acl|security_driver|nvram|dynamic_ownership)\s*=/.test(l),
     share: 0.8,
   },
@@ -144,10 +152,14 @@ function isBareGroupList(l: string): boolean {
   return words.length >= 2 && words.length <= 40 && words.every((w) => /^[a-z_][\w-]*$/.test(w)) && GROUP_NAMES.test(l)
 }
 
+/** Parameters without a value that command lines commonly carry. */
+const BARE_PARAMETERS = new Set(['ro', 'rw', 'quiet', 'splash', 'nomodeset', 'single', 'debug', 'nosplash', 'noquiet', 'rhgb', 'text', 'emergency', 'rescue', 'nokaslr'])
+
 /** /proc/cmdline (one line of words and key=value pairs, with a root=, BOOT_IMAGE= or an IOMMU word). */
 function isCommandLine(l: string): boolean {
   const line = l.trim().replace(/^(?:GRUB_CMDLINE_LINUX(?:_DEFAULT)?=)?["']?|["']$/g, '')
   if (!/\b(?:BOOT_IMAGE=|root=|init=\/nix\/store|initrd=|(?:intel|amd)_iommu=|iommu=|vfio[-_]pci\.ids=|rd\.driver\.pre=|quiet|splash|loglevel=|ro|rw)(?:\s|$|\S)/.test(line)) return false
   const words = line.split(/\s+/)
-  return words.every((w) => /^[\w.\-/\\:,=@+"'~]+$/.test(w)) && words.filter((w) => w.includes('=')).length >= 1 && words.length >= 2
+  const parameters = words.filter((w) => w.includes('=') || BARE_PARAMETERS.has(w)).length
+  return words.every((w) => /^[\w.\-/\\:,=@+"'~]+$/.test(w)) && words.length >= 2 && parameters / words.length >= 0.6
 }
