@@ -1,5 +1,6 @@
-import {defineCheck} from '../src/engine/types.js'
-import {isBridge, slotOf} from '../src/facts/merge-pci.js'
+import {defineCheck, type Reporter} from '../src/engine/types.js'
+import {bootVga, intelIgpu} from '../src/facts/guest-gpus.js'
+import {isBridge, isDisplayDevice, slotOf} from '../src/facts/merge-pci.js'
 import type {Facts, IommuGroup, PciDevice} from '../src/facts/types.js'
 import {boundDriver, describe, driverText, guestCards, managedHostdevs} from './lib/gpu.js'
 
@@ -17,7 +18,7 @@ export default defineCheck({
   uses: ['domains'],
   run(facts, report) {
     const cards = guestCards(facts)
-    if (cards.length === 0) return report.skip('no GPU is marked for the guest: pass --gpu ADDRESS, or set vfio-pci.ids')
+    if (cards.length === 0) return judgeCandidates(facts, report)
     const managed = managedHostdevs(facts)
     let judged = 0
     for (const {gpu} of cards) {
@@ -66,4 +67,35 @@ export default defineCheck({
 
 function groupOf(facts: Facts, gpu: PciDevice): IommuGroup | undefined {
   return facts.iommuGroups!.find((g) => g.devices.includes(gpu.address)) ?? facts.iommuGroups!.find((g) => g.id === gpu.iommuGroup)
+}
+
+/**
+ * No GPU is marked for the guest (a pasted group listing alone): every GPU but the host's boot
+ * display is a candidate, as ls-iommu shows them. What else its group holds is said as information:
+ * it is what has to go along if that GPU is the one to pass.
+ */
+function judgeCandidates(facts: Facts, report: Reporter): void {
+  const hostDisplay = bootVga(facts)?.address ?? intelIgpu(facts.pciDevices!)?.address
+  const candidates = facts.pciDevices!.filter((d) => isDisplayDevice(d) && d.address !== hostDisplay)
+  if (candidates.length === 0) return report.skip('no GPU is marked for the guest and none but the host display is on the bus: pass --gpu ADDRESS')
+  let judged = 0
+  for (const gpu of candidates) {
+    const group = groupOf(facts, gpu)
+    if (!group) continue
+    judged++
+    const members = group.devices.map((a) => facts.pciDevices!.find((d) => d.address === a) ?? {address: a})
+    // An APU's slot also holds CPU functions of another vendor (PSP, USB): they are not the card's.
+    const others = members.filter((d) => !isBridge(d) && !(slotOf(d.address) === slotOf(gpu.address) && d.vendorId === gpu.vendorId))
+    if (others.length === 0) {
+      report.pass(`IOMMU group ${group.id} holds only ${gpu.address}'s card (a candidate for the guest)`)
+      continue
+    }
+    report.info('iommu-group-shared', {
+      subject: gpu.address,
+      message: `No GPU is marked for the guest. If it is ${describe(gpu)}: its IOMMU group ${group.id} also holds ${others.map(describe).join('; ')}, which must go to the guest with it.`,
+      evidence: [`IOMMU group ${group.id}:`, ...members.map((d) => `  ${describe(d)}: ${isBridge(d) ? 'bridge, fine' : driverText(facts, d)}`)],
+      values: {group: String(group.id), address: gpu.address, others: others.map((d) => d.address).join(' '), acsParam: 'pcie_acs_override=downstream,multifunction'},
+    })
+  }
+  if (judged === 0) report.skip('no GPU is marked for the guest, and the listing does not show the groups of the GPUs on the bus')
 }

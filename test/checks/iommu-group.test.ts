@@ -1,6 +1,8 @@
+import {readFileSync} from 'node:fs'
+import {join} from 'node:path'
 import check from '../../checks/iommu-group.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {hasShared, repoRoot} from '../helpers/paths.js'
 import {corpus, listings, lspciNnk, seed000Cmdline, seed000Groups} from './isolation-data.js'
 import {domains} from './libvirt-data.js'
 
@@ -20,6 +22,7 @@ testCheck(check, {
     {name: 'ASUS X670E-I (corpus): the RTX 3080 alone in group 12', files: {'iommu-groups.txt': listings.mathewlear}, gpu: '01:00.0'},
     {name: "J4nsen (corpus): the domain's GTX 1070 alone in group 20", files: {'iommu-groups.txt': listings.j4nsen, 'vm-cpu0-0.xml': domains.j4nsenGtx1070}},
     {name: "J4nsen (corpus): the ASPEED VGA behind its own bridge", files: {'iommu-groups.txt': listings.j4nsen}, gpu: '0a:00.0'},
+    {name: 'J4nsen (corpus), no GPU marked: each of its four GPUs is alone in its group', files: {'iommu-groups.txt': listings.j4nsen}},
     {name: 'Legion Y520 (corpus lspci -v): the GTX 1050 Ti Mobile with the x16 root port in group 2', files: {'lspci.txt': legion}, gpu: '01:00.0'},
     {name: "alshdavid (corpus): the Navi 10 alone in group 25, its audio in group 26", files: {'iommu-groups.txt': listings.alshdavid, 'gpu-test.xml': domains.alshdavidNavi}},
     {
@@ -29,6 +32,12 @@ testCheck(check, {
     },
   ],
   invalid: [
+    {
+      // https://github.com/ryanprescott/realtek-verb-tools/issues/8 (test/devset/cases/127-*)
+      name: 'no GPU marked: the Cezanne APU shares group 5 with its PSP and USB controller, said as information',
+      files: {'iommu-groups.txt': readFileSync(join(repoRoot, 'test/devset/cases/127-cezanne-laptop-group5-shared/iommu-group-5.txt'), 'utf8')},
+      findings: [{id: 'iommu-group-shared', severity: 'info', subject: '0000:04:00.0', message: /^No GPU is marked for the guest\. If it is 0000:04:00\.0 .*group 5 also holds 0000:04:00\.2 .*Platform Security Processor; 0000:04:00\.3 .*USB/}],
+    },
     {
       name: 'chipset slot: the GPU shares group 17 with two USB controllers xhci_hcd holds',
       files: {'iommu-groups.txt': chipsetSlot, 'lspci-nnk.txt': lspciNnk(chipsetSlot, {'02:08.0': 'pcieport', '06:00.1': 'xhci_hcd', '06:00.3': 'xhci_hcd', '0a:00.0': 'vfio-pci', '0a:00.1': 'vfio-pci'})},
@@ -44,6 +53,6 @@ testCheck(check, {
   ],
   unknown: [
     {name: 'no group listing', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': lspciNnk(seed000Groups, {'01:00.0': 'vfio-pci'})}, reason: /IOMMU group/},
-    {name: 'no guest GPU', files: {'iommu-groups.txt': listings.j4nsen}, reason: /no GPU is marked/},
+    {name: 'no guest GPU, and only the host display on the bus', files: {'iommu-groups.txt': 'IOMMU Group 2:\n\t00:02.0 VGA compatible controller [0300]: Intel Corporation HD Graphics 630 [8086:5912] (rev 04)\n'}, reason: /no GPU is marked/},
   ],
 }, {skip: !hasShared})
