@@ -20,6 +20,8 @@ import {parseOsRelease} from '../../src/parse/os-release.js'
 import {parsePciSysfs} from '../../src/parse/pci-sysfs.js'
 import {parsePermissions} from '../../src/parse/permissions.js'
 import {parseDetectVirt, parseKvmParams, parseUserGroups, parseVirshList} from '../../src/parse/small.js'
+import {scanMessages} from '../../src/knowledge/messages.js'
+import {recogniseText} from '../../src/sources/recognise/index.js'
 import {corpusDir, hasShared, readShared} from '../helpers/paths.js'
 
 const PARSERS: Array<[string, (text: string) => unknown]> = [
@@ -41,7 +43,14 @@ const PARSERS: Array<[string, (text: string) => unknown]> = [
   ['user groups', parseUserGroups],
   ['systemd-detect-virt', parseDetectVirt],
   ['virsh list', parseVirshList],
+  ['recognition of pasted outputs', (t) => recogniseAll(t)],
+  ['known messages', (t) => scanMessages([{kind: 'log', origin: 'hostile.txt', status: 'ok', text: t}])],
 ]
+
+/** Splitting and classifying a paste, with and without a name to go by. */
+function recogniseAll(text: string): unknown {
+  return [recogniseText(text), recogniseText(text, {kind: 'kernelLog'})]
+}
 
 const REAL_DOMAIN = readShared(join(corpusDir, 'libvirt-domains-real/bryansteiner__gpu-passthrough-tutorial__kvm_win10.xml'))
 const MB = 1024 * 1024
@@ -65,6 +74,8 @@ const INPUTS: Array<{kind: string; text: () => string; budgetMs: number; /** Mad
   {kind: '2 million empty lines', text: () => fill('\n', 2 * MB), budgetMs: 8_000},
   {kind: '1 MB of one unterminated comment, CDATA or string', text: () => `<!--${fill('-', MB)}<![CDATA[${fill(']', MB)}/* ${fill('*', MB)}''${fill("'", MB)}`, budgetMs: 8_000},
   {kind: '100,000 nested elements, brackets and braces', text: () => `${'<a>'.repeat(100_000)}${'{ x = '.repeat(100_000)}${'['.repeat(100_000)}${'('.repeat(100_000)}`, budgetMs: 8_000},
+  {kind: 'a paste of 200,000 prompts, each with one output line', text: () => fill('$ ls -l /x\n-rw-r--r-- 1 a b 1 Jan 1 00:00 /x\n', 8 * MB), budgetMs: 8_000},
+  {kind: '200,000 lead-in lines and code fences', text: () => fill('dmesg:\n```\n[    1.0] DMAR: IOMMU enabled\n```\n', 8 * MB), budgetMs: 8_000},
   {kind: 'a real domain XML truncated at every 997th byte', shared: true, text: () => Array.from({length: Math.floor(REAL_DOMAIN.length / 997)}, (_, i) => REAL_DOMAIN.slice(0, (i + 1) * 997)).join('\n'), budgetMs: 8_000},
 ]
 

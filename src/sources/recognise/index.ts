@@ -4,8 +4,7 @@
  * command on a prompt line are hints; the lines themselves decide when they clearly say otherwise.
  *
  * Linear in the text: lines are visited once by offset, only the first SAMPLE_LINES non-blank lines
- * of a block are classified, and a file with more than MAX_BLOCKS blocks is split only at prompts,
- * fences and headings.
+ * of a block are classified, and past MAX_BLOCKS blocks a file is split no further.
  */
 import type {SourceKind} from '../types.js'
 import {hintOfCommand, promptCommand, type CommandHint} from './commands.js'
@@ -181,8 +180,8 @@ const HEADING = /^\s*(?:#{2,6}\s+\S.*|={3,}.*={3,}|-{3,}\s*\S.*-{3,}|\*\*[^*]+\*
 const LEAD_IN = /^\s*[^\s:].{0,100}:\s*$/
 
 /**
- * Blocks of lines, by offsets: a prompt, fence or heading line ends a block (and is not part of any);
- * a blank line ends one unless the file already has MAX_BLOCKS.
+ * Blocks of lines, by offsets: a prompt, fence or heading line ends a block (and is not part of any),
+ * and so does a blank line, until the file has MAX_BLOCKS.
  */
 function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
   const blocks: Block[] = []
@@ -192,13 +191,11 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
   let open: Block | undefined
   let n = 0
   let at = 0
-  let blankSplits = true
   let inFence = false
   const close = (end: number) => {
     if (open) {
       open.end = end
       blocks.push(open)
-      if (blocks.length > MAX_BLOCKS) blankSplits = false
       open = undefined
     }
   }
@@ -209,7 +206,8 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
     const line = text.slice(at, Math.min(eol, at + 2000))
     const first = line.trimStart()[0]
     const marker = first === '$' || first === '#' || first === '`' || first === '~' || first === '=' || first === '-' || first === '*' || first === '[' || first === '>' || first === '❯' || /^\s*[\w.-]+@[\w.-]+[:\s]/.test(line) || (line.endsWith(':') && line.length < 110)
-    if (marker) {
+    // Past MAX_BLOCKS a file is split no further: a paste of a million prompts stays one cheap block.
+    if (marker && blocks.length <= MAX_BLOCKS) {
       const command = promptCommand(line)
       const fence = command === undefined && FENCE.test(line)
       const heading = command === undefined && !fence && (HEADING.test(line) || (LEAD_IN.test(line) && !RECOGNISERS.some((r) => r.claims(line))))
@@ -231,7 +229,7 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
       }
     }
     if (!/\S/.test(line)) {
-      if (blankSplits) close(at)
+      if (blocks.length <= MAX_BLOCKS) close(at)
     } else if (!open) {
       open = {from: n, to: n, start: at, end: eol, ...(hint ? {hint, hintBy: hintBy!} : {}), ...(fresh ? {fresh} : {})}
       fresh = false
