@@ -83,6 +83,12 @@ const WINDOWS_STOP_CODES = [
   'WHEA_UNCORRECTABLE_ERROR',
 ]
 const STOP_CODE = new RegExp(`\\b(${WINDOWS_STOP_CODES.join('|')})\\b`)
+/**
+ * The same codes as people type them: "System Thread Exception", "kmode exception not handled".
+ * The trailing NOT_HANDLED may be left out; the code is told by its first words.
+ */
+const SPOKEN_STOP_CODES = WINDOWS_STOP_CODES.map((code) => ({code, pattern: new RegExp(`\\b${code.replace(/_NOT_HANDLED$/, '').split('_').join('[_ ]')}\\b`, 'i')}))
+const SPOKEN_NEEDLES = [...new Set(WINDOWS_STOP_CODES.map((code) => code.split('_').slice(0, 2).join(' ').toLowerCase()))]
 
 const VFIO_DEVICE = new RegExp(`vfio(?: error:)? (${PCI})`, 'i')
 const HOST_OPTION = new RegExp(`host=(${PCI})`, 'i')
@@ -241,9 +247,9 @@ const RULES: Rule[] = [
     read: (line) => withData('pci-header-127', {address: capture(new RegExp(`for device '(${PCI})'`, 'i'), line)}),
   },
   {
-    needles: ['_', 'stop code'],
+    needles: ['_', 'stop code', ...SPOKEN_NEEDLES],
     read: (line) => {
-      const code = capture(STOP_CODE, line) ?? capture(/stop code:?\s+([A-Z][A-Z0-9_]{5,})/i, line)
+      const code = capture(STOP_CODE, line) ?? SPOKEN_STOP_CODES.find((c) => c.pattern.test(line))?.code ?? capture(/stop code:?\s+([A-Z][A-Z0-9_]{5,})/i, line)
       return code === undefined ? undefined : {kind: 'windows-stop-code', data: {code: code.toUpperCase()}}
     },
   },

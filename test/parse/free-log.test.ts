@@ -12,6 +12,11 @@ type Expected = Pick<FreeLogSignal, 'kind' | 'data'>
  */
 const CASES: Array<[source: string, line: string, expected: Expected[]]> = [
   [
+    'quickemu-project/quickemu#88 (a stop code as a person types it)',
+    'using the latest quickemu gets into a boot loop with a Black SOD wingeing about System Thread Exception (and the same but Blue with Win10)',
+    [{kind: 'windows-stop-code', data: {code: 'SYSTEM_THREAD_EXCEPTION_NOT_HANDLED'}}],
+  ],
+  [
     '64kramsystem/vga-passthrough#15',
     'qemu-system-x86_64: -device vfio-pci,host=01:00.0,multifunction=on: vfio error: 0000:01:00.0: group 1 is not viable',
     [{kind: 'group-not-viable', data: {group: '1', address: '0000:01:00.0'}}, {kind: 'vfio-device', data: {address: '0000:01:00.0'}}],
@@ -191,6 +196,7 @@ const QUIET: Array<[string, string]> = [
   ['intel/gvt-linux#171: EIO, not the EPERM of RMRR', 'vfio 34658867-146a-4656-9fa5-890fdbc37010: failed to setup container for group 11: Failed to set iommu for container: Input/output error'],
   ['a failed open that is neither permission nor absence', "Could not open '/var/lib/libvirt/images': Is a directory"],
   ['a how-to line', 'sudo swtpm_setup --tpm2 --create-config-files'],
+  ['words of a stop code, not the code', 'the system thread pool throws an exception'],
   ['a time stamp is not a PCI address; 430 is not 43', '2021-11-03T08:06:48.563014Z error 430'],
 ]
 
