@@ -193,7 +193,7 @@ class PermissionReader {
  */
 function childPath(dir: string, name: string): string {
   if (name === '/') return '/'
-  if (name.includes('/') || name === '.' || name === '..') return posix.join(dir, name)
+  if (name.includes('/') || name === '.' || name === '..') return cleanPath(posix.join(dir, name))
   return dir === '/' ? `/${name}` : `${dir}/${name}`
 }
 

@@ -243,6 +243,18 @@ const realPermissionTexts = (() => {
   return [lines.join('\n'), live]
 })()
 
+describe('parsePermissions keeps every path clean', () => {
+  // What fast-check found (seeds 1319323468 and 884249528): a name holding a slash joined to a trailing one.
+  it.each([
+    'f: /home/u/win.iso\r\nlrwxrwxrwx Mar  1 10:00 /sys/kernel/iommu_groups/',
+    'f: /home/u/win.iso\ndrwx------\tFlags: bus master, IOMMU group 14/sys/kernel/iommu_groups/',
+  ])('%j', (text) => {
+    for (const [path, access] of parsePermissions(text)) {
+      for (const p of [path, ...access.chain.map((e) => e.path)]) expect(p).toMatch(/^\/(?:[^/]+(?:\/[^/]+)*)?$/)
+    }
+  })
+})
+
 describeTotality({
   name: 'parsePermissions',
   parse: parsePermissions,
