@@ -1,32 +1,49 @@
 import {defineCheck} from '../src/engine/types.js'
+import type {CpuVendor} from '../src/facts/types.js'
 import {logEvidence, signalsOf} from './lib/evidence.js'
 import {cpuVirtSetting, virtualHost} from './lib/host.js'
 
-/** VT-x / AMD-V: the vmx or svm flag, "kvm: disabled by bios", /dev/kvm. */
+/**
+ * VT-x / AMD-V: the vmx or svm flag, "kvm: disabled by bios", /dev/kvm. Any one of them is enough to
+ * judge from: a pasted `dmesg | grep kvm` alone can show the firmware switched it off.
+ */
 export default defineCheck({
   id: 'cpu-virtualization',
   title: 'CPU virtualization (VT-x / AMD-V) is available',
   area: 'host',
   reports: ['cpu-virt-disabled'],
-  needs: ['cpu'],
-  uses: ['kernelLog', 'devNodes', 'virt'],
+  needs: [['cpu', 'kernelLog', 'devNodes']],
+  uses: ['virt'],
   run(facts, report) {
-    const cpu = facts.cpu!
-    const biosOff = signalsOf(facts, 'kvm-disabled-by-bios').map(logEvidence)
+    const cpu = facts.cpu
+    const biosOff = signalsOf(facts, 'kvm-disabled-by-bios')
     const kvm = facts.devNodes?.find((n) => n.path === '/dev/kvm')
-    const values = {setting: cpuVirtSetting(cpu.vendor), module: cpu.vendor === 'amd' ? 'kvm-amd' : 'kvm-intel'}
-    if (cpu.virtFlag && biosOff.length === 0) return report.pass(`the CPU has ${cpu.virtFlag}`)
+    const vendor = cpu?.vendor ?? vendorOfModule(biosOff.map((s) => s.line.text).join('\n'))
+    const values = {setting: cpuVirtSetting(vendor), module: vendor === 'amd' ? 'kvm-amd' : 'kvm-intel'}
+    if (cpu?.virtFlag && biosOff.length === 0) return report.pass(`the CPU has ${cpu.virtFlag}`)
+    if (!cpu && biosOff.length === 0) {
+      if (kvm?.exists) return report.pass('/dev/kvm exists')
+      return report.skip(facts.unknown.cpu?.reason ?? 'no cpuinfo: whether the CPU has VT-x / AMD-V is unknown', facts.unknown.cpu?.hint)
+    }
 
     if (virtualHost(facts)) return report.skip('this host is virtual: see host-is-virtual')
+    const flag = vendor === 'amd' ? 'svm' : vendor === 'intel' ? 'vmx' : 'vmx/svm'
     report.error('cpu-virt-disabled', {
       message: biosOff.length
         ? `KVM reports virtualization disabled by the firmware: enable ${values.setting} in the BIOS/UEFI setup.`
-        : `The CPU shows no ${cpu.vendor === 'amd' ? 'svm' : cpu.vendor === 'intel' ? 'vmx' : 'vmx/svm'} flag: ${values.setting} is off in the BIOS/UEFI setup (or the CPU lacks it).`,
-      evidence: [...(cpu.virtFlag ? [] : ['cpuinfo flags: no vmx, no svm']), ...biosOff, ...(kvm ? [kvmEvidence(kvm)] : [])],
+        : `The CPU shows no ${flag} flag: ${values.setting} is off in the BIOS/UEFI setup (or the CPU lacks it).`,
+      evidence: [...(cpu && !cpu.virtFlag ? ['cpuinfo flags: no vmx, no svm'] : []), ...biosOff.map(logEvidence), ...(kvm ? [kvmEvidence(kvm)] : [])],
       values,
     })
   },
 })
+
+/** "kvm_amd: SVM disabled (by BIOS)" or "support for 'kvm_intel' disabled by bios" name the vendor. */
+function vendorOfModule(text: string): CpuVendor | undefined {
+  if (/kvm_amd|\bSVM\b/i.test(text)) return 'amd'
+  if (/kvm_intel|\bVMX\b/i.test(text)) return 'intel'
+  return undefined
+}
 
 function kvmEvidence(node: {path: string; exists: boolean; mode?: string}): string {
   return node.exists ? `${node.path}: ${node.mode ?? 'exists'}` : `${node.path}: does not exist`

@@ -37,10 +37,9 @@ export default defineCheck({
   title: 'The passed GPU resets cleanly between VM runs',
   area: 'isolation',
   reports: ['gpu-reset-bug', 'pci-header-127'],
-  needs: [],
+  needs: [['kernelLog', 'logSignals', 'pciDevices']],
   uses: ['kernelLog', 'logSignals', 'pciDevices', 'guestGpus', 'modules', 'kernel', 'cpu'],
   run(facts, report) {
-    if (!facts.kernelLog && !facts.logSignals && !facts.pciDevices) return report.skip('no kernel log, qemu/libvirt log or PCI device list')
     const failures = failureLines(facts)
     const reported = new Set<string>()
 

@@ -15,10 +15,9 @@ export default defineCheck({
   title: 'The IOMMU remaps interrupts (vfio assigns devices safely)',
   area: 'iommu',
   reports: ['interrupt-remapping-missing'],
-  needs: [],
+  needs: [['kernelLog', 'cmdline', 'nixConfig']],
   uses: ['kernelLog', 'cmdline', 'kvmParams', 'modprobe', 'nixConfig', 'cpu'],
   run(facts, report) {
-    if (!facts.kernelLog && !facts.cmdline && !facts.nixConfig) return report.skip('no kernel log or kernel command line')
     const refused = signalsOf(facts, 'interrupt-remapping-missing')
     const enabled = signalsOf(facts, 'interrupt-remapping-enabled')
     const unsafe = moduleParam(facts, 'vfio_iommu_type1', 'allow_unsafe_interrupts')

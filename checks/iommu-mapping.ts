@@ -18,10 +18,9 @@ export default defineCheck({
   title: 'The IOMMU accepts the device and maps the guest memory',
   area: 'iommu',
   reports: ['rmrr-conflict', 'dma-mapping-failed'],
-  needs: [],
+  needs: [['kernelLog', 'logSignals']],
   uses: ['kernelLog', 'logSignals', 'pciDevices', 'domains', 'user'],
   run(facts, report) {
-    if (!facts.kernelLog && !facts.logSignals) return report.skip('no kernel log and no qemu/libvirt log')
     const rmrr = rmrrLines(facts)
     const containerRefused = (facts.logSignals ?? []).filter((s) => s.kind === 'rmrr' && !/RMRR requirement/i.test(s.text))
     if (rmrr.size === 0 && containerRefused.length > 0 && signalsOf(facts, 'interrupt-remapping-missing').length === 0) {

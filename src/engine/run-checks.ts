@@ -53,14 +53,15 @@ function fromMessages(check: CheckDefinition, facts: Facts, result: CheckResult)
 
 function runStructured(check: CheckDefinition, facts: Facts): CheckResult {
   const base = {id: check.id, title: check.title, area: check.area}
-  const missing = check.needs.find((name) => facts[name] === undefined)
+  const missing = check.needs.map((need) => (Array.isArray(need) ? need : [need])).find((anyOf) => anyOf.every((name) => facts[name] === undefined))
   if (missing) {
-    const why = facts.unknown[missing]
-    return {...base, status: 'skipped', reason: why?.reason ?? `no ${missing} evidence`, ...(why?.hint ? {hint: why.hint} : {}), passes: [], findings: []}
+    const reasons = [...new Set(missing.map((name) => facts.unknown[name]?.reason ?? `no ${name} evidence`))]
+    const hint = facts.unknown[missing[0]!]?.hint
+    return {...base, status: 'skipped', reason: joinReasons(reasons), ...(hint ? {hint} : {}), passes: [], findings: []}
   }
   const findings: Finding[] = []
   const passes: string[] = []
-  let skipped: string | undefined
+  let skipped: {reason: string; hint?: string} | undefined
   const add = (severity: Severity) => (id: string, input: FindingInput) => {
     if (!check.reports.includes(id)) throw new Error(`check ${check.id} reported ${id}, which is not in its meta.reports`)
     findings.push({...input, id, severity, check: check.id, evidence: input.evidence ?? []})
@@ -71,14 +72,14 @@ function runStructured(check: CheckDefinition, facts: Facts): CheckResult {
       warning: add('warning'),
       info: add('info'),
       pass: (message) => passes.push(message),
-      skip: (reason) => {
-        skipped = reason
+      skip: (reason, hint) => {
+        skipped = hint === undefined ? {reason} : {reason, hint}
       },
     })
   } catch (err) {
     return {...base, status: 'crashed', reason: err instanceof Error ? err.message : String(err), passes, findings}
   }
-  if (skipped !== undefined && findings.length === 0) return {...base, status: 'skipped', reason: skipped, passes, findings}
+  if (skipped !== undefined && findings.length === 0) return {...base, status: 'skipped', ...skipped, passes, findings}
   return {...base, status: statusOf(findings), passes, findings}
 }
 
@@ -86,4 +87,11 @@ function statusOf(findings: Finding[]): CheckStatus {
   if (findings.some((f) => f.severity === 'error')) return 'failed'
   if (findings.some((f) => f.severity === 'warning')) return 'warned'
   return 'passed'
+}
+
+/** "the evidence has no kernel log, no qemu or libvirt log": one sentence for alternatives that are all missing. */
+function joinReasons(reasons: string[]): string {
+  const prefix = 'the evidence has no '
+  if (reasons.length > 1 && reasons.every((r) => r.startsWith(prefix))) return `${prefix}${reasons.map((r) => r.slice(prefix.length)).join(', no ')}`
+  return reasons.join('; ')
 }

@@ -38,8 +38,8 @@ export interface Reporter {
   info(id: string, input: FindingInput): void
   /** A verified good fact, shown with -v ("IOMMU on: 14 groups"). */
   pass(message: string): void
-  /** The check cannot judge from what it has; the reason says what would let it. */
-  skip(reason: string): void
+  /** The check cannot judge from what it has; the reason says what is missing, the hint how to get it. */
+  skip(reason: string, hint?: string): void
 }
 
 export interface CheckDefinition {
@@ -49,8 +49,11 @@ export interface CheckDefinition {
   area: Area
   /** Knowledge ids this check can report. */
   reports: string[]
-  /** Facts it cannot work without: when one is unknown the check is skipped with that fact's reason. */
-  needs: FactName[]
+  /**
+   * Facts it cannot work without: when one is unknown the check is skipped with that fact's reason.
+   * A list inside is alternatives, any one of which suffices (a kernel log or a qemu log).
+   */
+  needs: Array<FactName | FactName[]>
   /** Facts it reads when present. */
   uses?: FactName[]
   run(facts: Facts, report: Reporter): void

@@ -13,6 +13,17 @@ testCheck(check, {
   ],
   invalid: [
     {
+      // platform9/express#206 (test/devset/cases/102-*): `dmesg | grep kvm` alone, under any name
+      name: 'only a pasted kernel log line: the firmware switched VT-x off',
+      files: {'paste.txt': '[   38.526047] kvm: disabled by bios\n'},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /disabled by the firmware/, evidence: /kernel log line 1: kvm: disabled by bios/}],
+    },
+    {
+      name: "only kvm_amd's line: the fix names AMD's setting",
+      files: {'dmesg.txt': 'kvm_amd: SVM disabled (by BIOS) in MSR_VM_CR\n'},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', fix: /SVM Mode \(AMD-V\)/}],
+    },
+    {
       name: 'real Celeron 900 cpuinfo: no vmx flag',
       files: {'cpuinfo.txt': corpus(CPUINFO.noVmx)},
       findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /no vmx flag/, fix: /"setting":"Intel Virtualization Technology \(VT-x\)"/}],
@@ -30,6 +41,7 @@ testCheck(check, {
   ],
   unknown: [
     {name: 'no cpuinfo', files: {'cmdline.txt': 'root=/dev/sda1'}, reason: /no CPU information/},
+    {name: 'a kernel log that says nothing of KVM, and no cpuinfo', files: {'dmesg.txt': '[    0.000000] Linux version 6.12.18 (nixbld@localhost)\n'}, reason: /no CPU information/},
     {
       name: 'a VM without nested virtualization: no vmx, hypervisor flag',
       files: {'cpuinfo.txt': 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ss syscall nx lm hypervisor\n'},

@@ -69,5 +69,5 @@ testCheck(check, {
       findings: [{id: 'pci-header-127', severity: 'error', subject: '0000:0d:00.3', message: /AGESA/}],
     },
   ],
-  unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, reason: /no kernel log, qemu\/libvirt log or PCI device list/}],
+  unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, reason: /the evidence has no kernel log, no qemu or libvirt log, no PCI device list/}],
 }, {skip: !hasShared})

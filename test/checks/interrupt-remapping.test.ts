@@ -41,5 +41,5 @@ testCheck(check, {
       findings: [{id: 'interrupt-remapping-missing', severity: 'info', message: /not needed/, evidence: /modprobe-vfio.conf line 1/}],
     },
   ],
-  unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, reason: /no kernel log or kernel command line/}],
+  unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, reason: /the evidence has no kernel log, no kernel command line, no NixOS configuration/}],
 }, {skip: !hasShared})

@@ -42,5 +42,5 @@ testCheck(check, {
       findings: [{id: 'dma-mapping-failed', severity: 'error', message: /RLIMIT_MEMLOCK/}],
     },
   ],
-  unknown: [{name: 'only a command line', files: {'cmdline.txt': 'root=/dev/sda1 intel_iommu=on'}, reason: /no kernel log and no qemu\/libvirt log/}],
+  unknown: [{name: 'only a command line', files: {'cmdline.txt': 'root=/dev/sda1 intel_iommu=on'}, reason: /the evidence has no kernel log, no qemu or libvirt log/}],
 }, {skip: !hasShared})

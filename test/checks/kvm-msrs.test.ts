@@ -42,6 +42,6 @@ testCheck(check, {
     },
   ],
   unknown: [
-    {name: 'only a command line', files: {'cmdline.txt': 'root=/dev/sda1 kvm.ignore_msrs=1'}, reason: /no kernel log and no guest or qemu log/},
+    {name: 'only a command line', files: {'cmdline.txt': 'root=/dev/sda1 kvm.ignore_msrs=1'}, reason: /the evidence has no kernel log, no qemu or libvirt log/},
   ],
 }, {skip: !hasShared})
