@@ -139,17 +139,14 @@ export async function readEvidenceFile(path: string, rel: string, options: {empt
 
 /** The outputs a file's text holds, as sources; `named` is the kind its name suggests ('log' when none). */
 export function sourcesOfText(text: string, rel: string, named: SourceKind): Source[] {
-  const nameHint = named === 'log' ? undefined : {kind: named, ...(labelFor(named, basename(rel)) ? {label: labelFor(named, basename(rel))!} : {})}
-  const sections = recogniseText(text, nameHint)
-  return sections.map((section) => {
+  const nameLabel = labelFor(named, basename(rel))
+  const nameHint = named === 'log' ? undefined : {kind: named, ...(nameLabel ? {label: nameLabel} : {})}
+  return recogniseText(text, nameHint).map((section): Source => {
     const label = section.label ?? labelFor(section.kind, basename(rel))
-    const source: Source = {kind: section.kind, origin: rel, status: 'ok', text: section.text, recognised: {format: section.format, by: section.by, from: section.from, to: section.to}}
-    if (label) source.label = label
-    if (section.kind === 'domainXml') {
-      const notDomain = notADomain(section.text)
-      if (notDomain) return {...source, status: 'error', reason: `${rel}: not a libvirt domain (${notDomain})`, text: undefined} as Source
-    }
-    return source
+    const recognised = {format: section.format, by: section.by, from: section.from, to: section.to}
+    const notDomain = section.kind === 'domainXml' ? notADomain(section.text) : undefined
+    if (notDomain) return {kind: section.kind, origin: rel, status: 'error', recognised, ...(label ? {label} : {}), reason: `${rel}: not a libvirt domain (${notDomain})`}
+    return {kind: section.kind, origin: rel, status: 'ok', text: section.text, recognised, ...(label ? {label} : {})}
   })
 }
 

@@ -141,7 +141,7 @@ function formatOf(kind: SourceKind): string {
 }
 
 /** The recogniser that claims the largest share of the lines, above its threshold. */
-export function bestRecogniser(lines: string[]): Recogniser | undefined {
+function bestRecogniser(lines: string[]): Recogniser | undefined {
   let best: Recogniser | undefined
   let bestShare = 0
   for (const r of RECOGNISERS) {
