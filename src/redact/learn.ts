@@ -19,8 +19,8 @@ export const SYSLOG_HOST = /^((?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-
 export const UNAME_HOST = /^(Linux )(?!version )([A-Za-z0-9][\w.-]*)(?= \d+\.\d+)/gm
 /** libvirt's qemu log header "..., kernel: 6.1.0, hostname: HOST" and hostnamectl's "Static hostname: HOST". */
 export const LIBVIRT_HOST = /((?:, hostname|\bStatic hostname|\bTransient hostname): )([A-Za-z0-9][\w.-]*)/g
-/** systemd at boot: "systemd[1]: Set hostname to <HOST>." */
-export const HOSTNAME_SET = /(\bhostname to <)([^>\s]+)(?=>)/g
+/** systemd at boot: "systemd[1]: Set hostname to <HOST>." (newer: "Hostname set to <HOST>.") */
+export const HOSTNAME_SET = /(\b(?:hostname|Hostname set) to <)([^>\s]+)(?=>)/g
 /** A NixOS system's store path names its host: "...-nixos-system-HOST-25.05.20250309.e3e32b6". */
 export const NIXOS_SYSTEM = /(-nixos-system-)([A-Za-z0-9][\w-]*?)(?=-\d{2}\.\d{2}(?:pre|\.|\b))/g
 export const NIX_HOST = /(\bhostName\s*=\s*")([^"]+)(?=")/g

@@ -26,6 +26,11 @@ describe('redactor: what goes', () => {
     ])
   })
 
+  it("systemd's newer wording, and the name elsewhere as a bare word", () => {
+    const {out} = redactAll(['[    2.000000] systemd[1]: Hostname set to <tower-7731>.', 'ping tower-7731'])
+    expect(out).toEqual(['[    2.000000] systemd[1]: Hostname set to <host1>.', 'ping host1'])
+  })
+
   it('host names from log prefixes, uname, libvirt logs, systemd and NixOS, everywhere they stand as words', () => {
     const {out} = redactAll([
       'Nov 21 23:57:01 alice-desktop kernel: DMAR: IOMMU enabled',
