@@ -2,9 +2,21 @@
 import {writeFileSync} from 'node:fs'
 import {scoreDevset, type Score} from './score.js'
 
+/** The second batch as first measured, before any change for it (the stop of 2026-12-04). */
+const SECOND_BATCH_BLIND = '10 of 22 expected ids named (45%), no error on its 5 healthy cases'
+
 const score = await scoreDevset()
 writeFileSync(new URL('../../docs/accuracy.md', import.meta.url), render(score))
 console.log(`recall ${pct(score.recall)} (${score.found} of ${score.expected}); ${score.falseErrors.length} healthy cases with an error; docs/accuracy.md written`)
+
+/** Recall of each batch: the first (cases 1xx-2xx) and the second (3xx). */
+function batches(s: Score): Array<[string, number, number]> {
+  return [['first batch (101-248)', (n: string) => n < '3'] as const, ['second batch (301-332)', (n: string) => n >= '3'] as const].map(([name, inBatch]) => {
+    const cases = s.cases.filter((r) => inBatch(r.case.name))
+    const expected = cases.reduce((n, r) => n + r.case.expect.length, 0)
+    return [name, expected - cases.reduce((n, r) => n + r.missed.length, 0), expected]
+  })
+}
 
 function pct(x: number): string {
   return `${(x * 100).toFixed(0)}%`
@@ -21,8 +33,14 @@ function render(s: Score): string {
     'It is a development set: the known messages were written while looking at its misses (each from the',
     "program's real wording, never from the case alone), so these figures flatter; a held-out set would not.",
     '',
+    'Cases 301-332 are a second batch, gathered by people who had not seen the code and scored before anything',
+    `was changed for them: ${SECOND_BATCH_BLIND}.`,
+    "Their misses were then worked on like the first batch's, so the figures below count them as development",
+    'cases too; the blind figure is the honest estimate for new pastes.',
+    '',
     `- cases: ${s.cases.length} (${healthy.length} healthy)`,
     `- recall: **${pct(s.recall)}** (${s.found} of ${s.expected} expected ids named)`,
+    ...batches(s).map(([name, found, expected]) => `  - ${name}: ${pct(found / expected)} (${found} of ${expected})`),
     `- healthy cases with an error: **${s.falseErrors.length}**${s.falseErrors.length ? ` (${s.falseErrors.map((r) => r.case.name).join(', ')})` : ''}`,
     '',
     '## Recall per failure mode',
