@@ -1,6 +1,7 @@
 import {idsOf, slotOf} from '../src/facts/merge-pci.js'
 import type {Facts, PciDevice} from '../src/facts/types.js'
-import {defineCheck} from '../src/engine/types.js'
+import {defineCheck, type Reporter} from '../src/engine/types.js'
+import {idsSelected, vfioBindings} from '../src/facts/vfio-bindings.js'
 import {bindingIndex, boundDriver, describe, driverText, guestCards, idList, softdepLines} from './lib/gpu.js'
 
 /**
@@ -13,9 +14,11 @@ export default defineCheck({
   title: "The guest GPU's other functions go to vfio-pci too",
   area: 'isolation',
   reports: ['companion-function-not-vfio'],
-  needs: ['pciDevices', 'guestGpus'],
-  uses: ['cmdline', 'modprobe', 'nixConfig'],
+  needs: [['pciDevices', 'cmdline', 'modprobe', 'nixConfig']],
+  uses: ['guestGpus'],
   run(facts, report) {
+    if (!facts.pciDevices) return judgeIdsAlone(facts, report)
+    if (!facts.guestGpus) return report.skip(facts.unknown.guestGpus?.reason ?? 'no GPU is marked for the guest')
     const bindings = bindingIndex(facts)
     let judged = 0
     for (const {gpu, functions} of guestCards(facts)) {
@@ -37,7 +40,8 @@ export default defineCheck({
         evidence: [...functions.map((f) => `${describe(f)}: ${driverText(facts, f)}`), ...[...new Set(gpuBindings.map((b) => b.where))]],
         values: {
           address: gpu.address,
-          ids: idList(functions),
+          // lspci without -nn shows no ids: the ones vfio-pci.ids already names, then the card's placeholder.
+          ids: idList(functions) || [...new Set(byIds.map((b) => b.value))].join(',') || 'VENDOR:DEVICE of each function (lspci -nn)',
           missing: idList(left),
           addresses: functions.map((f) => f.address).join(' '),
           slot: slotOf(gpu.address),
@@ -74,4 +78,30 @@ function defaultDriver(f: PciDevice): string[] {
   if (f.classCode === '0c03' || /USB/i.test(f.className ?? '')) return ['xhci_hcd']
   if (f.classCode === '0c80' || /serial bus/i.test(f.className ?? '')) return ['nvidia-gpu']
   return []
+}
+
+/** Graphics makers whose cards carry an HDMI audio function beside the GPU (NVIDIA, AMD/ATI). */
+const GPU_VENDORS: Record<string, string> = {'10de': 'NVIDIA', '1002': 'AMD'}
+
+/**
+ * No device list, only vfio-pci.ids (a pasted modprobe.d or command line): one id of a graphics
+ * maker alone is the GPU without its audio function, or the other way round. Said as a warning,
+ * since only `lspci -nn` shows the card's functions.
+ */
+function judgeIdsAlone(facts: Facts, report: Reporter): void {
+  const byIds = vfioBindings(facts).filter((b) => b.kind === 'ids')
+  const selected = [...new Set(byIds.flatMap((b) => idsSelected(b.value) ?? []))]
+  if (selected.length === 0) return report.skip('the evidence has no PCI device list and nothing hands devices to vfio-pci', facts.unknown.pciDevices?.hint)
+  for (const [vendor, maker] of Object.entries(GPU_VENDORS)) {
+    const ids = selected.filter((id) => id.startsWith(`${vendor}:`))
+    if (ids.length !== 1) continue
+    report.warning('companion-function-not-vfio', {
+      subject: ids[0]!,
+      message: `vfio-pci.ids names one ${maker} id (${ids[0]}) and no other: ${maker} cards have an HDMI audio function beside the GPU (NVIDIA's Turing and later cards also USB and UCSI functions), each with its own id, which then stay with the host and make the GPU's IOMMU group not viable. \`lspci -nn -s\` on the card's slot lists every function's id.`,
+      evidence: [...new Set(byIds.filter((b) => idsSelected(b.value) === ids[0]).map((b) => b.where))],
+      values: {address: 'the card', ids: `${ids[0]},ID_OF_EACH_OTHER_FUNCTION`, missing: 'the ids of its other functions', addresses: "the card's functions", slot: 'SLOT (the card\'s bus:device, from lspci)', softdeps: ''},
+    })
+    return
+  }
+  report.pass(`vfio-pci.ids (${selected.join(',')}) names more than one function of each graphics maker`)
 }

@@ -1,4 +1,5 @@
-import {defineCheck} from '../src/engine/types.js'
+import {defineCheck, type Reporter} from '../src/engine/types.js'
+import type {Facts} from '../src/facts/types.js'
 import {domainLabel, domainSubject, isX86, domainsShowing} from './lib/domain.js'
 
 /**
@@ -11,7 +12,7 @@ export default defineCheck({
   title: 'KVM domains use the host CPU (host-passthrough)',
   area: 'vm',
   reports: ['cpu-mode-not-passthrough'],
-  needs: ['domains'],
+  needs: [['domains', 'logSignals']],
   run(facts, report) {
     let judged = 0
     for (const domain of domainsShowing(facts, report, 'cpu')) {
@@ -41,6 +42,26 @@ export default defineCheck({
         values,
       })
     }
-    if (judged === 0) report.skip('no x86 KVM domain')
+    // A domain says what qemu is given; a pasted qemu command line alone says it too.
+    if (judged === 0) judged = judgeCommandLines(facts, report)
+    if (judged === 0) report.skip(facts.domains ? 'no x86 KVM domain' : 'the evidence has no libvirt domain XML and no qemu command line with -cpu')
   },
 })
+
+function judgeCommandLines(facts: Facts, report: Reporter): number {
+  const lines = (facts.logSignals ?? []).filter((s) => s.kind === 'qemu-cpu-model')
+  for (const line of lines) {
+    const model = line.data!.model!
+    const evidence = [`${line.origin} line ${line.n}: ${line.text.slice(0, 300)}`]
+    if (model === 'host' || model === 'max') report.pass(`qemu runs with -cpu ${model}`)
+    else {
+      report.warning('cpu-mode-not-passthrough', {
+        subject: `-cpu ${model}`,
+        message: `qemu runs the guest with -cpu ${model}, a named CPU model, instead of -cpu host: the guest misses the host's instruction sets (AVX2 and others), which games and encoders need. Started by hand or a script, give qemu \`-cpu host\` (keeping the options after the comma); under libvirt, the domain's <cpu mode='host-passthrough'>.`,
+        evidence,
+        values: {domain: 'VM'},
+      })
+    }
+  }
+  return lines.length
+}

@@ -1,5 +1,5 @@
 import {defineCheck} from '../src/engine/types.js'
-import type {CpuVendor} from '../src/facts/types.js'
+import type {CpuVendor, Facts} from '../src/facts/types.js'
 import {logEvidence, signalsOf} from './lib/evidence.js'
 import {cpuVirtSetting, virtualHost} from './lib/host.js'
 
@@ -12,7 +12,7 @@ export default defineCheck({
   title: 'CPU virtualization (VT-x / AMD-V) is available',
   area: 'host',
   reports: ['cpu-virt-disabled'],
-  needs: [['cpu', 'kernelLog', 'devNodes']],
+  needs: [['cpu', 'kernelLog', 'devNodes', 'modules']],
   uses: ['virt'],
   run(facts, report) {
     const cpu = facts.cpu
@@ -23,6 +23,13 @@ export default defineCheck({
     if (cpu?.virtFlag && biosOff.length === 0) return report.pass(`the CPU has ${cpu.virtFlag}`)
     if (!cpu && biosOff.length === 0) {
       if (kvm?.exists) return report.pass('/dev/kvm exists')
+      if (vendorModuleMissing(facts) && !virtualHost(facts)) {
+        return report.warning('cpu-virt-disabled', {
+          message: `kvm is loaded but neither kvm_intel nor kvm_amd is: the CPU's KVM module refuses to load when ${cpuVirtSetting(undefined)} is off in the BIOS/UEFI setup (or the CPU lacks it). \`sudo modprobe kvm_intel\` (or kvm_amd) prints the reason, and \`sudo dmesg | grep -i kvm\` shows "disabled by bios" when that is it.`,
+          evidence: ['lsmod: kvm, no kvm_intel, no kvm_amd'],
+          values,
+        })
+      }
       return report.skip(facts.unknown.cpu?.reason ?? 'no cpuinfo: whether the CPU has VT-x / AMD-V is unknown', facts.unknown.cpu?.hint)
     }
 
@@ -37,6 +44,12 @@ export default defineCheck({
     })
   },
 })
+
+/** The lsmod output (or a grep of it for kvm) shows kvm without the module that drives the CPU. */
+function vendorModuleMissing(facts: Facts): boolean {
+  const loaded = facts.modules?.loaded
+  return loaded !== undefined && loaded.has('kvm') && !loaded.has('kvm_intel') && !loaded.has('kvm_amd')
+}
 
 /** "kvm_amd: SVM disabled (by BIOS)" or "support for 'kvm_intel' disabled by bios" name the vendor. */
 function vendorOfModule(text: string): CpuVendor | undefined {

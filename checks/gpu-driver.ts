@@ -1,5 +1,6 @@
-import {defineCheck} from '../src/engine/types.js'
-import {bindingIndex, boundDriver, describe, driverText, guestCards, idList, inEffect, managedHostdevs} from './lib/gpu.js'
+import {defineCheck, type Reporter} from '../src/engine/types.js'
+import type {Facts, PciDevice} from '../src/facts/types.js'
+import {bindingIndex, boundDriver, candidateGpus, cardFunctions, describe, driverText, guestCards, idList, inEffect, managedHostdevs} from './lib/gpu.js'
 
 /**
  * The guest GPU is bound to vfio-pci, not to a host graphics driver. When the host does hand it to
@@ -14,7 +15,7 @@ export default defineCheck({
   uses: ['cmdline', 'modprobe', 'nixConfig', 'domains'],
   run(facts, report) {
     const cards = guestCards(facts)
-    if (cards.length === 0) return report.skip('no GPU is marked for the guest: pass --gpu ADDRESS, or set vfio-pci.ids')
+    if (cards.length === 0) return judgeCandidates(facts, report)
     const bindings = bindingIndex(facts)
     const managed = managedHostdevs(facts)
     for (const {gpu, functions} of cards) {
@@ -38,7 +39,7 @@ export default defineCheck({
         ...named.map((b) => b.where),
         ...(named.length > active.length && facts.cmdline ? [`kernel command line: ${facts.cmdline.raw}`] : []),
       ]
-      const values = {address: gpu.address, ids: idList(functions), driver: driver ?? 'its host driver', softdepDriver: driver ?? (gpu.vendorId === '10de' ? 'nouveau' : 'amdgpu')}
+      const values = driverValues(gpu, functions, driver)
       const holder = driver ? `bound to ${driver}` : 'bound to no driver'
       if (named.length > active.length) {
         report.error('gpu-driver-not-vfio', {
@@ -50,7 +51,7 @@ export default defineCheck({
       } else if (active.length > 0) {
         report.error('gpu-driver-not-vfio', {
           subject: gpu.address,
-          message: `GPU ${describe(gpu)} is handed to vfio-pci but bound to no driver: vfio-pci did not load (it must be in the initrd).`,
+          message: `GPU ${describe(gpu)} is handed to vfio-pci but bound to no driver: vfio-pci did not load (it must be in the initrd)${iommuKnownOn(facts) ? '' : ', or it refused the card because the IOMMU is off (vfio-pci only takes devices in an IOMMU group; the evidence has no group listing to tell)'}.`,
           evidence,
           values,
         })
@@ -73,3 +74,37 @@ export default defineCheck({
     }
   },
 })
+
+/**
+ * No GPU is marked for the guest (a pasted `lspci -nnk` alone): each candidate's driver is said as
+ * information, since binding it to vfio-pci is the step that comes next if it is the one to pass.
+ */
+function judgeCandidates(facts: Facts, report: Reporter): void {
+  let judged = 0
+  for (const gpu of candidateGpus(facts)) {
+    const driver = boundDriver(facts, gpu)
+    if (driver === undefined) continue
+    judged++
+    if (driver === 'vfio-pci') {
+      report.pass(`${gpu.address} uses vfio-pci (a candidate for the guest)`)
+      continue
+    }
+    const functions = cardFunctions(facts, gpu)
+    report.info('gpu-driver-not-vfio', {
+      subject: gpu.address,
+      message: `No GPU is marked for the guest. If it is ${describe(gpu)}: it is ${driver ? `bound to ${driver}` : 'bound to no driver'}, not vfio-pci, and nothing hands it to vfio-pci.`,
+      evidence: functions.map((f) => `${describe(f)}: ${driverText(facts, f)} (${facts.pciDriverSource ?? 'lspci -k'})`),
+      values: driverValues(gpu, functions, driver),
+    })
+  }
+  if (judged === 0) report.skip('no GPU is marked for the guest: pass --gpu ADDRESS, or set vfio-pci.ids')
+}
+
+/** The fix's placeholders: the card's ids for vfio-pci.ids, and the driver to load after vfio-pci. */
+function driverValues(gpu: PciDevice, functions: PciDevice[], driver: string | null): Record<string, string> {
+  return {address: gpu.address, ids: idList(functions), driver: driver ?? 'its host driver', softdepDriver: driver ?? (gpu.vendorId === '10de' ? 'nouveau' : 'amdgpu')}
+}
+
+function iommuKnownOn(facts: Facts): boolean {
+  return (facts.iommuGroups?.length ?? 0) > 0 || facts.kernelLog?.iommu === 'on'
+}

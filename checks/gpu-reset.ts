@@ -58,7 +58,18 @@ export default defineCheck({
         })
         continue
       }
-      if (headerLines.length === 0) continue
+      if (headerLines.length === 0) {
+        // The symptom is proven whatever the card: a GPU (or an unknown device vfio-pci holds) that did not come back.
+        if (gpu && !isDisplayDevice(gpu)) continue
+        reported.add(slot)
+        report.warning('gpu-reset-bug', {
+          subject: gpu?.address ?? `${slot}.0`,
+          message: `${gpu ? describe(gpu) : `${slot}.0 (held by vfio-pci)`} did not come back from a reset after a guest used it: until the host reboots, it cannot be used again. ${gpu ? 'It is not one of the AMD families with the reset bug: check for a BIOS or driver update, and that the guest shuts the card down cleanly.' : 'Which card it is is not in the evidence (add `lspci -nn`): the AMD Polaris, Vega and Navi 1x families need vendor-reset.'}`,
+          evidence: lines.map((l) => l.evidence),
+          values: resetValues(gpu, `${slot}.0`),
+        })
+        continue
+      }
       reported.add(slot)
       const address = headerLines[0]!.address
       const device = address ? deviceAt(facts, address) : undefined

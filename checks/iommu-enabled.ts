@@ -1,8 +1,9 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
-import {cmdlineEvidence, logEvidence, signalsOf} from './lib/evidence.js'
+import {cmdlineEvidence, excerptThatWouldShow, logEvidence, messageEvidence, signalsOf} from './lib/evidence.js'
 import {iommuFirmwareSetting, iommuParamFor, virtualHost} from './lib/host.js'
 import {cpuVendorOf} from './lib/kernel.js'
+import {REMAPPING_ON} from '../src/parse/kernel-log/boot.js'
 
 /**
  * Empty IOMMU groups, told apart by cause: the host is virtual, the firmware has VT-d / AMD-Vi off
@@ -14,20 +15,26 @@ export default defineCheck({
   area: 'iommu',
   reports: ['iommu-groups-empty', 'iommu-firmware-off', 'iommu-kernel-off'],
   needs: [],
-  uses: ['iommuGroups', 'kernelLog', 'acpiTables', 'cmdline', 'cpu', 'virt'],
+  uses: ['iommuGroups', 'iommuClass', 'kernelLog', 'acpiTables', 'cmdline', 'cpu', 'virt'],
   run(facts, report) {
     const groups = facts.iommuGroups
     const logSays = facts.kernelLog?.iommu ?? 'unknown'
     if (groups && groups.length > 0) return report.pass(`IOMMU on: ${groups.length} groups`)
     if (!groups && logSays === 'on') return report.pass('IOMMU on: the kernel log shows IOMMU units and groups')
-    if (!groups && logSays === 'unknown') {
+    // qemu's "no iommu_group found" says as much as an empty listing.
+    const noGroupMessages = messageEvidence(facts, 'iommu-groups-empty')
+    // The kernel registers /sys/class/iommu/dmar0 (ivhd0) once DMA remapping is on.
+    const units = facts.iommuClass
+    if (!groups && units && units.length > 0) return report.pass(`IOMMU on: /sys/class/iommu lists ${units.join(' ')}`)
+    const noUnits = units ? ['/sys/class/iommu lists no IOMMU unit'] : []
+    if (!groups && logSays === 'unknown' && noGroupMessages.length === 0 && noUnits.length === 0) {
       const why = facts.unknown.iommuGroups
       return report.skip(`${why?.reason ?? 'no IOMMU group listing'}${why?.hint ? ` (${why.hint})` : ''}`)
     }
 
     // A VM's or container's IOMMU is its hypervisor's business: host-is-virtual says so once.
     if (virtualHost(facts)) return report.skip('this host is virtual: see host-is-virtual')
-    const symptom = groups ? emptyGroupsEvidence(facts) : []
+    const symptom = [...(groups ? emptyGroupsEvidence(facts) : []), ...noGroupMessages, ...noUnits, ...remappingAbsent(facts)]
 
     // cpuinfo, else the kernel log's CPU line or IOMMU table: a pasted dmesg alone names the vendor.
     const vendor = cpuVendorOf(facts)
@@ -59,6 +66,16 @@ export default defineCheck({
         values: {...values, remove: 'intel_iommu=off'},
       })
     }
+    // intel_iommu=on prints "DMAR: IOMMU enabled" as it is read: an excerpt that would show it, and
+    // does not, proves the kernel was not asked.
+    const unasked = vendor === 'intel' && !facts.cmdline && signalsOf(facts, 'dmar-iommu-enabled').length === 0 ? excerptThatWouldShow(facts, 'DMAR: IOMMU enabled') : undefined
+    if (unasked && table.present) {
+      return report.warning('iommu-kernel-off', {
+        message: `The firmware has VT-d on (the DMAR table is there), but the kernel did not turn it on: \`${unasked}\` shows no "DMAR: IOMMU enabled", so ${param} is missing. (If lines were cut from that output, paste it whole.)`,
+        evidence: [...symptom, table.evidence, ...logLines],
+        values: {...values, remove: 'intel_iommu=off'},
+      })
+    }
     if (paramSet || vendor === 'amd') {
       // The kernel would have enabled it: when it still made no groups, the firmware has it off.
       const asked = paramSet ? `${param} is set` : 'the AMD IOMMU driver is on by default'
@@ -75,6 +92,14 @@ export default defineCheck({
     })
   },
 })
+
+/** An excerpt from boot that would show the driver's "remapping on" line, and does not. */
+function remappingAbsent(facts: Facts): string[] {
+  if (facts.kernelLog?.iommu !== 'off' || signalsOf(facts, 'dmar-iommu-disabled', 'amdvi-disabled').length > 0) return []
+  const vendor = signalsOf(facts, 'acpi-ivrs').length > 0 ? 'amd' : signalsOf(facts, 'acpi-dmar', 'dmar-hardware').length > 0 ? 'intel' : undefined
+  const command = vendor && excerptThatWouldShow(facts, REMAPPING_ON[vendor])
+  return command ? [`\`${command}\` has no "${REMAPPING_ON[vendor!]}" line: DMA remapping never started`] : []
+}
 
 function emptyGroupsEvidence(facts: Facts): string[] {
   return facts.mode === 'live' ? ['/sys/kernel/iommu_groups is empty'] : ['the IOMMU group listing has no groups']

@@ -1,8 +1,7 @@
 import {defineCheck, type Reporter} from '../src/engine/types.js'
-import {bootVga, intelIgpu} from '../src/facts/guest-gpus.js'
-import {isBridge, isDisplayDevice, slotOf} from '../src/facts/merge-pci.js'
+import {isBridge, slotOf} from '../src/facts/merge-pci.js'
 import type {Facts, IommuGroup, PciDevice} from '../src/facts/types.js'
-import {boundDriver, describe, driverText, guestCards, managedHostdevs} from './lib/gpu.js'
+import {boundDriver, candidateGpus, describe, driverText, guestCards, managedHostdevs} from './lib/gpu.js'
 
 /**
  * The guest GPU's IOMMU group holds only its own card, plus bridges (a root port in the group is
@@ -70,13 +69,11 @@ function groupOf(facts: Facts, gpu: PciDevice): IommuGroup | undefined {
 }
 
 /**
- * No GPU is marked for the guest (a pasted group listing alone): every GPU but the host's boot
- * display is a candidate, as ls-iommu shows them. What else its group holds is said as information:
- * it is what has to go along if that GPU is the one to pass.
+ * No GPU is marked for the guest: each candidate's group is judged. What else its group holds is said
+ * as information: it is what has to go along if that GPU is the one to pass.
  */
 function judgeCandidates(facts: Facts, report: Reporter): void {
-  const hostDisplay = bootVga(facts)?.address ?? intelIgpu(facts.pciDevices!)?.address
-  const candidates = facts.pciDevices!.filter((d) => isDisplayDevice(d) && d.address !== hostDisplay)
+  const candidates = candidateGpus(facts)
   if (candidates.length === 0) return report.skip('no GPU is marked for the guest and none but the host display is on the bus: pass --gpu ADDRESS')
   let judged = 0
   for (const gpu of candidates) {

@@ -52,7 +52,7 @@ export default defineCheck({
       return report.skip('no kernel command line or NixOS kernelParams (add /proc/cmdline or the configuration)')
     }
     const vendor = cpuVendorOf(facts)
-    const problems = occurrences.flatMap((o) => problemOf(o, vendor, hasIommuPt(facts)) ?? [])
+    const problems = occurrences.flatMap((o) => problemOf(o, vendor, hasIommuPt(facts), occurrences.some((x) => x.driver === 'intel_iommu')) ?? [])
     if (problems.length === 0) {
       const shown = occurrences.map((o) => o.text).join(' ')
       return report.pass(shown ? `${shown}: values the driver knows, for this CPU's vendor` : 'no intel_iommu / amd_iommu parameter')
@@ -101,7 +101,7 @@ function hasIommuPt(facts: Facts): boolean {
   return inCmdline || nixList(facts, 'kernelParams').some(({entry}) => /^iommu=(?:.*,)?pt(?:,|$)/.test(entry.value ?? ''))
 }
 
-function problemOf(o: Occurrence, vendor: 'intel' | 'amd' | undefined, iommuPt: boolean): Problem | undefined {
+function problemOf(o: Occurrence, vendor: 'intel' | 'amd' | undefined, iommuPt: boolean, intelAsked: boolean): Problem | undefined {
   // intel_iommu=off / amd_iommu=off: iommu-enabled reports a disabled IOMMU.
   if (o.tokens.includes('off')) return undefined
   const meantPt = o.tokens.includes('pt')
@@ -129,10 +129,20 @@ function problemOf(o: Occurrence, vendor: 'intel' | 'amd' | undefined, iommuPt: 
     }
   }
   if (o.driver === 'amd_iommu' && unknown.every((t) => t === 'on')) {
+    const notKnown = 'amd_iommu=on is not a value the AMD IOMMU driver knows (recent kernels log "AMD-Vi: Unknown option - \'on\'")'
+    // People carry it over from an AMD build: on an Intel CPU nothing turns the IOMMU on.
+    // A vendor binding (seed 001's platform = "amd") is the person saying which CPU this is.
+    if (vendor === undefined && !intelAsked && !o.binding) {
+      return {
+        severity: 'warning',
+        occurrence: o,
+        message: `${notKnown}. On an AMD CPU that is harmless (the AMD IOMMU is on by default); on an Intel CPU it does nothing, and without intel_iommu=on the Intel IOMMU stays off. The evidence does not say which CPU this is (add /proc/cpuinfo).`,
+      }
+    }
     return {
       severity: 'info',
       occurrence: o,
-      message: 'amd_iommu=on is not a value the AMD IOMMU driver knows (recent kernels log "AMD-Vi: Unknown option - \'on\'"); harmless, because the AMD IOMMU is on by default.',
+      message: `${notKnown}; harmless, because the AMD IOMMU is on by default.`,
     }
   }
   return {

@@ -3,6 +3,7 @@ import {defineCheck} from '../src/engine/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
 import type {Facts} from '../src/facts/types.js'
 import {domainLabel, domainSubject, passedDevices, passedGpus, domainsShowing} from './lib/domain.js'
+import {messageEvidence} from './lib/evidence.js'
 import {lookingGlassMemories} from './lib/looking-glass.js'
 
 /** Emulated display adapters that give Windows a second monitor beside the passed GPU. */
@@ -23,13 +24,25 @@ export default defineCheck({
   needs: ['domains'],
   uses: ['pciDevices'],
   run(facts, report) {
-    const domains = domainsShowing(facts, report, 'devices').filter((d) => lookingGlassMemories(d).length > 0)
+    const domains = lookingGlassDomains(facts, domainsShowing(facts, report, 'devices', 'shmem', 'input', 'graphics', 'video'))
     if (domains.length === 0) return report.skip('no domain uses Looking Glass (no <shmem name="looking-glass">, no kvmfr)')
     for (const domain of domains) {
       const label = domainLabel(domain)
       const subject = domainSubject(domain)
       const values = {domain: subject, shmName: lookingGlassMemories(domain).find((m) => m.shmem)?.shmem?.name ?? 'looking-glass'}
       let findings = 0
+
+      // The host's own log, when pasted, says what it captures.
+      const captured = messageEvidence(facts, 'looking-glass-display-config')
+      if (captured.length > 0) {
+        findings++
+        report.warning('looking-glass-display-config', {
+          subject,
+          message: `The Looking Glass host in ${label} captures Windows' Basic Render Driver, not the passed GPU: the GPU's driver is not running in the guest, or an emulated display (QXL, virtio) is the screen Windows draws on. Install the GPU's driver, and remove the emulated video or make the passed GPU's screen the main one.`,
+          evidence: captured,
+          values,
+        })
+      }
 
       for (const memory of lookingGlassMemories(domain)) {
         const model = memory.shmem?.model
@@ -44,7 +57,7 @@ export default defineCheck({
       }
 
       // The tablet only fights the client's mouse when input comes over SPICE; beside evdev alone it idles.
-      const spice = domain.graphics.some((g) => g.type === 'spice')
+      const spice = domain.graphics.some((g) => g.type === 'spice') || domain.channels.some((c) => c.type === 'spicevmc')
       const tablets = domain.inputs.filter((input) => input.type === 'tablet')
       if (tablets.length > 0 && spice) {
         findings++
@@ -56,8 +69,8 @@ export default defineCheck({
         })
       }
 
-      // A truncated XML hides the devices after the break: only judge absence in a whole one.
-      const whole = !domain.warnings.some((w) => w.startsWith('malformed XML'))
+      // A truncated XML or a pasted handful of devices hides the rest: only judge absence in a whole one.
+      const whole = !domain.warnings.some((w) => w.startsWith('malformed XML')) && (domain.fragment === undefined || domain.fragment.includes('devices'))
       if (whole && !hasWayIn(domain, facts)) {
         findings++
         report.warning('looking-glass-display-config', {
@@ -92,4 +105,14 @@ function hasWayIn(domain: DomainModel, facts: Facts): boolean {
   const gpuSlots = new Set(passedGpus(domain, facts).map((p) => slotOf(p.address)))
   // A passed device we cannot name may be a USB controller: give it the benefit of the doubt.
   return passedDevices(domain, facts).some((p) => (p.device ? p.device.classCode === USB_CONTROLLER : !gpuSlots.has(slotOf(p.address))))
+}
+
+/**
+ * Domains with Looking Glass's shared memory; failing that, the one domain pasted beside a Looking
+ * Glass log (its shmem cut from the paste, the log proving Looking Glass runs).
+ */
+function lookingGlassDomains(facts: Facts, domains: DomainModel[]): DomainModel[] {
+  const withMemory = domains.filter((d) => lookingGlassMemories(d).length > 0)
+  if (withMemory.length > 0 || domains.length !== 1) return withMemory
+  return (facts.logSignals ?? []).some((s) => s.kind === 'lg-banner') ? domains : []
 }

@@ -29,13 +29,26 @@ export default defineCheck({
   uses: ['cmdline', 'modprobe', 'nixConfig', 'pciDevices', 'guestGpus', 'kernelLog'],
   run(facts, report) {
     const bindings = vfioBindings(facts)
-    if (bindings.length === 0) return report.skip('nothing hands devices to vfio-pci (no vfio-pci.ids, no driver_override)')
+    const misspelt = misspeltIdsParams(facts)
+    for (const m of misspelt) {
+      report.error('vfio-ids-wrong', {
+        subject: m.text,
+        message: `\`${m.text}\` is not vfio-pci's parameter: the kernel only hands ${m.right} to vfio-pci, so vfio-pci gets no ids from it and the devices stay with their host drivers.`,
+        evidence: [m.where],
+        values: {ids: m.value, addresses: '', address: '', removed: m.text},
+      })
+    }
+    if (bindings.length === 0) {
+      if (misspelt.length === 0) report.skip('nothing hands devices to vfio-pci (no vfio-pci.ids, no driver_override)')
+      return
+    }
     const problems = [
       ...groupByValue(bindings.filter((b) => b.kind === 'ids')).flatMap(([value, where]) => idProblems(facts, value, where)),
       ...addressProblems(facts, groupByValue(bindings.filter((b) => b.kind === 'address'))),
     ]
     if (problems.length === 0) {
       if (!facts.pciDevices) return report.skip('the evidence has no PCI device list to check the vfio-pci ids against: add `lspci -nn`')
+      if (facts.pciDevices.some((d) => idsOf(d) === undefined)) return report.skip('the device list shows no ids to check the vfio-pci ids against (lspci without -nn): add `lspci -nn`')
       return report.pass('every vfio-pci id and driver_override address names a device meant for the guest')
     }
     const values = fixValues(facts, bindings, problems)
@@ -59,7 +72,8 @@ function idProblems(facts: Facts, value: string, where: string[]): Problem[] {
   const devices = facts.pciDevices
   if (!devices) return []
   const matches = devices.filter((d) => idsOf(d) === ids)
-  if (matches.length === 0) return [absentId(facts, value, where)]
+  // `lspci -k` without -nn shows no ids: a device whose ids are not shown may be the one.
+  if (matches.length === 0) return devices.some((d) => idsOf(d) === undefined) ? [] : [absentId(facts, value, where)]
   const guests = new Set(facts.guestGpus ?? [])
   // The GPU function of each matched card: identical cards match in two or more slots.
   const gpus = [...new Set(matches.map((d) => slotOf(d.address)))].flatMap((slot) => devices.filter((d) => slotOf(d.address) === slot && isDisplayDevice(d)).slice(0, 1))
@@ -218,4 +232,30 @@ function fixValues(facts: Facts, bindings: VfioBinding[], problems: Problem[]): 
     addresses: byAddress.join(' '),
     address: cards[0]?.gpu.address ?? written[0] ?? '',
   }
+}
+
+/** A kernel parameter that was meant as vfio-pci.ids: vfio-pci-ids=, vfio_pci_ids=, vfio-pci.id=, vfio.ids=. */
+const NEAR_IDS_PARAM = /^(?:vfio[-_]?pci[-_](?:ids?)|vfio[-_]pci\.id|vfio\.ids?|vfio[-_]?pcs\.ids)$/i
+/** In modprobe.d: `options vfio-pci id=...` (the parameter is ids). */
+const NEAR_IDS_OPTION = /^(?:id|pci_ids|pci-ids|vfio_ids|device_ids)$/i
+
+interface Misspelt {
+  text: string
+  value: string
+  right: string
+  where: string
+}
+
+function misspeltIdsParams(facts: Facts): Misspelt[] {
+  const found: Misspelt[] = []
+  for (const p of facts.cmdline?.params ?? []) {
+    if (p.value !== undefined && NEAR_IDS_PARAM.test(p.key)) found.push({text: `${p.key}=${p.value}`, value: p.value, right: '`vfio-pci.ids=` (module, dot, parameter)', where: `kernel command line: ${facts.cmdline!.raw}`})
+  }
+  for (const o of facts.modprobe?.options ?? []) {
+    if (!/^vfio[-_]pci$/.test(o.module)) continue
+    for (const [name, value] of Object.entries(o.params)) {
+      if (NEAR_IDS_OPTION.test(name)) found.push({text: `options ${o.module} ${name}=${value}`, value, right: '`options vfio-pci ids=...`', where: `${o.origin} line ${o.line}: options ${o.module} ${name}=${value}`})
+    }
+  }
+  return found
 }

@@ -1,7 +1,18 @@
-import {idsOf, slotOf} from '../../src/facts/merge-pci.js'
+import {bootVga, intelIgpu} from '../../src/facts/guest-gpus.js'
+import {idsOf, isDisplayDevice, slotOf} from '../../src/facts/merge-pci.js'
 import type {Facts, PciDevice} from '../../src/facts/types.js'
 import {formatPciAddress} from '../../src/parse/domain-xml.js'
 import {idsSelected, vfioBindings, type VfioBinding} from '../../src/facts/vfio-bindings.js'
+
+/**
+ * With no GPU marked for the guest (a pasted lspci or group listing alone), every GPU but the host's
+ * boot display is a candidate, as ls-iommu shows them.
+ */
+export function candidateGpus(facts: Facts): PciDevice[] {
+  const devices = facts.pciDevices ?? []
+  const hostDisplay = bootVga(facts)?.address ?? intelIgpu(devices)?.address
+  return devices.filter((d) => isDisplayDevice(d) && d.address !== hostDisplay)
+}
 
 /** The guest GPUs as devices, each with every function of its card (audio, USB, UCSI). */
 export function guestCards(facts: Facts): Array<{gpu: PciDevice; functions: PciDevice[]}> {

@@ -150,5 +150,13 @@ export function cpuVendorOf(facts: Facts): 'intel' | 'amd' | undefined {
   if (logged === 'intel' || logged === 'amd') return logged
   if (signalsOf(facts, 'acpi-ivrs', 'amdvi-found').length > 0) return 'amd'
   if (signalsOf(facts, 'acpi-dmar', 'dmar-hardware', 'dmar-vtd-init').length > 0) return 'intel'
+  return hostBridgeVendor(facts)
+}
+
+/** The root complex's host bridge (00:00.0, class 0600) is the CPU maker's: AMD's (and ATI's before it) or Intel's. */
+function hostBridgeVendor(facts: Facts): 'intel' | 'amd' | undefined {
+  const bridge = facts.pciDevices?.find((d) => d.address === '0000:00:00.0' && d.classCode === '0600')
+  if (bridge?.vendorId === '8086') return 'intel'
+  if (bridge?.vendorId === '1022' || bridge?.vendorId === '1002') return 'amd'
   return undefined
 }

@@ -1,4 +1,5 @@
 import {scanMessages} from '../knowledge/messages.js'
+import {grepFilterOf} from '../parse/kernel-log/excerpt.js'
 import {parseCmdline} from '../parse/cmdline.js'
 import {parseCpuinfo} from '../parse/cpuinfo.js'
 import {parseDomainXml} from '../parse/domain-xml.js'
@@ -80,7 +81,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   const tables = first('acpiTables')
   if (tables !== undefined) facts.acpiTables = nameList(tables)
   const iommuClass = first('iommuClass')
-  if (iommuClass !== undefined) facts.iommuClass = nameList(iommuClass)
+  if (iommuClass !== undefined) facts.iommuClass = iommuUnits(iommuClass)
   const modules = first('modules')
   if (modules !== undefined) facts.modules = parseModules(modules)
   const kvmParams = first('kvmParams')
@@ -107,8 +108,11 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   if (modprobe.length > 0) facts.modprobe = mergeModprobe(modprobe.map((s) => parseModprobe(inFilePlace(s), s.origin)))
   const virt = virtOf(first('detectVirt'), facts)
   if (virt) facts.virt = virt
-  const logs = [...ok('qemuLog'), ...ok('log')]
-  if (logs.length > 0) facts.logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin).map((signal) => ({...signal, n: signal.n + lineOffset(s)})))
+  // A pasted domain often carries the person's words between its elements ("then it blue-screens with
+  // inaccessible boot device"): those lines are read like any pasted log.
+  const logs = [...ok('qemuLog'), ...ok('log'), ...ok('domainXml').map((s) => ({...s, text: s.text.replace(/^\s*<.*$/gm, '')}))]
+  const logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin).map((signal) => ({...signal, n: signal.n + lineOffset(s)})))
+  if (logs.some((s) => s.kind !== 'domainXml') || logSignals.length > 0) facts.logSignals = logSignals
 
   const messages = scanMessages(set.sources)
   if (messages.length > 0) facts.messages = messages
@@ -133,7 +137,7 @@ function inFilePlace(source: Source & {text: string}): string {
 }
 
 function parsedKernelLog(source: Source & {text: string}): KernelLog {
-  const log = parseKernelLog(source.text)
+  const log = parseKernelLog(source.text, source.command === undefined ? undefined : grepFilterOf(source.command))
   const offset = lineOffset(source)
   if (offset > 0) for (const line of new Set(log.signals.map((s) => s.line))) line.n += offset
   return log
@@ -199,6 +203,8 @@ function mergeKernelLogs(logs: KernelLog[]): KernelLog | undefined {
   }
   const release = logs.find((l) => l.release)?.release
   const commandLine = logs.findLast((l) => l.commandLine)?.commandLine
+  const excerpts = logs.flatMap((l) => l.excerptsFromBoot ?? [])
+  if (excerpts.length > 0) merged.excerptsFromBoot = excerpts
   if (release) merged.release = release
   if (commandLine) merged.commandLine = commandLine
   return merged
@@ -255,6 +261,17 @@ function mergeModprobe(configs: ModprobeConfig[]): ModprobeConfig {
     blacklist: configs.flatMap((c) => c.blacklist),
     installs: configs.flatMap((c) => c.installs),
   }
+}
+
+/**
+ * The units `ls /sys/class/iommu` (or `find /sys/class/iommu`) lists: dmar0, ivhd0, smmu3.0x...;
+ * the folder itself and the person's words ("---> nothing") are not units.
+ */
+function iommuUnits(text: string): string[] {
+  return nameList(text)
+    .flatMap((line) => line.split(/\s+/))
+    .map((word) => word.replace(/\/+$/, '').split('/').pop()!)
+    .filter((name) => /^(?:dmar|ivhd|smmu|iommu|amd-iommu|vtd)[\w.:-]*$/i.test(name) && name !== 'iommu')
 }
 
 function nameList(text: string): string[] {

@@ -25,7 +25,17 @@ const MAX_CMDLINE = 64 * 1024
 function firstNonEmptyLine(text: string): string {
   const line = text.replace(/\u0000/g, ' ').split(/\r?\n/).find((l) => l.trim() !== '') ?? ''
   // Accept a pasted dmesg line too: "Kernel command line: BOOT_IMAGE=..."
-  return line.slice(0, MAX_CMDLINE).replace(/^.*?(?:Kernel )?[Cc]ommand line:\s*/, '').trim()
+  return unwrapGrubLine(line.slice(0, MAX_CMDLINE).replace(/^.*?(?:Kernel )?[Cc]ommand line:\s*/, ''))
+}
+
+/**
+ * The parameters of a line as people paste it from /etc/default/grub, in Markdown or not:
+ * `GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on"` -> quiet splash intel_iommu=on.
+ */
+export function unwrapGrubLine(line: string): string {
+  const bare = line.trim().replace(/^`(.*)`$/, '$1').trim()
+  const grub = /^(?:(?:export\s+)?GRUB_CMDLINE_LINUX(?:_DEFAULT)?\s*=\s*)?(["']?)(.*)\1$/.exec(bare)
+  return (grub ? grub[2]! : bare).trim()
 }
 
 function splitWords(line: string): string[] {

@@ -86,6 +86,8 @@ export interface DomainModel {
   tpms: Array<{model?: string; backend?: string; version?: string}>
   videos: Array<{model?: string}>
   graphics: Array<{type: string}>
+  /** <channel type='spicevmc'> and the like: a spicevmc channel means SPICE graphics. */
+  channels: Array<{type: string}>
   inputs: DomainInput[]
   sounds: Array<{model?: string}>
   /** libvirt's own qemu:commandline arguments, if any. */
@@ -169,6 +171,7 @@ function readDomain(domain: XmlElement | undefined, origin: string, warnings: st
     tpms: devicesNamed('tpm').map(readTpm),
     videos: devicesNamed('video').map(video => ({model: attr(child(video, 'model'), 'type')})),
     graphics: devicesNamed('graphics').map(graphics => ({type: attr(graphics, 'type') ?? ''})),
+    channels: devicesNamed('channel').map(channel => ({type: attr(channel, 'type') ?? ''})),
     inputs: devicesNamed('input').map(readInput),
     sounds: devicesNamed('sound').map(sound => ({model: attr(sound, 'model')})),
     qemuArgs: readQemuArgs(domain, warnings),

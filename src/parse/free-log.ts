@@ -25,6 +25,8 @@ export type FreeLogSignalKind =
   | 'no-disk-found' // "We couldn't find any drives" / "no drive found"
   | 'lg-version-mismatch' // Looking Glass "version mismatch" / "the host application is not compatible"
   | 'lg-shm-too-small' // Looking Glass "too small"
+  | 'lg-banner' // Looking Glass's start line, client or host: "main.c:2282 | main | Looking Glass (B3)" / "Looking Glass Host (B7)"  data.side data.version
+  | 'qemu-cpu-model' // a qemu command line's CPU: "-cpu Haswell-noTSX,hv_time,..." / "-cpu host,kvm=off"  data.model
   | 'vfio-device' // a qemu command line passing a host device: "-device vfio-pci,host=01:00.0" / {"driver":"vfio-pci","host":"0000:07:00.0"}  data.address
 
 export interface FreeLogSignal {
@@ -284,12 +286,27 @@ const RULES: Rule[] = [
       }),
   },
   {
+    // The client and the host (in the guest) name themselves first: Looking Glass is in use.
+    needles: ['| looking glass (', '| looking glass host ('],
+    read: (line) => {
+      const match = /\|\s*Looking Glass (Host )?\(([\w.+-]+)\)\s*$/.exec(line)
+      return match ? {kind: 'lg-banner', data: {side: match[1] ? 'host' : 'client', version: match[2]!}} : undefined
+    },
+  },
+  {
     // qemu command lines and errors quote the device they pass: "-device vfio-pci,host=01:00.0,multifunction=on",
     // newer libvirt as JSON: -device {"driver":"vfio-pci","host":"0000:07:00.0",...} (quotes escaped in a log)
     needles: ['vfio-pci,host=', 'driver\\":\\"vfio-pci', 'driver":"vfio-pci'],
     read: (line) => {
       const address = capture(new RegExp(`vfio-pci,(?:[^ ]*,)?host=(${PCI})`, 'i'), line) ?? capture(new RegExp(`"driver\\\\?":\\\\?"vfio-pci\\\\?",\\\\?"host\\\\?":\\\\?"(${PCI})`, 'i'), line)
       return address === undefined ? undefined : {kind: 'vfio-device', data: {address: address.length === 7 ? `0000:${address.toLowerCase()}` : address.toLowerCase()}}
+    },
+  },
+  {
+    needles: ['-cpu '],
+    read: (line) => {
+      const model = capture(/(?:^|[\s*`'"])-cpu\s+([A-Za-z][\w.-]*)/, line)
+      return model === undefined ? undefined : {kind: 'qemu-cpu-model', data: {model}}
     },
   },
 ]

@@ -48,7 +48,7 @@ class ListingState {
 
   addDevice(device: PciDevice, group: number | undefined, where: string): void {
     if (group === undefined) {
-      if (!this.warnedUngrouped) this.warnings.add(`${where}: ${device.address} is not under any IOMMU group header`)
+      if (!this.warnedUngrouped && !this.emptyMarker) this.warnings.add(`${where}: ${device.address} is not under any IOMMU group header`)
       this.warnedUngrouped = true
       this.device = this.devices.add(device, where)
       return
@@ -114,8 +114,10 @@ function addressColumns(body: string): string[] | undefined {
 
 function readGroupHeader(state: ListingState, idText: string | undefined, rest: string, where: string): void {
   if (idText === '.' || idText === '*') {
+    // The unexpanded glob's lspci still lists the devices (the host bridge tells the CPU's maker).
     state.emptyMarker = true
     state.group = undefined
+    if (rest.trim()) readDeviceText(state, undefined, rest.trim(), where)
     return
   }
   const id = Number(idText)

@@ -7,7 +7,8 @@
  */
 
 import {capped, MAX_LINE} from './lines.js'
-import {endsKernelInit, iommuVerdict, newBoot, noteSignal, type Boot} from './kernel-log/boot.js'
+import {endsKernelInit, excerptVerdict, iommuVerdict, newBoot, noteSignal, type Boot} from './kernel-log/boot.js'
+import type {LineFilter} from './kernel-log/excerpt.js'
 import {parseLine, type LineStyle, type ParsedLine} from './kernel-log/line.js'
 import {candidateRules} from './kernel-log/rules.js'
 
@@ -87,6 +88,11 @@ export interface KernelLog {
   iommu: 'on' | 'off' | 'unknown'
   /** True when the log starts at boot ("Linux version", a [0.000000] stamp, "-- Reboot --"), so an absence means something. */
   fromBoot: boolean
+  /**
+   * Grep'd excerpts (`dmesg | grep -i dmar`) whose first line is from the first second of boot:
+   * every line of that boot a filter lets through is in it, so such a line's absence means something.
+   */
+  excerptsFromBoot?: LineFilter[]
   warnings: string[]
 }
 
@@ -100,6 +106,8 @@ interface Scan {
   boot: Boot
   /** Last kernel time stamp; a drop to 0 is a new boot in a multi-boot kern.log. */
   lastTime: number
+  /** The first kernel time stamp seen. */
+  firstTime?: number
   styles: Map<LineStyle | 'userspace', number>
   kept: Map<KernelSignalKind, number>
   dropped: Map<KernelSignalKind, number>
@@ -108,7 +116,8 @@ interface Scan {
   nulLines: number
 }
 
-export function parseKernelLog(text: string): KernelLog {
+/** `filter` is the grep the person piped the log through, when the paste shows its command. */
+export function parseKernelLog(text: string, filter?: LineFilter): KernelLog {
   const scan: Scan = {
     log: {format: 'empty', lineCount: 0, signals: [], iommu: 'unknown', fromBoot: false, warnings: []},
     boot: newBoot(false),
@@ -121,7 +130,7 @@ export function parseKernelLog(text: string): KernelLog {
     nulLines: 0,
   }
   scan.log.lineCount = forEachLine(text, (line, n) => scanLine(scan, line, n))
-  return finish(scan)
+  return finish(scan, filter)
 }
 
 /**
@@ -180,6 +189,7 @@ function clean(scan: Scan, line: string): string {
 
 function trackKernelLine(scan: Scan, line: ParsedLine): void {
   if (line.time !== undefined) {
+    scan.firstTime ??= line.time
     if (line.time === 0 && scan.lastTime !== 0) startBoot(scan)
     scan.lastTime = line.time
   }
@@ -212,10 +222,14 @@ function roomFor(scan: Scan, kind: KernelSignalKind): boolean {
   return false
 }
 
-function finish(scan: Scan): KernelLog {
+function finish(scan: Scan, filter: LineFilter | undefined): KernelLog {
   const log = scan.log
   log.format = formatOf(scan.styles)
   log.iommu = iommuVerdict(scan.boot)
+  if (filter && scan.boots <= 1 && scan.firstTime !== undefined && scan.firstTime < 1) {
+    log.excerptsFromBoot = [filter]
+    if (log.iommu === 'unknown') log.iommu = excerptVerdict(scan.boot, filter)
+  }
   if (scan.boots > 1) log.warnings.push(`the log holds ${scan.boots} boots; the IOMMU verdict is for the last one`)
   if (scan.nulLines > 0) log.warnings.push(`NUL bytes removed from ${scan.nulLines} line(s)`)
   if (scan.longLines > 0) log.warnings.push(`${scan.longLines} line(s) longer than ${MAX_LINE} characters: only their start was read`)

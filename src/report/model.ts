@@ -51,7 +51,7 @@ export function buildReport(set: SourceSet, facts: Facts, results: CheckResult[]
     schemaVersion: SCHEMA_VERSION,
     tool: {name: 'vfio-doctor', version: toolVersion()},
     host: hostOf(facts),
-    sources: set.sources.map(({text, ...rest}) => (text === undefined ? rest : {...rest, bytes: Buffer.byteLength(text)})),
+    sources: set.sources.map(({text, command: _command, ...rest}) => (text === undefined ? rest : {...rest, bytes: Buffer.byteLength(text)})),
     checks: results.map(({findings: list, ...rest}) => ({...rest, findings: list.length})),
     findings,
     summary: {

@@ -146,7 +146,7 @@ export function sourcesOfText(text: string, rel: string, named: SourceKind): Sou
     const recognised = {format: section.format, by: section.by, from: section.from, to: section.to}
     const notDomain = section.kind === 'domainXml' ? notADomain(section.text) : undefined
     if (notDomain) return {kind: section.kind, origin: rel, status: 'error', recognised, ...(label ? {label} : {}), reason: `${rel}: not a libvirt domain (${notDomain})`}
-    return {kind: section.kind, origin: rel, status: 'ok', text: section.text, recognised, ...(label ? {label} : {})}
+    return {kind: section.kind, origin: rel, status: 'ok', text: section.text, recognised, ...(label ? {label} : {}), ...(section.command !== undefined ? {command: section.command} : {})}
   })
 }
 

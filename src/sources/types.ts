@@ -47,6 +47,11 @@ export interface Source {
   hint?: string
   /** For evidence files: what the lines were recognised as, by what, and where in the file. */
   recognised?: Recognised
+  /**
+   * The command on the prompt line above a pasted output ("dmesg | grep -i dmar"): what it may
+   * have left out. Read by the parsers, never put in a report (a command may name a home folder).
+   */
+  command?: string
 }
 
 export interface Recognised {

@@ -29,8 +29,14 @@ testCheck(check, {
       name: "Proxmox 5700U (corpus): the APU's HDMI audio in vfio-pci.ids too; the slot's PSP, USB and audio-processor functions are the CPU's, not the GPU's",
       files: {'lspci-nn.txt': apu5700u.lspci, 'dmesg.txt': apu5700u.dmesg, 'modprobe-vfio.conf': 'options vfio-pci ids=1002:164c,1002:1637\n'},
     },
+    {name: "no device list: seed 000's vfio-pci.ids names the RX 580 and its HDMI audio", files: {'cmdline.txt': seed000Cmdline}},
   ],
   invalid: [
+    {
+      name: 'devset 112 (kubevirt-gpu-device-plugin#45): modprobe.d names the GTX 1660 SUPER\'s VGA id alone, no device list',
+      files: {'vfio.conf': 'options vfio-pci ids=10de:21c4\n'},
+      findings: [{id: 'companion-function-not-vfio', severity: 'warning', subject: '10de:21c4', message: /^vfio-pci\.ids names one NVIDIA id \(10de:21c4\) and no other/, evidence: /vfio\.conf line 1: options vfio-pci ids=10de:21c4/}],
+    },
     {
       name: 'Proxmox 5700U (corpus): "vfio_pci: add [1002:164c...]" only, so the APU\'s HDMI audio 05:00.1 stays with the host',
       files: {'lspci-nn.txt': apu5700u.lspci, 'dmesg.txt': apu5700u.dmesg},
@@ -63,6 +69,6 @@ testCheck(check, {
   ],
   unknown: [
     {name: "J4nsen (corpus) with --gpu: nothing hands the card to vfio-pci (gpu-driver's finding)", files: {'iommu-groups.txt': listings.j4nsen}, gpu: '04:00.0', reason: /no guest GPU is handed to vfio-pci/},
-    {name: 'no device list', files: {'cmdline.txt': seed000Cmdline}, reason: /no pciSysfs|PCI device list/},
+    {name: 'no device list, and nothing hands devices to vfio-pci', files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro quiet intel_iommu=on\n'}, reason: /no PCI device list and nothing hands devices to vfio-pci/},
   ],
 }, {skip: !hasShared})

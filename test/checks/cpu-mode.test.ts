@@ -1,6 +1,6 @@
 import check from '../../checks/cpu-mode.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {corpus, domains, edit} from './libvirt-data.js'
 
 testCheck(check, {
@@ -20,3 +20,18 @@ testCheck(check, {
   ],
   unknown: [{name: 'no domain XML', files: {'os-release': 'ID=arch\n'}}],
 }, {skip: !hasShared})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [
+    {name: 'devset 229 (Complete-Single-GPU-Passthrough#11): a qemu command line with -cpu host,kvm=off', files: {'qemu.txt': "-cpu host,kvm=off,hv_vendor_id=null -smp 8\n"}},
+  ],
+  invalid: [
+    {
+      name: 'devset 235 (nvidia-kvm-patcher#16): the oVirt guest runs with -cpu Haswell-noTSX, quoted in the post',
+      files: {'forum-post.txt': devsetFile('235-ovirt-haswell-cpu-code43', 'forum-post.txt')},
+      findings: [{id: 'cpu-mode-not-passthrough', severity: 'warning', subject: '-cpu Haswell-noTSX', message: /a named CPU model, instead of -cpu host/}],
+    },
+  ],
+  unknown: [{name: 'a qemu log without -cpu', files: {'qemu.log': '2024-01-01 12:00:00.000+0000: starting up libvirt version: 10.0.0\n'}, reason: /no qemu command line with -cpu/}],
+})

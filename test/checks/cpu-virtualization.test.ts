@@ -1,6 +1,6 @@
 import check from '../../checks/cpu-virtualization.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, linesOf} from './host-data.js'
 
 const intelCpu = corpus(CPUINFO.intel)
@@ -49,3 +49,16 @@ testCheck(check, {
     },
   ],
 }, {skip: !hasShared})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [{name: 'lsmod with kvm and kvm_intel', files: {'lsmod.txt': 'Module                  Size  Used by\nkvm_intel             380928  0\nkvm                  1105920  1 kvm_intel\nirqbypass              16384  1 kvm\n'}}],
+  invalid: [
+    {
+      name: 'devset 304 (Complete-Single-GPU-Passthrough#19): `lsmod | grep kvm` shows kvm and irqbypass, no kvm_amd',
+      files: {'thread.txt': devsetFile('304-qaidvoid-kvm-disabled-by-bios-amd', 'thread.txt')},
+      findings: [{id: 'cpu-virt-disabled', severity: 'warning', message: /^kvm is loaded but neither kvm_intel nor kvm_amd is/, evidence: /lsmod: kvm, no kvm_intel, no kvm_amd/}],
+    },
+  ],
+  unknown: [{name: 'lsmod without kvm at all', files: {'lsmod.txt': 'Module                  Size  Used by\nvfio_pci               16384  0\n'}}],
+})

@@ -11,9 +11,15 @@ testCheck(check, {
   valid: [
     {name: 'seed 000: the RX 580 on vfio-pci (vfio-pci.ids on the command line)', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580OnVfio, 'iommu-groups.txt': seed000Groups}},
     {name: "seed 003: options vfio-pci ids=10de:1b81 and the GTX 1070 on vfio-pci", files: {'modprobe-vfio.conf': 'options vfio-pci ids=10de:1b81\n', 'lspci-nnk.txt': gtx1070('vfio-pci', 'snd_hda_intel')}},
+    {name: 'no GPU marked: the only candidate (seed 000 RX 580) is already on vfio-pci', files: {'lspci-nnk.txt': rx580OnVfio}},
     {name: 'sysfs: bound by driver_override', files: {'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=10de device=1b81 class=030000 driver=vfio-pci driver_override=vfio-pci iommu_group=1'])}},
   ],
   invalid: [
+    {
+      name: 'Latitude E6430 (corpus) with no GPU marked: the NVS 5200M is the candidate (the Intel iGPU is the host display), and nouveau drives it',
+      files: {'lspci.txt': lspci.e6430},
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'info', subject: '0000:01:00.0', message: /^No GPU is marked for the guest\. If it is .*NVS 5200M\]: it is bound to nouveau, not vfio-pci/}],
+    },
     {
       name: 'Latitude E6430 (corpus): --gpu on the NVS 5200M, which nouveau drives and nothing hands to vfio-pci',
       files: {'lspci.txt': lspci.e6430},
@@ -51,7 +57,11 @@ testCheck(check, {
   unknown: [
     {name: 'seed 000 listing alone: no drivers shown', files: {'iommu-groups.txt': seed000Groups, 'cmdline.txt': seed000Cmdline}, reason: /which driver 0000:01:00\.0 uses/},
     {name: 'no PCI evidence at all', files: {'cmdline.txt': seed000Cmdline}, reason: /no PCI device list/},
-    {name: 'devices but no guest GPU marked', files: {'lspci.txt': lspci.e6430}, reason: /no GPU is marked/},
+    {
+      name: "no GPU marked, and the only display device is the host's Intel iGPU",
+      files: {'lspci.txt': lspci.e6430.split(/\n(?=\S)/).filter((d) => !/^01:00/.test(d)).join('\n')},
+      reason: /no GPU is marked/,
+    },
     {
       name: 'ids in effect but amdgpu holds the card: the load order is the cause, vfio-load-order reports it',
       files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': lspciNnk(seed000Groups, {'01:00.0': 'amdgpu', '01:00.1': 'snd_hda_intel'})},

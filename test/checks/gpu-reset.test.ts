@@ -1,6 +1,6 @@
 import check from '../../checks/gpu-reset.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, NAVI10_GROUPS, seed001Groups, seed003Dmesg, seed003Groups} from './host-data.js'
 
 const navi10Log = corpus(DMESG.navi10)
@@ -71,3 +71,21 @@ testCheck(check, {
   ],
   unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, reason: /the evidence has no kernel log, no qemu or libvirt log, no PCI device list/}],
 }, {skip: !hasShared})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'devset 124 (kata-containers#11708): a card vfio-pci holds stays in D3cold; which card is not in the evidence',
+      files: {'dmesg.txt': devsetFile('124-d3cold-vfio-after-pod-cycles', 'dmesg.txt')},
+      findings: [{id: 'gpu-reset-bug', severity: 'warning', subject: '0000:01:00.0', message: /^0000:01:00\.0 \(held by vfio-pci\) did not come back from a reset.*add `lspci -nn`/, evidence: /Unable to change power state from D3cold to D0/}],
+    },
+    {
+      name: "devset 306 (vendor-reset#3): vendor-reset's Vega 10 reset, then \"Failed to send message 0x6: return 0x0\" (the SMU does not answer)",
+      files: {'dmesg.txt': devsetFile('306-vendor-reset-vega10-shutdown-smu-error', 'dmesg.txt')},
+      findings: [{id: 'gpu-reset-bug', severity: 'warning', subject: '0000:45:00.0', evidence: /Failed to send message 0x6: return 0x0/}],
+    },
+  ],
+  unknown: [],
+})

@@ -1,6 +1,6 @@
 import check from '../../checks/iommu-enabled.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, seed000} from './host-data.js'
 
 const s000 = seed000()
@@ -51,3 +51,44 @@ testCheck(check, {
     {name: 'a KVM guest (real log: "Hypervisor detected: KVM") with no groups', files: {'dmesg.txt': corpus(DMESG.kvmGuest), 'iommu-groups.txt': EMPTY}, reason: /host is virtual/},
   ],
 }, {skip: !hasShared})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [
+    {name: '/sys/class/iommu lists the units: DMA remapping is on', files: {'sys-class-iommu.txt': 'dmar0\ndmar1\n'}},
+  ],
+  invalid: [
+    {
+      name: 'devset 123 (fwupd#2093): `dmesg | grep -i dmar` from boot has the DMAR table and units, no "IOMMU enabled" and no VT-d line',
+      files: {'dmesg-dmar.txt': devsetFile('123-dmar-table-no-iommu-enabled-thinkpad', 'dmesg-dmar.txt')},
+      findings: [{id: 'iommu-kernel-off', severity: 'warning', message: /`dmesg {2}\| grep -i dmar` shows no "DMAR: IOMMU enabled"/, evidence: /has no "DMAR: Intel\(R\) Virtualization Technology for Directed I\/O" line/}],
+    },
+    {
+      name: 'devset 121 (macOS-Simple-KVM#143): qemu "no iommu_group found" while the command line has intel_iommu=on',
+      files: {'paste.txt': devsetFile('121-no-iommu-group-found-kali', 'paste.txt')},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^intel_iommu=on is set, yet there are no IOMMU groups/, evidence: /no iommu_group found/}],
+    },
+    {
+      name: 'devset 122 (vmra1n#6): "IOMMU Group *" on an AMD RD9x0 host bridge: AMD-Vi is on by default, so the firmware has it off',
+      files: {'lsiommu.txt': devsetFile('122-lsiommu-group-star-amd990', 'lsiommu.txt')},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^the AMD IOMMU driver is on by default, yet there are no IOMMU groups/}],
+    },
+    {
+      name: 'devset 308 (ipaqmaster/vfio#4): `find /sys/class/iommu/ -type l` lists nothing, and nothing says why',
+      files: {'terminal.txt': devsetFile('308-ipaqmaster-sys-class-iommu-empty', 'terminal.txt')},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /\/sys\/class\/iommu lists no IOMMU unit/}],
+    },
+  ],
+  unknown: [
+    {
+      name: 'a grep for dmar that starts late in the boot (ring buffer wrapped): absence proves nothing',
+      files: {'dmesg.txt': '$ dmesg | grep -i dmar\n[  812.004417] DMAR: DRHD: handling fault status reg 2\n'},
+      reason: /IOMMU group/,
+    },
+    {
+      name: 'a dmar excerpt cut by head: absence proves nothing',
+      files: {'dmesg.txt': `$ dmesg | grep -i dmar | head -5\n${devsetFile('123-dmar-table-no-iommu-enabled-thinkpad', 'dmesg-dmar.txt').split('\n').slice(1).join('\n')}`},
+      reason: /IOMMU group/,
+    },
+  ],
+})

@@ -1,6 +1,6 @@
 import check from '../../checks/iommu-param.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, linesOf, seed001Module, seed003Config} from './host-data.js'
 
 const amdCpu = corpus(CPUINFO.amd)
@@ -65,3 +65,16 @@ testCheck(check, {
     {name: 'an lspci listing', files: {'lspci-nnk.txt': '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)\n'}},
   ],
 }, {skip: !hasShared})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'devset 125 (deepops#515): amd_iommu=on and no intel_iommu, CPU unknown: harmless on AMD, the IOMMU stays off on Intel',
+      files: {'forum-post.txt': devsetFile('125-amd-iommu-on-intel-board', 'forum-post.txt')},
+      findings: [{id: 'iommu-param-wrong', severity: 'warning', subject: 'amd_iommu=on', message: /on an Intel CPU it does nothing, and without intel_iommu=on the Intel IOMMU stays off/, evidence: /kernel command line: quiet splash amd_iommu=on/}],
+    },
+  ],
+  unknown: [],
+})

@@ -2,7 +2,7 @@ import {join} from 'node:path'
 import lookingGlassDisplay from '../../checks/looking-glass-display.js'
 import {describe, expect, it} from 'vitest'
 import {runCase, testCheck} from '../helpers/check-tester.js'
-import {corpusDir, hasShared, readShared} from '../helpers/paths.js'
+import {corpusDir, devsetFile, hasShared, readShared} from '../helpers/paths.js'
 import {domainXml, seed001Shmem, seed003Evdev, seed003LookingGlass, TABLET} from '../helpers/seed-xml.js'
 
 const corpus = (folder: string, name: string) => readShared(join(corpusDir, folder, name))
@@ -88,4 +88,28 @@ describe.skipIf(!hasShared)('looking-glass-display words', () => {
     expect(info.message).toMatch(/emulated qxl display.*<model type='none'\/>/)
     expect(info.evidence).toEqual(["domain 10ferestre (10ferestre.xml): <video><model type='qxl'/></video>"])
   })
+})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(lookingGlassDisplay, {
+  valid: [],
+  invalid: [
+    {
+      name: "devset 233 (LookingGlass#1299): the Looking Glass host's log beside a pasted handful of devices: the USB tablet next to a spicevmc channel",
+      files: {'looking-glass-host.txt': devsetFile('233-lg-b7-tablet-spice-domain', 'looking-glass-host.txt'), 'vm.xml': devsetFile('233-lg-b7-tablet-spice-domain', 'vm.xml')},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'vm.xml', message: /keeps the USB tablet/}],
+    },
+    {
+      name: "devset 332 (LookingGlass#149): the host captures Windows' Basic Render Driver at 800 x 600",
+      files: {'host-output.txt': devsetFile('332-lg-host-basic-render-driver-800x600', 'host-output.txt'), 'vm-fragment.xml': devsetFile('332-lg-host-basic-render-driver-800x600', 'vm-fragment.xml')},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'vm-fragment.xml', message: /captures Windows' Basic Render Driver/, evidence: /Device Descripion: Microsoft Basic Render Driver/}],
+    },
+  ],
+  unknown: [
+    {
+      name: 'the same handful of devices without a Looking Glass log or shmem: nothing says Looking Glass is in use',
+      files: {'vm.xml': devsetFile('233-lg-b7-tablet-spice-domain', 'vm.xml')},
+      reason: /no domain uses Looking Glass/,
+    },
+  ],
 })

@@ -1,6 +1,6 @@
 import check from '../../checks/vfio-ids.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {gtx1070Audio, kabyLakeGtx1060, listings, lspciNnk, pciSysfs, seed000Cmdline, seed000Groups, seed002Ids, seed002Lspci, seed002Nix, seed003Dmesg, seed003Gtx1070, seed004Devs, seed004Nix, sysfsFor} from './isolation-data.js'
 import {seed003Nix} from './libvirt-data.js'
 
@@ -112,3 +112,27 @@ testCheck(check, {
     {name: 'ids without any device list', files: {'cmdline.txt': seed000Cmdline}, reason: /no PCI device list/},
   ],
 }, {skip: !hasShared})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'devset 303 (macOS-Simple-KVM#497): GRUB line in Markdown backticks with vfio-pci-ids= (a dash for the dot)',
+      files: {'post.txt': devsetFile('303-macos-kvm-vfio-pci-ids-typo', 'post.txt')},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: 'vfio-pci-ids=8086:9a49,8086:a0c8', message: /only hands `vfio-pci\.ids=`/}],
+    },
+    {
+      name: 'modprobe.d with "id=" for "ids="',
+      files: {'vfio.conf': 'options vfio-pci id=10de:1b81,10de:10f0\n'},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: 'options vfio-pci id=10de:1b81,10de:10f0', evidence: /vfio\.conf line 1/}],
+    },
+  ],
+  unknown: [
+    {
+      name: 'devset 301 (quickpassthrough#22): `lspci -k` shows no ids, so the ids vfio-pci is given cannot be checked against it',
+      files: {'paste.txt': devsetFile('301-quickpassthrough-rtx3060-audio-not-vfio', 'paste.txt')},
+      reason: /shows no ids to check the vfio-pci ids against \(lspci without -nn\)/,
+    },
+  ],
+})

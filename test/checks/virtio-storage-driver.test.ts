@@ -1,6 +1,6 @@
 import check from '../../checks/virtio-storage-driver.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {domains, edit, seeds} from './libvirt-data.js'
 
 /** sabinM1's Windows 10 on a virtio disk, without the virtio-win ISO it has attached. */
@@ -33,3 +33,16 @@ testCheck(check, {
   ],
   unknown: [{name: 'no domain XML', files: {'bsod.txt': 'Stop code: INACCESSIBLE_BOOT_DEVICE\n'}}],
 }, {skip: !hasShared})
+
+// Real fragments from the development set (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'devset 215 (virtio-win-guest-tools-installer#61): the pasted domain moves the boot disk to bus virtio, then "blue screen with inaccessible boot device"',
+      files: {'steps.txt': devsetFile('215-ide-to-virtio-inaccessible-boot', 'steps.txt')},
+      findings: [{id: 'virtio-storage-driver-missing', severity: 'error', subject: 'steps.txt', evidence: /steps\.txt line 20: .*inaccessible boot device/}],
+    },
+  ],
+  unknown: [],
+})

@@ -19,3 +19,8 @@ export const hasShared = existsSync(corpusDir) && existsSync(seedsDir)
 export function readShared(path: string): string {
   return hasShared ? readFileSync(path, 'utf8') : ''
 }
+
+/** A file of a development-set case (test/devset/cases/NAME/FILE): real pasted evidence, in the repository. */
+export function devsetFile(name: string, file: string): string {
+  return readFileSync(resolve(repoRoot, 'test/devset/cases', name, file), 'utf8')
+}

@@ -189,6 +189,22 @@ const CASES: Array<[source: string, line: string, expected: Expected[]]> = [
   ],
 ]
 
+/** Lines that say what runs: a qemu command line's CPU model, Looking Glass's own start line. */
+const RUNNING: Array<[string, string, Array<{kind: string; data?: Record<string, string>}>]> = [
+  ['nvidia-kvm-patcher#16 (devset 235), quoted in prose', 'Where the important is : -cpu Haswell-noTSX,hv_time,hv_relaxed,hv_vapic,hv_spinlocks=0x1fff,**hv_vendor_id=123456789abc,kvm=off**', [{kind: 'qemu-cpu-model', data: {model: 'Haswell-noTSX'}}]],
+  ['a qemu command line passing the host CPU', '-machine q35,accel=kvm -cpu host,kvm=off -smp 8', [{kind: 'qemu-cpu-model', data: {model: 'host'}}]],
+  ['LookingGlass#1299 (devset 233): the host, in the guest', '00:00:00.035 [I]               app.c:867  | app_main                       | Looking Glass Host (B7)', [{kind: 'lg-banner', data: {side: 'host', version: 'B7'}}]],
+  ['LookingGlass#265 (devset 213): the client', '[I]               main.c:996  | run                            | Looking Glass (B1-rc6-6-gb979752989+1)', [{kind: 'lg-banner', data: {side: 'client', version: 'B1-rc6-6-gb979752989+1'}}]],
+  ['words about it are no banner', 'I run Looking Glass (B6) with a 4K screen', []],
+  ['an option of another program', 'taskset -cpu 3 ./a.out', []],
+]
+
+describe('scanFreeLog: what runs', () => {
+  it.each(RUNNING)('%s', (_source, text, expected) => {
+    expect(scanFreeLog(text, 'x').map(({kind, data}) => (data ? {kind, data} : {kind}))).toEqual(expected)
+  })
+})
+
 /** Lines that mention the same words but are not the problems. */
 const QUIET: Array<[string, string]> = [
   ['a host device that is not vfio-pci', '-device pci-assign,host=01:00.0'],

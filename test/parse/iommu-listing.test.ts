@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import type {PciDevice} from '../../src/facts/types.js'
 import {parseIommuListing} from '../../src/parse/iommu-listing.js'
-import {hasShared, seedsDir} from '../helpers/paths.js'
+import {devsetFile, hasShared, seedsDir} from '../helpers/paths.js'
 import {corpusFiles, count, plainIommuCount} from './corpus.js'
 import {buildFakeSysfs, runListingScript, type FakePciDevice} from './fake-sysfs.js'
 import {hasLspci} from '../helpers/tools.js'
@@ -95,6 +95,14 @@ describe('whole listings', () => {
   /** The fenced blocks of seed 000 that are IOMMU listings, read in place. */
   const listings = [...seed000.matchAll(/```\n(IOMMU Group[^`]*)```/g)].map((m) => m[1]!)
 
+  it('vmra1n#6 (devset 122): "IOMMU Group * 00:00.0 Host bridge ..." is the empty marker, and its lspci lines are still devices', () => {
+    const listing = parseIommuListing(devsetFile('122-lsiommu-group-star-amd990', 'lsiommu.txt'))
+    expect(listing.groups).toEqual([])
+    expect(listing.emptyMarker).toBe(true)
+    expect(listing.devices[0]).toMatchObject({address: '0000:00:00.0', classCode: '0600', vendorId: '1002', deviceId: '5a14'})
+    expect(listing.devices).toHaveLength(10)
+    expect(listing.warnings).toEqual([])
+  })
   it.skipIf(!hasShared)('seed 000: "IOMMU Group .:" is the empty marker and no group', () => {
     expect(listings[0]).toBe('IOMMU Group .:\n')
     expect(parseIommuListing(listings[0]!)).toEqual({groups: [], devices: [], emptyMarker: true, warnings: []})

@@ -21,6 +21,14 @@ describe('cmdline', () => {
     expect(c.params.map((p) => p.key)).toEqual(['initrd', 'init', 'intel_iommu', 'loglevel'])
     expect(c.last.get('intel_iommu')).toBe('on')
   })
+  it.each([
+    ['GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on"', ['quiet', 'splash', 'intel_iommu']],
+    ['`GRUB_CMDLINE_LINUX_DEFAULT="quiet splash intel_iommu=on vfio-pci-ids=8086:9a49"`', ['quiet', 'splash', 'intel_iommu', 'vfio-pci-ids']],
+    ["GRUB_CMDLINE_LINUX='amd_iommu=on iommu=pt'", ['amd_iommu', 'iommu']],
+    ['"quiet amd_iommu=on"', ['quiet', 'amd_iommu']],
+  ])('reads the parameters of a pasted /etc/default/grub line: %s', (line, keys) => {
+    expect(parseCmdline(line).params.map((p) => p.key)).toEqual(keys)
+  })
   it('lets the last of a repeated key win and keeps quoted spaces', () => {
     const c = parseCmdline('amd_iommu=on iommu=pt amd_iommu=pt dyndbg="file vfio* +p" quiet')
     expect(c.last.get('amd_iommu')).toBe('pt')

@@ -44,6 +44,16 @@ describe('splits a paste at prompts, and the command is a hint', () => {
     }
   })
 
+  it('splits at a lead-in line even with a trailing blank (deepops#515, devset 125), and keeps the prompt command for the parsers', () => {
+    const paste = 'This grub launcher configuration nowadays: \n quiet splash amd_iommu=on vfio-pci.ids=1002:699f,1002:aae0\n\n$ dmesg | grep -i dmar\n[    0.017590] ACPI: DMAR 0x000000004FFCB000 0000A8 (v01 LENOVO TP-N1E   00001590 PTEC 00000002)\n'
+    expect(recogniseText(paste).map((s) => [s.kind, s.from, s.to, s.command])).toEqual([
+      ['cmdline', 2, 2, undefined],
+      ['kernelLog', 5, 5, 'dmesg | grep -i dmar'],
+    ])
+    const [, log] = sourcesOfText(paste, 'paste.txt', 'log')
+    expect(log!.command).toBe('dmesg | grep -i dmar')
+  })
+
   it('lets the lines overrule a name that says otherwise (an IOMMU listing saved as groups-output.txt)', () => {
     const listing = 'IOMMU Group 1:\n\t01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484] (rev a1)\n'
     expect(recogniseText(listing, {kind: 'userGroups'}).map((s) => s.kind)).toEqual(['iommuListing'])

@@ -9,6 +9,7 @@
  *     Intel machines included (16 of the 20 corpus logs that print it).
  */
 import type {KernelLog, KernelSignalKind} from '../kernel-log.js'
+import {filterShows, type LineFilter} from './excerpt.js'
 
 export interface Boot {
   /** The lines start at a boot: "Linux version", a [0.000000] stamp, journalctl's "-- Reboot --". */
@@ -19,6 +20,8 @@ export interface Boot {
   translating: boolean
   /** intel_iommu=off or amd_iommu=off, as the kernel read it. */
   saysOff: boolean
+  /** Whose IOMMU the firmware describes: a DMAR table or DRHD units (Intel), an IVRS table (AMD). */
+  tableVendor?: 'intel' | 'amd'
 }
 
 export function newBoot(fromStart: boolean): Boot {
@@ -40,6 +43,13 @@ export function noteSignal(boot: Boot, kind: KernelSignalKind, data: Record<stri
     case 'amdvi-disabled':
       boot.saysOff = true
       break
+    case 'acpi-dmar':
+    case 'dmar-hardware':
+      boot.tableVendor = 'intel'
+      break
+    case 'acpi-ivrs':
+      boot.tableVendor = 'amd'
+      break
     default:
   }
 }
@@ -59,4 +69,21 @@ export function iommuVerdict(boot: Boot): KernelLog['iommu'] {
   // A whole boot past kernel init without a unit or a group: there is none.
   if (boot.fromStart && boot.initDone) return 'off'
   return 'unknown'
+}
+
+/** The message each vendor's driver prints once DMA remapping is on (dmar-vtd-init, amdvi-found). */
+export const REMAPPING_ON = {
+  intel: 'DMAR: Intel(R) Virtualization Technology for Directed I/O',
+  amd: 'pci 0000:00:00.2: AMD-Vi: Found IOMMU cap 0x40',
+} as const
+
+/**
+ * An excerpt from boot (`dmesg | grep -i dmar`) that shows the firmware's IOMMU table, and would
+ * show the driver's "remapping on" line, proves by that line's absence that the kernel left the
+ * IOMMU off.
+ */
+export function excerptVerdict(boot: Boot, filter: LineFilter): KernelLog['iommu'] {
+  if (boot.translating) return 'on'
+  if (boot.saysOff) return 'off'
+  return boot.tableVendor && filterShows(filter, REMAPPING_ON[boot.tableVendor]) ? 'off' : 'unknown'
 }

@@ -178,10 +178,12 @@ export const RULES: Rule[] = [
   },
   {
     kind: 'reset-failed',
-    keys: ['giving up', 'reset failed', 'failed to reset'],
+    keys: ['giving up', 'reset failed', 'failed to reset', 'failed to send message 0x'],
     // pci_dev_wait(): "not ready 65535ms after FLR; giving up"; xhci: "Host not accessible, reset failed."
     // Not the PCIe DOE mailbox: "DOE: [2c8] failed to reset mailbox with abort command".
-    pattern: /not ready \d+ms after [^;]{1,40}; giving up|\breset failed\b|\bfailed to reset\b(?! mailbox)/i,
+    // vendor-reset, when the card's SMU no longer answers during its reset (smum_send_msg_to_smc_with_parameter):
+    // "vfio-pci 0000:45:00.0: Failed to send message 0x6: return 0x0".
+    pattern: /not ready \d+ms after [^;]{1,40}; giving up|\breset failed\b|\bfailed to reset\b(?! mailbox)|^vfio-pci \S+: Failed to send message 0x[0-9a-f]+: return 0x[0-9a-f]+$/i,
     data: (_m, text) => address(text),
   },
   {

@@ -18,6 +18,8 @@ export interface Section {
   label?: string
   /** What decided the kind. */
   by: 'name' | 'command' | 'content'
+  /** The command on the prompt line above it ("dmesg | grep -i dmar"). */
+  command?: string
   /** 1-based line numbers in the file, inclusive. */
   from: number
   to: number
@@ -50,6 +52,8 @@ interface Block {
   end: number
   hint?: CommandHint
   hintBy?: 'name' | 'command'
+  /** The command on the prompt line this block is the output of. */
+  command?: string
   /** The first block after a prompt line: a new command's output, never part of the one before. */
   fresh?: boolean
 }
@@ -125,6 +129,12 @@ interface Verdict {
  * only where it surely applies: the whole file (its name) or the output right after the prompt.
  */
 function classify(lines: string[], block: Block): Verdict {
+  const verdict = classifyLines(lines, block)
+  if (block.command !== undefined) verdict.section.command = block.command
+  return verdict
+}
+
+function classifyLines(lines: string[], block: Block): Verdict {
   const recogniser = bestRecogniser(lines)
   const hint = block.hint
   const hintApplies = hint !== undefined && (recogniser ? recogniser.kind === hint.kind || AGREES[hint.kind]?.includes(recogniser.kind) : block.hintBy === 'name' || block.fresh)
@@ -188,6 +198,7 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
   let hint = nameHint
   let hintBy: 'name' | 'command' | undefined = nameHint ? 'name' : undefined
   let fresh = false
+  let promptText: string | undefined
   let open: Block | undefined
   let n = 0
   let at = 0
@@ -205,7 +216,7 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
     n++
     const line = text.slice(at, Math.min(eol, at + 2000))
     const first = line.trimStart()[0]
-    const marker = first === '$' || first === '#' || first === '`' || first === '~' || first === '=' || first === '-' || first === '*' || first === '[' || first === '>' || first === '❯' || /^\s*[\w.-]+@[\w.-]+[:\s]/.test(line) || (line.endsWith(':') && line.length < 110)
+    const marker = first === '$' || first === '#' || first === '`' || first === '~' || first === '=' || first === '-' || first === '*' || first === '[' || first === '>' || first === '❯' || /^\s*[\w.-]+@[\w.-]+[:\s]/.test(line) || (line.trimEnd().endsWith(':') && line.length < 110)
     // Past MAX_BLOCKS a file is split no further: a paste of a million prompts stays one cheap block.
     if (marker && blocks.length <= MAX_BLOCKS) {
       const command = promptCommand(line)
@@ -214,6 +225,7 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
       if (command !== undefined || fence || heading) {
         close(at)
         const named = fence ? undefined : hintOfCommand(command ?? line)
+        if (!fence) promptText = command
         if (command !== undefined || named) {
           hint = named
           hintBy = named ? 'command' : undefined
@@ -222,6 +234,7 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
           // A closing fence ends the command's output: what follows is the person's words again.
           hint = nameHint
           hintBy = nameHint ? 'name' : undefined
+          promptText = undefined
         }
         if (fence) inFence = !inFence
         at = eol + 1
@@ -231,7 +244,7 @@ function splitBlocks(text: string, nameHint: CommandHint | undefined): Block[] {
     if (!/\S/.test(line)) {
       if (blocks.length <= MAX_BLOCKS) close(at)
     } else if (!open) {
-      open = {from: n, to: n, start: at, end: eol, ...(hint ? {hint, hintBy: hintBy!} : {}), ...(fresh ? {fresh} : {})}
+      open = {from: n, to: n, start: at, end: eol, ...(hint ? {hint, hintBy: hintBy!} : {}), ...(fresh ? {fresh} : {}), ...(promptText !== undefined ? {command: promptText} : {})}
       fresh = false
     } else open.to = n
     at = eol + 1

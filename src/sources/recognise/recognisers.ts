@@ -6,6 +6,7 @@
  *
  * Order matters only on a tie: the more specific shape comes first.
  */
+import {unwrapGrubLine} from '../../parse/cmdline.js'
 import type {SourceKind} from '../types.js'
 
 export interface Recogniser {
@@ -157,7 +158,7 @@ const BARE_PARAMETERS = new Set(['ro', 'rw', 'quiet', 'splash', 'nomodeset', 'si
 
 /** /proc/cmdline (one line of words and key=value pairs, with a root=, BOOT_IMAGE= or an IOMMU word). */
 function isCommandLine(l: string): boolean {
-  const line = l.trim().replace(/^(?:GRUB_CMDLINE_LINUX(?:_DEFAULT)?=)?["']?|["']$/g, '')
+  const line = unwrapGrubLine(l)
   if (!/\b(?:BOOT_IMAGE=|root=|init=\/nix\/store|initrd=|(?:intel|amd)_iommu=|iommu=|vfio[-_]pci\.ids=|rd\.driver\.pre=|quiet|splash|loglevel=|ro|rw)(?:\s|$|\S)/.test(line)) return false
   const words = line.split(/\s+/)
   const parameters = words.filter((w) => w.includes('=') || BARE_PARAMETERS.has(w)).length
