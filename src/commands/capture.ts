@@ -38,7 +38,8 @@ export default class Capture extends BaseCommand {
       written = redactSourceSet(set, redactor)
       redacted = redactor.describe()
     }
-    const {files} = await writeCapture(args.dir, written, {force: flags.force})
+    const redaction = redacted ? `replaced ${redacted}` : 'off: written with --no-redact, check the files before you share them'
+    const {files} = await writeCapture(args.dir, written, {force: flags.force, redaction})
     const notOk = set.sources.filter((s) => s.status !== 'ok')
     process.stdout.write(`Wrote ${files.length} files to ${args.dir}${notOk.length ? `; ${notOk.length} sources could not be read (see meta.json)` : ''}.\n`)
     process.stdout.write(redacted ? `Redacted ${redacted} (--no-redact keeps them).\n` : 'Not redacted: check the files before you share them.\n')

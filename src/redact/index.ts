@@ -1,13 +1,10 @@
 import {hostname, userInfo} from 'node:os'
 import type {Report} from '../report/model.js'
-import type {Source, SourceKind, SourceSet} from '../sources/types.js'
-import {HOME_PATH, HOST_CONTEXTS, learnNames} from './learn.js'
+import type {SourceSet} from '../sources/types.js'
+import {learnNames} from './learn.js'
 import {Redactor} from './redactor.js'
 
 export {Redactor} from './redactor.js'
-
-/** Sources whose words are the kernel's, not the person's: a learnt name found there is a word. */
-const VOCABULARY_KINDS: SourceKind[] = ['kernelLog', 'lspci', 'cpuinfo', 'modules', 'pciSysfs']
 
 /**
  * A redactor for one run: it learns the names the evidence gives away (and, on a live run, this
@@ -16,7 +13,7 @@ const VOCABULARY_KINDS: SourceKind[] = ['kernelLog', 'lspci', 'cpuinfo', 'module
 export function redactorFor(set: SourceSet): Redactor {
   const texts = set.sources.flatMap((s) => [s.origin, s.text ?? ''])
   const names = learnNames(texts, set.mode === 'live' ? liveNames() : {})
-  return new Redactor(names, wordsAmong([...names.users, ...names.hosts], set.sources))
+  return new Redactor(names)
 }
 
 /** Sources larger than this teach no names to a report-only redactor: their quoted lines are in the report. */
@@ -30,7 +27,7 @@ export function redactorForReport(report: Report, set: SourceSet): Redactor {
   const small = set.sources.filter((s) => (s.text?.length ?? 0) <= REPORT_LEARN_LIMIT)
   const texts = [JSON.stringify(report), ...small.flatMap((s) => [s.origin, s.text ?? ''])]
   const names = learnNames(texts, set.mode === 'live' ? liveNames() : {})
-  return new Redactor(names, wordsAmong([...names.users, ...names.hosts], small))
+  return new Redactor(names)
 }
 
 function liveNames(): {hosts: string[]; users: string[]} {
@@ -44,22 +41,6 @@ function safe(f: () => string): string | undefined {
   } catch {
     return undefined
   }
-}
-
-/**
- * Names that the kernel's own text uses as plain words ("max UDMA/133", "display"): replacing
- * them everywhere would garble the evidence, so they are replaced only where they are names.
- */
-function wordsAmong(names: string[], sources: Source[]): Set<string> {
-  const vocabulary = sources
-    .filter((s) => VOCABULARY_KINDS.includes(s.kind) && s.text)
-    .map((s) => [HOME_PATH, ...HOST_CONTEXTS].reduce((t, re) => t.replace(re, '$1'), s.text!))
-  const words = new Set<string>()
-  for (const name of names) {
-    const re = new RegExp(`(?<![\\w-])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-])`, 'i')
-    if (vocabulary.some((t) => re.test(t))) words.add(name.toLowerCase())
-  }
-  return words
 }
 
 export function redactSourceSet(set: SourceSet, redactor: Redactor): SourceSet {

@@ -11,7 +11,7 @@ import {UsageError} from '../util/errors.js'
  * `--input` reads back as the same kind, and meta.json with every source's status.
  * Writes only inside `dir`; a non-empty folder is refused unless `force`.
  */
-export async function writeCapture(dir: string, set: SourceSet, options: {force?: boolean; now?: Date} = {}): Promise<{files: string[]}> {
+export async function writeCapture(dir: string, set: SourceSet, options: {force?: boolean; now?: Date; redaction?: string} = {}): Promise<{files: string[]}> {
   const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
     if (err.code === 'ENOENT') return []
     throw new UsageError(`cannot use ${dir}: ${err.message}`)
@@ -23,7 +23,7 @@ export async function writeCapture(dir: string, set: SourceSet, options: {force?
   const files: string[] = []
   const recorded: CaptureMeta['sources'] = []
   for (const source of set.sources) {
-    const {text, ...rest} = source
+    const {text, command: _command, ...rest} = source
     if (source.status !== 'ok' || text === undefined) {
       recorded.push(rest)
       continue
@@ -33,7 +33,7 @@ export async function writeCapture(dir: string, set: SourceSet, options: {force?
     files.push(file)
     recorded.push({...rest, file})
   }
-  await writeNew(dir, META_FILE, JSON.stringify(makeCaptureMeta(recorded, options.now ?? new Date()), null, 2) + '\n')
+  await writeNew(dir, META_FILE, JSON.stringify(makeCaptureMeta(recorded, options.now ?? new Date(), options.redaction), null, 2) + '\n')
   return {files}
 }
 

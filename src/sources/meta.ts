@@ -12,11 +12,13 @@ export interface CaptureMeta {
   format: number
   tool: {name: 'vfio-doctor'; version: string}
   date: string
-  sources: Array<Omit<Source, 'text'> & {file?: string}>
+  /** What redaction replaced ("1 user name and 2 MAC addresses"), or that it was off (--no-redact). */
+  redaction?: string
+  sources: Array<Omit<Source, 'text' | 'command'> & {file?: string}>
 }
 
-export function makeCaptureMeta(sources: CaptureMeta['sources'], date: Date): CaptureMeta {
-  return {format: CAPTURE_FORMAT, tool: {name: 'vfio-doctor', version: toolVersion()}, date: date.toISOString(), sources}
+export function makeCaptureMeta(sources: CaptureMeta['sources'], date: Date, redaction?: string): CaptureMeta {
+  return {format: CAPTURE_FORMAT, tool: {name: 'vfio-doctor', version: toolVersion()}, date: date.toISOString(), ...(redaction ? {redaction} : {}), sources}
 }
 
 /** Parses meta.json; a capture from a newer format is refused with the version that made it. */

@@ -35,6 +35,7 @@ describe('vfio-doctor capture', () => {
     for (const secret of ['alice', 'alice-desktop', 'correct horse battery staple', '3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f', 'AAAAC3NzaC1lZDI1NTE5']) expect(all).not.toContain(secret)
     expect(all).toContain('uid=1000(user1)')
     expect(all).toContain('vfio-pci.ids=10de:2684,10de:22ba')
+    expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).redaction).toMatch(/^replaced .*user name/)
   })
 
   it('--no-redact writes the host as it is, and says so', async () => {
@@ -42,5 +43,6 @@ describe('vfio-doctor capture', () => {
     const r = await runCommand(Capture, ['--root', host().dir, '--quiet', '--timeout', '2', '--no-redact', dir], {USER: 'alice', SUDO_USER: undefined})
     expect(r.stdout).toContain('Not redacted: check the files before you share them.')
     expect(written(dir)).toContain('uid=1000(alice)')
+    expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).redaction).toMatch(/^off: written with --no-redact/)
   })
 })

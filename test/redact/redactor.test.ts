@@ -172,6 +172,14 @@ describe('redactor: hostile input', () => {
     ['dotted numbers', '1.'.repeat(n / 2)],
     ['at signs', 'a@b.'.repeat(n / 4)],
     ['secrets', 'psk = "'.repeat(n / 7)],
+    // Issue 16: a run of blank lines met `^\s*` at every line; a long line of names rescanned the line for each.
+    ['1 MB of blank lines', '\n'.repeat(5 * n)],
+    ['1 MB of blank lines with spaces', ' \n'.repeat(2.5 * n)],
+    ['a 1 MB line of ls modes', '-rw-r--r-- alice users '.repeat(n / 5)],
+    ['a 1 MB line of one learnt name', 'uid=1000(alice) alice '.repeat(n / 4)],
+    ['unclosed member lists', 'members = ['.repeat(n / 2)],
+    ['prompts without commands', 'kiwi@kiwi-pc ~ '.repeat(n / 3)],
+    ['journal stamps without hosts', 'Nov 21 23:57:01.123456 '.repeat(n / 5)],
   ])('%s: finishes in bounded time and never throws', (_, text) => {
     const started = Date.now()
     new Redactor(learnNames([text])).redact(text)
