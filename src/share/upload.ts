@@ -59,15 +59,43 @@ async function uploadTo(service: PasteService, text: string, timeoutMs: number):
   } catch (err) {
     return {ok: false, message: networkMessage(err, timeoutMs)}
   }
-  const answer = await response.text().catch(() => '')
+  const answer = await readLimited(response, MAX_ANSWER_BYTES).catch(() => '')
   if (!response.ok) {
-    const said = firstLine(answer).slice(0, 120)
-    const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`
-    return {ok: false, message: said && said !== response.statusText ? `${status}: ${said}` : status}
+    const said = printableLine(firstLine(answer)).slice(0, 120)
+    const statusText = printableLine(response.statusText)
+    const status = `HTTP ${response.status}${statusText ? ` ${statusText}` : ''}`
+    return {ok: false, message: said && said !== statusText ? `${status}: ${said}` : status}
   }
+  // A link is printed to a terminal: printable ASCII only, so an answer cannot move the cursor or retitle the window.
   const link = firstLine(answer)
-  if (!/^https?:\/\/\S+$/.test(link)) return {ok: false, message: `HTTP ${response.status} without a link in the answer`}
+  if (!/^https?:\/\/[\x21-\x7e]{1,2000}$/.test(link) || !safeHost(link)) return {ok: false, message: `HTTP ${response.status} without a link in the answer`}
   return {ok: true, url: link, service: service.name, truncated: response.status === 206}
+}
+
+/** A paste service answers with a link: more than this is not one (an endless answer is cut here). */
+const MAX_ANSWER_BYTES = 4096
+
+async function readLimited(response: Response, limit: number): Promise<string> {
+  const reader = response.body?.getReader()
+  if (!reader) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    while (size < limit) {
+      const {done, value} = await reader.read()
+      if (done) break
+      chunks.push(value)
+      size += value.length
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks).subarray(0, limit))
+}
+
+/** Control characters (escape sequences among them) removed. */
+function printableLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '')
 }
 
 function networkMessage(err: unknown, timeoutMs: number): string {

@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
 import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
-import {join} from 'node:path'
+import {join, resolve} from 'node:path'
 import {captureFileName} from './kinds.js'
 import {makeCaptureMeta, META_FILE, type CaptureMeta} from './meta.js'
 import type {SourceSet} from './types.js'
@@ -12,12 +12,29 @@ import {UsageError} from '../util/errors.js'
  * Writes only inside `dir`; a non-empty folder is refused unless `force`.
  */
 export async function writeCapture(dir: string, set: SourceSet, options: {force?: boolean; now?: Date; redaction?: string} = {}): Promise<{files: string[]}> {
+  // The kernel's own file systems: mkdir -p under /proc never ends, and nothing there is a folder on disk.
+  const virtual = /^\/(?:proc|sys|dev)(?:\/|$)/.exec(resolve(dir))
+  if (virtual) throw new UsageError(`cannot write a capture into ${resolve(dir)}: ${virtual[0].replace(/\/$/, '')} is the kernel's, not a folder on disk; choose another folder`)
   const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return []
+    if (err.code === 'ENOENT') return undefined
     throw new UsageError(`cannot use ${dir}: ${err.message}`)
   })
-  if (existing.length > 0 && !options.force) throw new UsageError(`${dir} is not empty: choose a new folder or pass --force`)
-  await mkdir(dir, {recursive: true})
+  if (existing && existing.length > 0 && !options.force) throw new UsageError(`${dir} is not empty: choose a new folder or pass --force`)
+  await mkdir(dir, {recursive: true}).catch((err: Error) => {
+    throw new UsageError(`cannot create ${dir}: ${err.message}`)
+  })
+  const written: string[] = []
+  try {
+    return await writeAll(dir, set, options, written)
+  } catch (err) {
+    // A full disk or a failed write leaves no half capture behind: what this run wrote goes again.
+    await Promise.all(written.map((file) => rm(join(dir, file), {force: true})))
+    if (!existing) await rm(dir, {recursive: true, force: true})
+    throw err
+  }
+}
+
+async function writeAll(dir: string, set: SourceSet, options: {now?: Date; redaction?: string}, written: string[]): Promise<{files: string[]}> {
 
   const used = new Set<string>([META_FILE])
   const files: string[] = []
@@ -30,6 +47,7 @@ export async function writeCapture(dir: string, set: SourceSet, options: {force?
     }
     const file = uniqueName(captureFileName(source.kind, source.label), used)
     await writeNew(dir, file, text)
+    written.push(file)
     files.push(file)
     recorded.push({...rest, file})
   }
@@ -43,11 +61,13 @@ export async function writeCapture(dir: string, set: SourceSet, options: {force?
  */
 async function writeNew(dir: string, name: string, text: string): Promise<void> {
   const temporary = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
-  await writeFile(temporary, text, {mode: 0o600, flag: 'wx'})
-  await rename(temporary, join(dir, name)).catch(async (err: Error) => {
+  try {
+    await writeFile(temporary, text, {mode: 0o600, flag: 'wx'})
+    await rename(temporary, join(dir, name))
+  } catch (err) {
     await rm(temporary, {force: true})
-    throw new UsageError(`cannot write ${join(dir, name)}: ${err.message}`)
-  })
+    throw new UsageError(`cannot write ${join(dir, name)}: ${err instanceof Error ? err.message : String(err)}`)
+  }
 }
 
 /** "dmesg.txt", then "dmesg-2.txt": two sources never overwrite each other. */

@@ -3,7 +3,7 @@
  * (a fake root hashed before and after), and `capture` writes only inside the folder it is given.
  * The commands it may run are a fixed, read-only list: test/sources/commands.test.ts.
  */
-import {chmodSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {FakeRoot} from '../helpers/fake-root.js'
@@ -138,5 +138,19 @@ describe.skipIf(!hasShared)('capture writes only inside its folder', () => {
     const r = await runCli(['capture', out, '--root', richHost().dir, '--quiet'], place())
     expectOneLineError(r, /^vfio-doctor: cannot use .*capture: ENOTDIR/m)
     expect(readFileSync(out, 'utf8')).toBe('not a folder\n')
+  })
+
+  it.each(['/proc/x', '/sys/vfio-doctor', '/dev/shm/../x'])('refuses the kernel\'s own file systems (%s): exit 2 in one line, nothing made', async (target) => {
+    const r = await runCli(['capture', target, '--root', richHost().dir, '--quiet'], place())
+    expectOneLineError(r, /^vfio-doctor: cannot write a capture into \/(?:proc|sys|dev)\S*: \/(?:proc|sys|dev) is the kernel's, not a folder on disk/m)
+    expect(existsSync(target)).toBe(false)
+  })
+
+  it('a write that fails half-way (a folder where a file goes, with --force) leaves no half capture and no temporary file', async () => {
+    const out = tmp('half')
+    mkdirSync(join(out, 'meta.json'))
+    const r = await runCli(['capture', out, '--root', richHost().dir, '--quiet', '--force'], place())
+    expectOneLineError(r, /^vfio-doctor: cannot write .*meta\.json: /m)
+    expect(readdirSync(out)).toEqual(['meta.json'])
   })
 })

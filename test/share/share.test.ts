@@ -73,6 +73,40 @@ describe('shareReport', () => {
     expect(await shareReport(report)).toMatchObject({ok: true, service: '0x0.st'})
   })
 
+  it('a hostile service: escape sequences in the link or the error never reach the terminal', async () => {
+    nock('https://paste.rs').post('/').reply(200, 'https://paste.rs/x\u001b]0;owned\u0007\u001b[2J')
+    nock('https://0x0.st').post('/').reply(500, '\u001b[31mred\u001b[0m alert\u0007')
+    const result = await shareReport(report)
+    expect(result).toEqual({ok: false, message: 'could not share the report (paste.rs: HTTP 200 without a link in the answer; 0x0.st: HTTP 500 Internal Server Error: [31mred[0m alert)'})
+    expect(JSON.stringify(result)).not.toMatch(/\\u001b|\\u0007/)
+  })
+
+  it('a service that streams an endless answer (a real server): read to a small limit, then dropped', async () => {
+    const {createServer} = await import('node:http')
+    let sent = 0
+    const server = createServer((_req, res) => {
+      res.writeHead(200, {'content-type': 'text/plain'})
+      const more = () => {
+        while (sent < 2 * 1024 ** 3 && res.write('x'.repeat(65536))) sent += 65536
+        if (!res.destroyed) res.once('drain', more)
+      }
+      more()
+    })
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done))
+    nock.enableNetConnect('127.0.0.1')
+    try {
+      const {port} = server.address() as {port: number}
+      const result = await shareReport(report, {url: `http://127.0.0.1:${port}/`, timeoutMs: 5000})
+      expect(result).toEqual({ok: false, message: `could not share the report (127.0.0.1:${port}: HTTP 200 without a link in the answer)`})
+      // The client stopped reading: the server could not push more than its buffers hold.
+      expect(sent).toBeLessThan(64 * 1024 * 1024)
+    } finally {
+      nock.disableNetConnect()
+      server.closeAllConnections()
+      server.close()
+    }
+  })
+
   it('--share-url: that service only, raw body, no fallback', async () => {
     let sent: unknown
     nock('https://paste.example.org').post('/api/new', (body) => ((sent = body), true)).reply(500, 'oops')
