@@ -66,6 +66,8 @@ function describeDomain(d: DomainModel): string {
   const parts = [d.name || '(unnamed)']
   if (d.os.firmware || d.os.loader) parts.push(d.os.firmware === 'efi' || /ovmf|edk2|efi/i.test(d.os.loader ?? '') ? 'UEFI' : (d.os.firmware ?? 'BIOS'))
   if (d.os.machine) parts.push(d.os.machine)
-  parts.push(hostdevs.length ? `PCI hostdevs ${hostdevs.join(', ')}` : 'no PCI hostdevs')
+  // A fact line stays a line: a domain with thousands of hostdevs shows the first few.
+  const shown = hostdevs.length > 8 ? [...hostdevs.slice(0, 8), `… ${hostdevs.length - 8} more`] : hostdevs
+  parts.push(hostdevs.length ? `PCI hostdevs ${shown.join(', ')}` : 'no PCI hostdevs')
   return parts.join(', ')
 }

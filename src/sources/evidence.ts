@@ -123,7 +123,7 @@ export async function readEvidenceFile(path: string, rel: string, options: {empt
   const label = labelFor(named, basename(rel))
   const base = {kind: named, origin: rel, ...(label ? {label} : {})}
   try {
-    const text = decodeText(await readRegularFile(path))
+    const text = decodeText(await readRegularFile(path, {maxBytes: MAX_EVIDENCE_FILE}))
     if (!text.trim() && !options.emptyIsAnAnswer && !EMPTY_IS_AN_ANSWER.has(named)) return [{...base, status: 'missing', reason: `${rel} is empty`}]
     if (!text.trim()) return [{...base, status: 'ok', text}]
     if (looksBinary(text)) return [{...base, status: 'error', reason: `${rel}: binary data, not text`}]
@@ -133,6 +133,7 @@ export async function readEvidenceFile(path: string, rel: string, options: {empt
     if (code === 'EACCES' || code === 'EPERM') return [{...base, status: 'denied', reason: `${rel}: permission denied`}]
     if (code === 'EISDIR') return [{...base, status: 'error', reason: `${rel}: is a folder`}]
     if (code === 'ENOTREG') return [{...base, status: 'error', reason: `${rel}: not a regular file`}]
+    if (code === 'EFBIG') return [{...base, status: 'error', reason: `${rel}: larger than ${MAX_EVIDENCE_FILE / 1024 / 1024} MB`}]
     return [{...base, status: 'error', reason: `${rel}: ${(err as Error).message}`}]
   }
 }

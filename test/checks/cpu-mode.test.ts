@@ -33,5 +33,8 @@ testCheck(check, {
       findings: [{id: 'cpu-mode-not-passthrough', severity: 'warning', subject: '-cpu Haswell-noTSX', message: /a named CPU model, instead of -cpu host/}],
     },
   ],
-  unknown: [{name: 'a qemu log without -cpu', files: {'qemu.log': '2024-01-01 12:00:00.000+0000: starting up libvirt version: 10.0.0\n'}, reason: /no qemu command line with -cpu/}],
+  unknown: [
+    {name: 'a qemu log without -cpu', files: {'qemu.log': '2024-01-01 12:00:00.000+0000: starting up libvirt version: 10.0.0\n'}, reason: /no qemu command line with -cpu/},
+    {name: 'a domain cut before its <cpu>: the absence says nothing', files: {'domain-cut.xml': '<domain type="kvm"><name>cut</name><os><type arch="x86_64">hvm</type></os><vcpu>8</vcpu><devi'}},
+  ],
 })

@@ -343,6 +343,26 @@ const rows: ReportRow[] = [
     findings: SEED_000_FINDINGS,
   },
   {
+    kind: '10 MB of nested start tags that never close (a domain)',
+    // Read to the depth limit: a domain with nothing in it, which changes no finding.
+    input: () => evidenceDir({...seed000(), 'domain-deep.xml': `<domain type="kvm">${'<a>'.repeat(3_500_000)}`}),
+    findings: SEED_000_FINDINGS,
+    maxMs: 20_000,
+  },
+  {
+    kind: 'a domain with 100,000 hostdevs: read to the element limit, reports stay small',
+    input: () =>
+      evidenceDir({
+        ...seed000(),
+        'domain-many.xml': `<domain type="kvm"><name>many</name><os><type arch="x86_64">hvm</type></os><devices>${"<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x05' slot='0x00' function='0x0'/></source></hostdev>".repeat(100_000)}</devices></domain>`,
+      }),
+    also: (report, stdout) => {
+      expect(stdout.length).toBeLessThan(512 * 1024)
+      expect(report.sources.find((s) => s.origin === 'domain-many.xml')?.status).toBe('ok')
+    },
+    maxMs: 20_000,
+  },
+  {
     kind: 'a file larger than 512 MB (sparse: nothing is written)',
     input: () => {
       const dir = evidenceDir(seed000())
@@ -521,6 +541,16 @@ describe.concurrent('--input that cannot be read at all: exit 2 with one line', 
     {kind: 'no such folder', input: () => '/nonexistent/evidence', message: /^vfio-doctor: cannot read \/nonexistent\/evidence: no such file or directory$/m},
     {kind: 'a path through a file (ENOTDIR)', input: () => join(evidenceDir(seed000()), 'dmesg.txt', 'x'), message: /cannot read .*dmesg\.txt\/x: ENOTDIR: not a directory/},
     {kind: 'a device', input: () => '/dev/null', message: /^vfio-doctor: \/dev\/null is not a folder or a file$/m},
+    {
+      kind: 'a single file larger than 512 MB, given directly (sparse: nothing is written)',
+      input: () => {
+        const file = join(tmp('big-file'), 'journal.log')
+        writeFileSync(file, '')
+        truncateSync(file, 600 * 1024 * 1024)
+        return file
+      },
+      message: /^vfio-doctor: nothing to judge in .*journal\.log: nothing in it could be read \(journal\.log: larger than 512 MB\)/m,
+    },
     {
       kind: 'a link that loops',
       input: () => {

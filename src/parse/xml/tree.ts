@@ -30,6 +30,9 @@ export interface XmlDocument {
 }
 
 const MAX_ERRORS = 10
+/** A libvirt domain nests about 6 deep and holds a few hundred elements; past these the rest is not read. */
+export const MAX_XML_DEPTH = 64
+export const MAX_XML_ELEMENTS = 20_000
 const DOCTYPE_OPEN = '<!DOCTYPE'
 
 type NamespaceScope = ReadonlyMap<string, string>
@@ -76,13 +79,16 @@ class TreeBuilder {
   private errorsDropped = 0
   private lineOffset = 0
   private lineNumber = 1
+  private elements = 0
+  /** Set when a limit stopped the reading: the rest of the input is not read. */
+  private stopped = false
 
   constructor(private readonly src: string) {}
 
   build(): XmlDocument {
     const src = this.src
     let i = 0
-    while (i < src.length) {
+    while (i < src.length && !this.stopped) {
       const lt = src.indexOf('<', i)
       const textEnd = lt < 0 ? src.length : lt
       if (textEnd > i) this.characters(decodeXmlText(src.slice(i, textEnd)), i)
@@ -150,7 +156,7 @@ class TreeBuilder {
       }
       if (src.startsWith('/>', i)) {
         this.open(name, attrs, lt)
-        this.close()
+        if (!this.stopped) this.close()
         return i + 2
       }
       if (src[i] === '>' || src[i] === '<') {
@@ -194,6 +200,12 @@ class TreeBuilder {
   }
 
   private open(name: string, attrs: Map<string, string>, at: number): void {
+    if (this.stack.length >= MAX_XML_DEPTH || this.elements >= MAX_XML_ELEMENTS) {
+      this.error(this.stack.length >= MAX_XML_DEPTH ? `elements nested deeper than ${MAX_XML_DEPTH}: the rest was not read` : `more than ${MAX_XML_ELEMENTS} elements: the rest was not read`, at)
+      this.stopped = true
+      return
+    }
+    this.elements++
     const parent = this.stack.at(-1)
     const scope = scopeWith(parent?.scope ?? NO_NAMESPACES, attrs)
     const colon = name.indexOf(':')
