@@ -13,6 +13,11 @@ export interface Excerpt {
 export interface ExcerptInput {
   kind: SourceKind
   text: string
+  /**
+   * Text no recogniser claimed (a person's notes, an unknown tool's output): what in it is private
+   * cannot be told, so only its lines quoted as evidence are shown, and it is left out without any.
+   */
+  evidenceOnly?: boolean
 }
 
 /** Lines of a kernel log a helper looks at first, evidence or not. */
@@ -37,9 +42,10 @@ export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: 
     const lines = input.text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')
     return {lines, matters: mattersOf(lines, input.kind, needles)}
   })
-  const step = prepared.map(() => 0)
+  const EVIDENCE_ALONE = STEPS.indexOf(0)
+  const step = prepared.map((p, i) => (inputs[i]!.evidenceOnly ? (p.matters.length ? EVIDENCE_ALONE : STEPS.length) : 0))
   const render = (i: number): Excerpt => excerptAt(prepared[i]!.lines, prepared[i]!.matters, step[i]!)
-  const current = prepared.map((_, i) => render(i))
+  const current = prepared.map((p, i) => (step[i]! >= STEPS.length ? omitted(p) : render(i)))
   const size = (e: Excerpt) => (e.cut === 'omitted' ? 0 : e.text.length + overhead)
   let total = current.reduce((n, e) => n + size(e), 0)
   while (total > budget) {

@@ -106,9 +106,10 @@ export function renderForum(input: ForumInput, m: Markup, options: ForumOptions)
     .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
   const budget = Math.max(0, Math.min(options.sourceBudget ?? Infinity, options.limit - fixed))
   const evidence = report.findings.flatMap((f) => f.evidence)
-  const excerpts = fitExcerpts(raw.map((s) => ({kind: s.kind, text: s.text})), evidence, budget, 160)
+  const excerpts = fitExcerpts(raw.map((s) => ({kind: s.kind, text: s.text, evidenceOnly: s.kind === 'log'})), evidence, budget, 160)
   const shown = raw.map((s, i) => ({source: s, excerpt: excerpts[i]!})).filter((x) => x.excerpt.cut !== 'omitted')
-  const left = raw.filter((_, i) => excerpts[i]!.cut === 'omitted')
+  // Unrecognised text that is not evidence stays home: it is not cut for size, so it is not listed as such.
+  const left = raw.filter((s, i) => excerpts[i]!.cut === 'omitted' && s.kind !== 'log')
   const sourceBlocks = shown.map(({source, excerpt}) => m.fold(sourceSummary(source, excerpt), m.codeBlock(excerpt.text, LANGUAGE[source.kind] ?? 'text')))
   const leftOut = left.length
     ? `Left out to stay under the size limit: ${left.map((s) => m.code(s.origin)).join(', ')}. A capture holds them all (${m.code('vfio-doctor capture')}, redacted too).`

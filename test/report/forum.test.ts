@@ -48,7 +48,7 @@ describe('markdown report', () => {
       'iommu-groups.txt': 'IOMMU Group .:\n',
       'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on\n',
       'cpuinfo.txt': 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vmx\n',
-      'notes.txt': 'a log with a fence inside:\n```\nnot the end\n```\n',
+      'qemu-win10.log': 'a log with a fence inside:\n```\nnot the end\n```\n',
     }), 'markdown')
     expect(md.indexOf('### ❌')).toBeGreaterThan(0)
     expect(md.indexOf('### ❌')).toBeLessThan(md.indexOf('## Checks'))
@@ -67,7 +67,7 @@ describe('markdown report', () => {
 describe('bbcode report', () => {
   it.skipIf(!hasShared)('fits the Arch forums: under 60,000 bytes, no emoji, no nested [b], [code] that cannot be closed early', async () => {
     const set = hugeHost()
-    set.sources.push({kind: 'log', origin: 'tricky.txt', status: 'ok', text: 'line with [/code] inside\n'} as Source)
+    set.sources.push({kind: 'qemuLog', origin: 'tricky.log', status: 'ok', text: 'line with [/code] inside\n'} as Source)
     const bb = await render(set, 'bbcode')
     expect(Buffer.byteLength(bb)).toBeLessThanOrEqual(60_000)
     expect(bb).not.toMatch(/\p{Extended_Pictographic}/u)
@@ -81,6 +81,21 @@ describe('bbcode report', () => {
     expect(markdownToBbcode(md)).toBe(
       'Enable [b]VT-d[/b] in the firmware, then add:\n\n[code]boot.kernelParams = [ "intel_iommu=on" ];[/code]\n\n[list]\n[*]one[/*]\n[*]two [url=https://wiki.archlinux.org/title/PCI_passthrough_via_OVMF]wiki[/url][/*]\n[/list]\n\n[b]Verify[/b]',
     )
+  })
+})
+
+describe('text that no recogniser claims, in a shared report', () => {
+  it('is shown only where it is evidence, and otherwise stays home without a "left out" note', async () => {
+    const md = await render(sourceSetFromFiles({
+      'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on\n',
+      'notes.txt': 'my landlord is Mr. Quibbleton, flat 4b, and this error came back:\nerror: Failed to connect socket to \'/var/run/libvirt/libvirt-sock\': Permission denied\n\nsee you on Tuesday\n',
+      'diary.txt': 'nothing here is evidence of anything at all\n',
+    }), 'markdown')
+    expect(md).toContain("error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied")
+    expect(md).not.toContain('Quibbleton')
+    expect(md).not.toContain('Tuesday')
+    expect(md).not.toContain('nothing here is evidence')
+    expect(md).not.toMatch(/Left out to stay under the size limit: .*diary\.txt/)
   })
 })
 
