@@ -343,6 +343,18 @@ const rows: ReportRow[] = [
     findings: SEED_000_FINDINGS,
   },
   {
+    kind: '300,000 blank lines (and 100,000 of one space) in every kind of file (quadratic before: over two minutes for 1 MB in the redactor)',
+    input: () =>
+      evidenceDir({
+        ...seed000(),
+        ...Object.fromEntries(
+          ['permissions-extra.txt', 'journal.log', 'configuration-extra.nix', 'domain-blank.xml', 'iommu-groups-2.txt', 'lspci-extra.txt', 'modprobe-blank.conf', 'qemu-blank.log', 'notes.txt'].map((f) => [f, `x\n${'\n'.repeat(300_000)}${' \n'.repeat(100_000)}y\n`]),
+        ),
+      }),
+    also: (report) => expect(report.summary.crashed).toBe(0),
+    maxMs: 30_000,
+  },
+  {
     kind: '10 MB of nested start tags that never close (a domain)',
     // Read to the depth limit: a domain with nothing in it, which changes no finding.
     input: () => evidenceDir({...seed000(), 'domain-deep.xml': `<domain type="kvm">${'<a>'.repeat(3_500_000)}`}),
