@@ -63,13 +63,9 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   const osText = first('osRelease')
   if (osText !== undefined) facts.os = parseOsRelease(osText)
-  const cpuText = first('cpuinfo')
-  if (cpuText !== undefined) {
-    const cpu = parseCpuinfo(cpuText)
-    if (cpu) facts.cpu = cpu
-  }
   const kernelLog = mergeKernelLogs([...ok('kernelLog').map(parsedKernelLog), ...ok('log').map(parsedKernelLog).filter((l) => l.signals.length > 0)])
   if (kernelLog) facts.kernelLog = kernelLog
+  assembleCpu(facts, ok('cpuinfo'), first('detectVirt'))
 
   const release = [first('uname'), first('procVersion'), kernelLog?.release].find((t) => t !== undefined && parseKernelRelease(t))
   if (release !== undefined) facts.kernel = parseKernelRelease(release)!
@@ -228,6 +224,23 @@ function assembleNixos(facts: Facts, ok: OkSources): void {
   facts.nixos = nixos
 }
 
+/**
+ * The host's CPU. A pasted lscpu that names a hypervisor, beside a kernel log from boot that names
+ * none (or systemd-detect-virt saying none), is the guest's: the person showed the VM's CPU.
+ */
+function assembleCpu(facts: Facts, sources: Array<Source & {text: string}>, detectVirt: string | undefined): void {
+  const cpus = sources.flatMap((s) => parseCpuinfo(s.text) ?? [])
+  const log = facts.kernelLog
+  // Every x86 guest kernel prints "Hypervisor detected" at once; a whole boot log without it is bare metal's.
+  const wholeBoot = log?.fromBoot === true && log.lineCount > 200 && !log.excerptsFromBoot
+  const bareMetal = detectVirt?.trim() === 'none' || (wholeBoot && !log.signals.some((s) => s.kind === 'hypervisor-detected'))
+  const host = bareMetal ? cpus.find((c) => !c.hypervisor) : cpus[0]
+  if (host) facts.cpu = host
+  else if (cpus.length > 0) {
+    facts.unknown.cpu = {reason: "the CPU information names a hypervisor while the rest of the evidence is a bare-metal host's: it is a guest's", hint: "add the host's `cat /proc/cpuinfo`"}
+  }
+}
+
 function virtOf(detectVirt: string | undefined, facts: Facts): VirtFacts | undefined {
   const detected = detectVirt === undefined ? undefined : parseDetectVirt(detectVirt)
   if (detected && detected.kind !== 'none') return detected
@@ -284,7 +297,7 @@ function nameList(text: string): string[] {
 /** For every fact still absent, the reason from its sources, or how to provide it. */
 function explainUnknown(facts: Facts, set: SourceSet): void {
   for (const [fact, kinds] of Object.entries(FACT_SOURCES) as Array<[FactName, SourceKind[]]>) {
-    if (facts[fact] !== undefined) continue
+    if (facts[fact] !== undefined || facts.unknown[fact] !== undefined) continue
     const failed = set.sources.find((s) => kinds.includes(s.kind) && s.status !== 'ok')
     if (failed) facts.unknown[fact] = {reason: failed.reason ?? `${failed.origin}: ${failed.status}`, ...(failed.hint ? {hint: failed.hint} : {})}
     else if (set.mode === 'input') {

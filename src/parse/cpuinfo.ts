@@ -25,7 +25,8 @@ export function parseCpuinfo(text: string): CpuFacts | undefined {
   const vendor = cpuVendor(fields.get('vendor_id'), model, flags)
   const siblings = Number(fields.get('siblings'))
   const cores = Number(fields.get('cpu cores'))
-  const facts: CpuFacts = {vendor, flags, hypervisor: flags.has('hypervisor')}
+  // lscpu names the hypervisor on a line of its own; its wrapped Flags line may lose the flag.
+  const facts: CpuFacts = {vendor, flags, hypervisor: flags.has('hypervisor') || fields.has('hypervisor vendor')}
   if (flags.has('vmx')) facts.virtFlag = 'vmx'
   else if (flags.has('svm')) facts.virtFlag = 'svm'
   if (model) facts.model = model

@@ -1,6 +1,6 @@
 import check from '../../checks/host-virtual.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG} from './host-data.js'
 
 testCheck(check, {
@@ -32,4 +32,35 @@ testCheck(check, {
     },
   ],
   unknown: [{name: 'an lspci listing only', files: {'lspci-nnk.txt': '00:00.0 Host bridge [0600]: Intel Corporation Device [8086:591f]\n'}, reason: /detect-virt|cpuinfo|virt/}],
+}, {skip: !hasShared})
+
+// A guest's lscpu (test/devset/samples/lscpu-guest.txt), in the repository: these run without ../shared.
+const guestLscpu = devsetFile('../samples', 'lscpu-guest.txt')
+
+testCheck(check, {
+  valid: [
+    {name: "the guest's lscpu beside systemd-detect-virt saying none: the lscpu is the VM's, the host is bare metal", files: {'paste.txt': guestLscpu, 'systemd-detect-virt.txt': 'none\n'}},
+  ],
+  invalid: [
+    {
+      name: 'a guest lscpu alone (new util-linux layout, the hypervisor flag lost in the wrapped Flags line): the machine it comes from is a VM',
+      files: {'paste.txt': guestLscpu},
+      findings: [{id: 'host-is-virtual', severity: 'warning'}],
+    },
+  ],
+  unknown: [],
+})
+
+testCheck(check, {
+  valid: [
+    {name: "the guest's lscpu beside a whole bare-metal boot log (no \"Hypervisor detected\")", files: {'paste.txt': guestLscpu, 'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}},
+  ],
+  invalid: [
+    {
+      name: "the same lscpu beside a guest's own boot log: both say VM",
+      files: {'paste.txt': guestLscpu, 'dmesg.txt': corpus(DMESG.kvmGuest)},
+      findings: [{id: 'host-is-virtual', severity: 'warning'}],
+    },
+  ],
+  unknown: [],
 }, {skip: !hasShared})

@@ -67,20 +67,31 @@ export const canDropToNobody = ((): boolean => {
  * Runs the built CLI like test/helpers/cli.ts, optionally as another user (root may drop to
  * `nobody`: then permissions mean something again) and always with a deadline: a hang is a failure.
  */
-export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; uid?: number; timeoutMs?: number; cwd?: string} = {}): Promise<CliResult & {ms: number; timedOut: boolean}> {
+export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; uid?: number; timeoutMs?: number; cwd?: string} = {}): Promise<CliResult & {ms: number; timedOut: boolean; peakRssMiB: number}> {
   const started = performance.now()
   const env = {...process.env, NO_COLOR: '1', ...(options.uid !== undefined ? {HOME: tmpHome()} : {}), ...options.env}
   return new Promise((resolve) => {
-    execFile(
+    let peakKiB = 0
+    const child = execFile(
       process.execPath,
       [join(repoRoot, 'bin/run.js'), ...args],
       {env, maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', ...(options.cwd ? {cwd: options.cwd} : {}), ...(options.uid !== undefined ? {uid: options.uid, gid: options.uid} : {})},
       (err, stdout, stderr) => {
+        clearInterval(poll)
         const timedOut = err !== null && (err as {killed?: boolean}).killed === true
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
-        resolve({code, stdout, stderr, ms: performance.now() - started, timedOut})
+        resolve({code, stdout, stderr, ms: performance.now() - started, timedOut, peakRssMiB: peakKiB / 1024})
       },
     )
+    // The kernel's high-water mark of the process's resident memory (VmHWM), as the OS counts it.
+    const poll = setInterval(() => {
+      try {
+        const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
+        if (hwm) peakKiB = Math.max(peakKiB, Number(hwm[1]))
+      } catch {
+        // gone already
+      }
+    }, 20)
   })
 }
 
