@@ -62,9 +62,15 @@ export default defineCheck({
         // The symptom is proven whatever the card: a GPU (or an unknown device vfio-pci holds) that did not come back.
         if (gpu && !isDisplayDevice(gpu)) continue
         reported.add(slot)
+        const vendorReset = vendorResetName(facts, slot)
+        const which = vendorReset
+          ? `vendor-reset handles it as ${vendorReset}, and its reset did not bring the card back either: update vendor-reset, whose resets for some families have improved since.`
+          : gpu
+            ? 'It is not one of the AMD families with the reset bug: check for a BIOS or driver update, and that the guest shuts the card down cleanly.'
+            : 'Which card it is is not in the evidence (add `lspci -nn`): the AMD Polaris, Vega and Navi 1x families need vendor-reset.'
         report.warning('gpu-reset-bug', {
           subject: gpu?.address ?? `${slot}.0`,
-          message: `${gpu ? describe(gpu) : `${slot}.0 (held by vfio-pci)`} did not come back from a reset after a guest used it: until the host reboots, it cannot be used again. ${gpu ? 'It is not one of the AMD families with the reset bug: check for a BIOS or driver update, and that the guest shuts the card down cleanly.' : 'Which card it is is not in the evidence (add `lspci -nn`): the AMD Polaris, Vega and Navi 1x families need vendor-reset.'}`,
+          message: `${gpu ? describe(gpu) : `${slot}.0 (held by vfio-pci)`} did not come back from a reset after a guest used it: until the host reboots, it cannot be used again. ${which}`,
           evidence: lines.map((l) => l.evidence),
           values: resetValues(gpu, `${slot}.0`),
         })
@@ -142,6 +148,15 @@ function failureLines(facts: Facts): Map<string, FailureLine[]> {
     add(s.data?.address ?? /[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]/i.exec(s.text)?.[0], {evidence: `${s.origin} line ${s.n}: ${s.text.slice(0, 200)}`, header: true})
   }
   return bySlot
+}
+
+/** vendor-reset names the family it resets a card as: "vfio-pci 0000:45:00.0: AMD_VEGA10: performing reset". */
+function vendorResetName(facts: Facts, slot: string): string | undefined {
+  for (const s of signalsOf(facts, 'vfio-pci-device')) {
+    const name = /: (AMD_[A-Z]+\d*): /.exec(s.line.text)?.[1]
+    if (name && slotOf(normalizePciAddress(s.data?.address ?? '') ?? '') === slot) return name
+  }
+  return undefined
 }
 
 function gpuOfSlot(facts: Facts, slot: string): PciDevice | undefined {

@@ -84,7 +84,7 @@ testCheck(check, {
     {
       name: "devset 306 (vendor-reset#3): vendor-reset's Vega 10 reset, then \"Failed to send message 0x6: return 0x0\" (the SMU does not answer)",
       files: {'dmesg.txt': devsetFile('306-vendor-reset-vega10-shutdown-smu-error', 'dmesg.txt')},
-      findings: [{id: 'gpu-reset-bug', severity: 'warning', subject: '0000:45:00.0', evidence: /Failed to send message 0x6: return 0x0/}],
+      findings: [{id: 'gpu-reset-bug', severity: 'warning', subject: '0000:45:00.0', message: /vendor-reset handles it as AMD_VEGA10, and its reset did not bring the card back either/, evidence: /Failed to send message 0x6: return 0x0/}],
     },
   ],
   unknown: [],
