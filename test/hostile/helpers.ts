@@ -69,29 +69,27 @@ export const canDropToNobody = ((): boolean => {
  */
 export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; uid?: number; timeoutMs?: number; cwd?: string} = {}): Promise<CliResult & {ms: number; timedOut: boolean; peakRssMiB: number}> {
   const started = performance.now()
-  const env = {...process.env, NO_COLOR: '1', ...(options.uid !== undefined ? {HOME: tmpHome()} : {}), ...options.env}
+  // The process reports its own peak resident memory (getrusage) as it exits: see max-rss.cjs.
+  const rssFile = join(tmp('rss'), 'max-rss')
+  if (options.uid !== undefined) chmodSync(dirname(rssFile), 0o777)
+  const env = {...process.env, NO_COLOR: '1', VFIO_DOCTOR_TEST_RSS_FILE: rssFile, ...(options.uid !== undefined ? {HOME: tmpHome()} : {}), ...options.env}
   return new Promise((resolve) => {
-    let peakKiB = 0
-    const child = execFile(
+    execFile(
       process.execPath,
-      [join(repoRoot, 'bin/run.js'), ...args],
+      ['--require', join(repoRoot, 'test/hostile/max-rss.cjs'), join(repoRoot, 'bin/run.js'), ...args],
       {env, maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', ...(options.cwd ? {cwd: options.cwd} : {}), ...(options.uid !== undefined ? {uid: options.uid, gid: options.uid} : {})},
       (err, stdout, stderr) => {
-        clearInterval(poll)
         const timedOut = err !== null && (err as {killed?: boolean}).killed === true
         const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
+        let peakKiB = 0
+        try {
+          peakKiB = Number(readFileSync(rssFile, 'utf8'))
+        } catch {
+          // killed before it could say
+        }
         resolve({code, stdout, stderr, ms: performance.now() - started, timedOut, peakRssMiB: peakKiB / 1024})
       },
     )
-    // The kernel's high-water mark of the process's resident memory (VmHWM), as the OS counts it.
-    const poll = setInterval(() => {
-      try {
-        const hwm = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))
-        if (hwm) peakKiB = Math.max(peakKiB, Number(hwm[1]))
-      } catch {
-        // gone already
-      }
-    }, 20)
   })
 }
 
