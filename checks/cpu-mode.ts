@@ -1,5 +1,6 @@
 import {defineCheck, type Reporter} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
+import {logLine} from './lib/libvirt.js'
 import {domainLabel, domainSubject, isX86, domainsShowing} from './lib/domain.js'
 
 /**
@@ -54,7 +55,7 @@ function judgeCommandLines(facts: Facts, report: Reporter): number {
   const lines = (facts.logSignals ?? []).filter((s) => s.kind === 'qemu-cpu-model')
   for (const line of lines) {
     const model = line.data!.model!
-    const evidence = [`${line.origin} line ${line.n}: ${line.text.slice(0, 300)}`]
+    const evidence = [logLine(line)]
     if (model === 'host' || model === 'max') report.pass(`qemu runs with -cpu ${model}`)
     else {
       report.warning('cpu-mode-not-passthrough', {

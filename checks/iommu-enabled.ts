@@ -34,10 +34,9 @@ export default defineCheck({
 
     // A VM's or container's IOMMU is its hypervisor's business: host-is-virtual says so once.
     if (virtualHost(facts)) return report.skip('this host is virtual: see host-is-virtual')
-    const symptom = [...(groups ? emptyGroupsEvidence(facts) : []), ...noGroupMessages, ...noUnits, ...remappingAbsent(facts)]
-
     // cpuinfo, else the kernel log's CPU line or IOMMU table: a pasted dmesg alone names the vendor.
     const vendor = cpuVendorOf(facts)
+    const symptom = [...(groups ? emptyGroupsEvidence(facts) : []), ...noGroupMessages, ...noUnits, ...remappingAbsent(facts, vendor)]
     const param = iommuParamFor(vendor)
     const values = {param, setting: iommuFirmwareSetting(vendor), vendorName: vendor === 'amd' ? 'AMD-Vi' : 'VT-d'}
     const table = firmwareTable(facts, vendor)
@@ -94,11 +93,10 @@ export default defineCheck({
 })
 
 /** An excerpt from boot that would show the driver's "remapping on" line, and does not. */
-function remappingAbsent(facts: Facts): string[] {
-  if (facts.kernelLog?.iommu !== 'off' || signalsOf(facts, 'dmar-iommu-disabled', 'amdvi-disabled').length > 0) return []
-  const vendor = signalsOf(facts, 'acpi-ivrs').length > 0 ? 'amd' : signalsOf(facts, 'acpi-dmar', 'dmar-hardware').length > 0 ? 'intel' : undefined
-  const command = vendor && excerptThatWouldShow(facts, REMAPPING_ON[vendor])
-  return command ? [`\`${command}\` has no "${REMAPPING_ON[vendor!]}" line: DMA remapping never started`] : []
+function remappingAbsent(facts: Facts, vendor: 'intel' | 'amd' | undefined): string[] {
+  if (!vendor || facts.kernelLog?.iommu !== 'off' || signalsOf(facts, 'dmar-iommu-disabled', 'amdvi-disabled').length > 0) return []
+  const command = excerptThatWouldShow(facts, REMAPPING_ON[vendor])
+  return command ? [`\`${command}\` has no "${REMAPPING_ON[vendor]}" line: DMA remapping never started`] : []
 }
 
 function emptyGroupsEvidence(facts: Facts): string[] {

@@ -1,5 +1,6 @@
 import type {KernelSignal, KernelSignalKind} from '../../src/parse/kernel-log.js'
 import {filterShows} from '../../src/parse/kernel-log/excerpt.js'
+import {messageLine} from '../../src/knowledge/messages.js'
 import type {Facts} from '../../src/facts/types.js'
 
 /** A kernel-log line as evidence: "kernel log line 812: DMAR: IOMMU enabled". */
@@ -25,5 +26,5 @@ export function excerptThatWouldShow(facts: Facts, line: string): string | undef
 
 /** Lines of known messages (knowledge/<id>.messages.yaml) that prove `id`, as evidence. */
 export function messageEvidence(facts: Facts, id: string): string[] {
-  return (facts.messages ?? []).filter((h) => h.message.id === id).map((h) => `${h.origin} line ${h.n}: ${h.text}`)
+  return (facts.messages ?? []).filter((h) => h.message.id === id).map(messageLine)
 }

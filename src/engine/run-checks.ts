@@ -1,4 +1,5 @@
 import type {Facts} from '../facts/types.js'
+import {messageLine} from '../knowledge/messages.js'
 import type {CheckDefinition, CheckResult, CheckStatus, Finding, FindingInput, Severity} from './types.js'
 
 export interface RunOptions {
@@ -43,7 +44,7 @@ function fromMessages(check: CheckDefinition, facts: Facts, result: CheckResult)
       severity,
       check: check.id,
       message: `${[...new Set(own.map((h) => h.message.proves))].join('; ')} (${own[0]!.message.where} message${unjudged}).`,
-      evidence: own.map((h) => `${h.origin} line ${h.n}: ${h.text}`),
+      evidence: own.map(messageLine),
       values: Object.assign({}, ...own.map((h) => h.values)) as Record<string, string>,
     })
   }

@@ -38,6 +38,11 @@ export interface MessageHit {
   values: Record<string, string>
 }
 
+/** A hit as evidence: "paste.txt line 3: kvm: disabled by bios". */
+export function messageLine(hit: MessageHit): string {
+  return `${hit.origin} line ${hit.n}: ${hit.text}`
+}
+
 const FILE_SUFFIX = '.messages.yaml'
 /** A line is examined this far: a pasted 10 MB line costs no more. */
 const MAX_LINE = 4096
