@@ -106,7 +106,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   if (virt) facts.virt = virt
   // A pasted domain often carries the person's words between its elements ("then it blue-screens with
   // inaccessible boot device"): those lines are read like any pasted log.
-  const logs = [...ok('qemuLog'), ...ok('log'), ...ok('domainXml').map((s) => ({...s, text: s.text.replace(/^\s*<.*$/gm, '')}))]
+  const logs = [...ok('qemuLog'), ...ok('log'), ...ok('domainXml').map((s) => ({...s, text: s.text.replace(/^[ \t]*<.*$/gm, '')}))]
   const logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin).map((signal) => ({...signal, n: signal.n + lineOffset(s)})))
   if (logs.some((s) => s.kind !== 'domainXml') || logSignals.length > 0) facts.logSignals = logSignals
 
@@ -283,7 +283,7 @@ function mergeModprobe(configs: ModprobeConfig[]): ModprobeConfig {
 function iommuUnits(text: string): string[] {
   return nameList(text)
     .flatMap((line) => line.split(/\s+/))
-    .map((word) => word.replace(/\/+$/, '').split('/').pop()!)
+    .map((word) => word.replace(/(?<!\/)\/+$/, '').split('/').pop()!)
     .filter((name) => /^(?:dmar|ivhd|smmu|iommu|amd-iommu|vtd)[\w.:-]*$/i.test(name) && name !== 'iommu')
 }
 

@@ -76,12 +76,12 @@ function parseFrontMatter(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   let listKey: string | undefined
   for (const line of text.split('\n')) {
-    const item = /^\s+-\s+(.*)$/.exec(line)
+    const item = /^\s+-\s+(.*)/.exec(line)
     if (item && listKey) {
       ;(out[listKey] as string[]).push(unquote(item[1]!))
       continue
     }
-    const kv = /^([A-Za-z_]+):\s*(.*)$/.exec(line)
+    const kv = /^([A-Za-z_]+):\s*(.*)/.exec(line)
     if (!kv) continue
     listKey = undefined
     if (kv[2] === '') {

@@ -144,14 +144,14 @@ const RULES: Rule[] = [
     needles: ['vfio_map_dma', 'vfio_dma_map(', 'dma mapping failed'],
     read: (line) =>
       withData('vfio-dma-map-failed', {
-        error: capture(/VFIO_MAP_DMA(?: failed)?: (.+)$/i, line) ?? capture(/vfio_dma_map\([^)]*\) = (-?\d+ .*)$/i, line),
+        error: capture(/VFIO_MAP_DMA(?: failed)?: (.+)/i, line) ?? capture(/vfio_dma_map\([^()]*\) = (-?\d+ .*)/i, line),
       }),
   },
   {
     // qemu: "Could not open '/home/u/Win10.iso': Permission denied" (also evdev and firmware paths)
     needles: ["could not open '"],
     read: (line) => {
-      const match = /Could not open '([^']*)': (.+)$/i.exec(line) ?? /Could not open '([^']*)'/i.exec(line)
+      const match = /Could not open '([^']*)': (.+)/i.exec(line) ?? /Could not open '([^']*)'/i.exec(line)
       if (!match) return undefined
       const [path, reason] = [match[1]!, match[2]?.trim()]
       const kind = classifyOpenFailure(path, reason)
@@ -162,7 +162,7 @@ const RULES: Rule[] = [
     // libvirt: "Cannot access storage file '/home/x/a.iso' (as uid:107, gid:107): Permission denied"
     needles: ['cannot access storage file'],
     read: (line) => {
-      const match = /Cannot access storage file '([^']*)'(?: \(as uid:(\d+), gid:(\d+)\))?: (.+)$/i.exec(line)
+      const match = /Cannot access storage file '([^']*)'(?: \(as uid:(\d+), gid:(\d+)\))?: (.+)/i.exec(line)
       if (!match) return undefined
       const kind = classifyOpenFailure(match[1]!, match[4]!.trim())
       return kind && withData(kind, {path: match[1], uid: match[2], gid: match[3], reason: match[4]!.trim()})
@@ -172,7 +172,7 @@ const RULES: Rule[] = [
     // qemu: "can't open backing store /dev/shm/looking-glass for guest RAM: Permission denied"
     needles: ["can't open backing store"],
     read: (line) => {
-      const match = /can't open backing store (\S+) for guest RAM: (.+)$/i.exec(line)
+      const match = /can't open backing store (\S+) for guest RAM: (.+)/i.exec(line)
       const kind = match && classifyOpenFailure(match[1]!, match[2]!.trim())
       return kind ? withData(kind, {path: match![1], reason: match![2]!.trim()}) : undefined
     },
@@ -191,7 +191,7 @@ const RULES: Rule[] = [
     // libvirt: "Failed to connect socket to '/var/run/libvirt/libvirt-sock': No such file or directory"
     needles: ['failed to connect socket to'],
     read: (line) => {
-      const match = /Failed to connect socket to '([^']*)': (.+)$/i.exec(line)
+      const match = /Failed to connect socket to '([^']*)': (.+)/i.exec(line)
       const reason = match?.[2]?.trim()
       const kind = reason !== undefined && /permission denied/i.test(reason) ? 'libvirt-permission' : 'libvirt-connect-failed'
       return withData(kind, {socket: match?.[1], reason})
@@ -200,7 +200,7 @@ const RULES: Rule[] = [
   {
     // libvirt: "authentication unavailable: no polkit agent available to authenticate action 'org.libvirt.unix.manage'"
     needles: ['authentication unavailable', 'authentication failed: polkit'],
-    read: (line) => withData('libvirt-permission', {reason: capture(/authentication (?:unavailable|failed): (.+)$/i, line)}),
+    read: (line) => withData('libvirt-permission', {reason: capture(/authentication (?:unavailable|failed): (.+)/i, line)}),
   },
   {
     // qemu: "Could not access KVM kernel module: No such file or directory", "failed to initialize kvm: ...";
@@ -208,7 +208,7 @@ const RULES: Rule[] = [
     needles: ['could not access kvm kernel module', 'failed to initialize kvm', 'domain requires kvm', "does not support virt type 'kvm'"],
     read: (line) =>
       withData('kvm-unavailable', {
-        reason: capture(/(?:Could not access KVM kernel module|failed to initialize kvm): (.+)$/i, line),
+        reason: capture(/(?:Could not access KVM kernel module|failed to initialize kvm): (.+)/i, line),
       }),
   },
   {
@@ -228,7 +228,7 @@ const RULES: Rule[] = [
     needles: ["unable to find 'swtpm", 'swtpm_setup', "this pc can't run windows 11", 'this pc can’t run windows 11', "doesn't currently meet windows 11"],
     read: (line) => {
       if (/swtpm/i.test(line) && !/Unable to find '[^']*' binary|Could not run '/i.test(line)) return undefined
-      return withData('tpm-missing', {binary: capture(/(?:Unable to find|Could not run) '([^']*swtpm[^']*)'/i, line)})
+      return withData('tpm-missing', {binary: capture(/(?:Unable to find|Could not run) '([^']{0,255}swtpm[^']{0,255})'/i, line)})
     },
   },
   {
@@ -281,7 +281,7 @@ const RULES: Rule[] = [
     needles: ['ivshmem too small', 'recommend increase', 'maximum space available'],
     read: (line) =>
       withData('lg-shm-too-small', {
-        recommendedMiB: capture(/increas\w* (?:the )?size to (\d+) ?MiB/i, line),
+        recommendedMiB: capture(/increas\w{0,8} (?:the )?size to (\d+) ?MiB/i, line),
         frameBytes: capture(/Maximum frame size of (\d+) bytes/i, line),
       }),
   },

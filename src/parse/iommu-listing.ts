@@ -142,7 +142,7 @@ function readDeviceText(state: ListingState, group: number | undefined, text: st
 }
 
 /** Some scripts print the driver after the lspci text: "...(rev a1)   Driver: vfio-pci". */
-const TRAILING_DRIVER = /\s{2,}Driver:\s*(\S+)\s*$/
+const TRAILING_DRIVER = /(?<!\s)\s{2,}Driver:\s*(\S+)\s*$/
 
 /** Ids first: "[10de:2206] [R] " (the [R] marks a device that can be reset). */
 const COLUMN_ROW = /^\[([0-9a-f]{4}):([0-9a-f]{4})\]\s+(?:\[R\]\s+)?/i
@@ -175,7 +175,7 @@ const SYSFS_GROUP_DIR = /iommu_groups\/(\d+)\/devices\/?:$/
 /** An `ls -l` row under such a header: "lrwxrwxrwx 1 root root 0 Mar  1 10:00 0000:01:00.0 -> ../../../../devices/...". */
 const LS_DEVICE_LINK = /\s([0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]) -> /i
 const SYSFS_GROUP_MEMBER = /iommu_groups\/(\d+)\/devices\/([0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])(?![\w.:])/i
-const SYSFS_DEVICE_LINK = /\/([0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\/iommu_group\s*->\s*\S*iommu_groups\/(\d+)/i
+const SYSFS_DEVICE_LINK = /\/([0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7])\/iommu_group\s*->\s*\S{0,255}?iommu_groups\/(\d+)/i
 
 /** A line naming a device's group through sysfs paths; false when it is no such line. */
 function readSysfsPath(state: ListingState, line: string, where: string): boolean {

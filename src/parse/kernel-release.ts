@@ -9,7 +9,7 @@ export function parseKernelRelease(text: string): KernelFacts | undefined {
   const m =
     /Linux version (\d+)\.(\d+)(\S*)/.exec(head) ??
     /^Linux \S+ (\d+)\.(\d+)(\S*)/m.exec(head) ??
-    /^\s*(\d+)\.(\d+)(\S*)/m.exec(head)
+    /^[ \t]*(\d+)\.(\d+)(\S*)/m.exec(head)
   if (!m) return undefined
   return {release: `${m[1]}.${m[2]}${m[3]}`, major: Number(m[1]), minor: Number(m[2])}
 }

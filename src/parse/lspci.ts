@@ -214,7 +214,7 @@ function vmmSlot(line: string): {kind: 'vmm-record'; device: PciDevice} | Device
 }
 
 function applyVmmField(device: PciDevice, names: VmmNames, line: string): void {
-  const m = /^(\w+):\s*(.*)$/.exec(line.trim())
+  const m = /^(\w+):\s*(.*)/.exec(line.trim())
   if (!m) return
   const value = m[2]!.trim()
   switch (m[1]) {
@@ -284,7 +284,7 @@ function applySubsystemValue(device: PciDevice, names: VmmNames, key: 'subVendor
 // ---------------------------------------------------------------------------------------------
 // Indented detail lines under a header (-k, -v)
 
-const DETAIL_KEY = /^\s*(Subsystem|Kernel driver in use|Kernel modules|Flags|IOMMU group):\s*(.*)$/
+const DETAIL_KEY = /^\s*(Subsystem|Kernel driver in use|Kernel modules|Flags|IOMMU group):\s*(.*)/
 const SUBSYSTEM_IDS = /(?:^|\[|Device )([0-9a-f]{4}):([0-9a-f]{4})\]?$/i
 
 function isLspciDetail(line: string): boolean {

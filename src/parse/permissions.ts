@@ -55,7 +55,7 @@ const LS_LINE = new RegExp(
 const NAMEI_LINE = new RegExp(String.raw`^(${MODE})\s+(\S+)\s+(\S+)\s+(.+)$`)
 /** namei's "                     win.iso - No such file or directory" (or "Not a directory"). */
 const NAMEI_MISSING = /^\s+\S.* - (?:No such file or directory|Not a directory)$/
-const STAT_ACCESS = /^\s*Access:\s+\(\d+\/(\S+)\)\s+Uid:\s+\(\s*\d+\/\s*([^)\s]*)\s*\)\s+Gid:\s+\(\s*\d+\/\s*([^)\s]*)\s*\)/
+const STAT_ACCESS = /^\s*Access:\s+\(\d+\/([^\s)]+)\)\s+Uid:\s+\(\s*\d+\/\s*(?:([^)\s]+)\s*)?\)\s+Gid:\s+\(\s*\d+\/\s*(?:([^)\s]+)\s*)?\)/
 const MISSING_MESSAGES = [
   /^ls: cannot access (.+): No such file or directory$/,
   /^stat: cannot statx? (.+): No such file or directory$/,
@@ -79,9 +79,9 @@ class PermissionReader {
     if (this.block?.kind === 'stat' && this.readStat(trimmed)) return
     this.flush()
     if (this.readMissing(trimmed)) return
-    const nameiHeader = /^f:\s+(.+)$/.exec(trimmed)
+    const nameiHeader = /^f:\s+(.+)/.exec(trimmed)
     if (nameiHeader) return this.startNamei(nameiHeader[1]!)
-    const statHeader = /^File:\s+(.+)$/.exec(trimmed)
+    const statHeader = /^File:\s+(.+)/.exec(trimmed)
     if (statHeader) return this.startStat(statHeader[1]!)
     if (this.readLs(line)) return
     this.readDirectoryContext(trimmed)
@@ -182,7 +182,7 @@ class PermissionReader {
       this.lsDir = cleanPath(header[1]!)
       return
     }
-    const prompt = /(?:^|[$#>]\s*)(?:sudo\s+)?ls\s+(?:-\S+\s+)*(\/\S*)\s*$/.exec(line)
+    const prompt = /(?:^|[$#>]\s*)(?:sudo\s+)?ls\s+(?:-\S+\s+){0,8}(\/\S*)\s*$/.exec(line)
     if (prompt) this.lsDir = cleanPath(unquote(prompt[1]!))
   }
 }
@@ -200,7 +200,7 @@ function childPath(dir: string, name: string): string {
 /** "/dev/vfio/" and "/dev//vfio" as "/dev/vfio". */
 function cleanPath(path: string): string {
   const normal = posix.normalize(path)
-  return normal.length > 1 ? normal.replace(/\/+$/, '') : normal
+  return normal.length > 1 ? normal.replace(/(?<!\/)\/+$/, '') : normal
 }
 
 /** "lib -> /usr/lib": the name and the link target. */

@@ -24,12 +24,12 @@ export function parseKvmParams(text: string): Map<string, string> {
 export function parseUserGroups(text: string): UserFacts | undefined {
   const line = splitLines(text).map((l) => capped(l).trim()).find(Boolean)
   if (!line) return undefined
-  const id = /uid=\d+\(([^)]+)\)/.exec(line)
+  const id = /uid=\d+\(([^()]+)\)/.exec(line)
   if (id) {
-    const groups = [...(/groups=(\S+)/.exec(line)?.[1] ?? '').matchAll(/\d+\(([^)]+)\)/g)].map((m) => m[1]!)
+    const groups = [...(/groups=(\S+)/.exec(line)?.[1] ?? '').matchAll(/(?<!\d)\d+\(([^()]+)\)/g)].map((m) => m[1]!)
     return {name: id[1]!, groups}
   }
-  const named = /^(\S+)\s*:\s*(.*)$/.exec(line)
+  const named = /^(\S+)\s*:\s*(.*)/.exec(line)
   if (named) return {name: named[1]!, groups: named[2]!.split(/\s+/).filter(Boolean)}
   return {name: '', groups: line.split(/\s+/).filter(Boolean)}
 }

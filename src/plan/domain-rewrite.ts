@@ -80,7 +80,7 @@ function editCpu(edit: TextEditor, root: Span, d: DomainDecisions, anchor: Span 
     return undefined
   }
   if (cpu.selfClosing) {
-    const tag = d.cpuPassthrough ? undefined : cpu.tag.replace(/\s*\/>$/, '>')
+    const tag = d.cpuPassthrough ? undefined : cpu.tag.replace(/(?<!\s)\s*\/>$/, '>')
     edit.replace(cpu, tag ? `${tag}\n  ${topologyXml(d.topology!)}\n</cpu>` : cpuXml(d.topology))
     return cpu
   }

@@ -35,7 +35,7 @@ export class TextEditor {
     const indent = this.childIndent(parent)
     const lines = this.reindent(xml, indent, this.quoteNear(after ?? parent.children.at(-1) ?? parent))
     if (parent.selfClosing) {
-      const open = parent.tag.replace(/\s*\/>$/, '>')
+      const open = parent.tag.replace(/(?<!\s)\s*\/>$/, '>')
       this.edits.push({start: parent.start, end: parent.end, text: `${open}${this.eol}${lines}${this.eol}${this.indentOf(parent)}</${parent.name}>`})
       return
     }
@@ -79,7 +79,7 @@ export class TextEditor {
       this.edits.push({start: range.start, end: range.end, text: value})
       return
     }
-    const at = span.start + span.tag.search(span.selfClosing ? /\s*\/>$/ : />$/)
+    const at = span.start + span.tag.search(span.selfClosing ? /(?<!\s)\s*\/>$/ : />$/)
     const q = this.quoteNear(span)
     this.edits.push({start: at, end: at, text: ` ${name}=${q}${value}${q}`})
   }

@@ -25,7 +25,7 @@ export const PUBLIC_DOMAIN = /(?:^|\.)(?:debian\.org|ubuntu\.com|canonical\.com|
 /** A kernel built by hand names its builder: "Linux version 6.12.1 (alice@alice-desktop) (gcc ...)". */
 export const KERNEL_BANNER = /(Linux version \S+ \()([^@\s()]{1,64})@([^\s()]{1,253})(?=\))/g
 /** The kernel's `ip=client:server:gw:netmask:HOST:device:autoconf` parameter. */
-export const CMDLINE_IP = /(\bip=(?:[^:\s]*:){4})([A-Za-z0-9][\w.-]*)(?=:)/g
+export const CMDLINE_IP = /(\bip=(?:[^:\s]{0,64}:){4})([A-Za-z0-9][\w.-]*)(?=:)/g
 /** NetworkManager and hostnamed: "policy: set-hostname: set hostname to 'HOST' (from ...)". */
 export const SET_HOSTNAME = /(\bset(?:-| )hostname(?: to)? ['"])([^'"\s]{1,253})(?=['"])/gi
 /** `uname -a`: "Linux HOST 6.12.18 #1-NixOS SMP ...". */
@@ -35,7 +35,7 @@ export const LIBVIRT_HOST = /((?:, hostname|\bStatic hostname|\bTransient hostna
 /** systemd at boot: "systemd[1]: Set hostname to <HOST>." (newer: "Hostname set to <HOST>.") */
 export const HOSTNAME_SET = /(\b(?:hostname|Hostname set) to <)([^>\s]+)(?=>)/g
 /** A NixOS system's store path names its host: "...-nixos-system-HOST-25.05.20250309.e3e32b6". */
-export const NIXOS_SYSTEM = /(-nixos-system-)([A-Za-z0-9][\w-]*?)(?=-\d{2}\.\d{2}(?:pre|\.|\b))/g
+export const NIXOS_SYSTEM = /(-nixos-system-)([A-Za-z0-9][\w-]{0,62}?)(?=-\d{2}\.\d{2}(?:pre|\.|\b))/g
 export const NIX_HOST = /(\bhostName\s*=\s*")([^"]+)(?=")/g
 /** `ls -l` and `namei -l` lines: mode, [links], owner, group. */
 export const LS_OWNER = /^([ \t]*[-dlcbps][rwxsStT-]{9}[.+@]?\s+(?:\d+\s+)?)([^\s:]+)(\s+)([^\s:]+)/gm
@@ -62,7 +62,7 @@ export const NIX_USER = /(\b(?:users\.(?:users|extraUsers)|home-manager\.users)\
 export const NIX_NORMAL_USER = /()(?:"([^"]+)"|(?<![\w-])([A-Za-z_][\w-]*))(?=\s*=\s*\{[^{}]*?\bisNormalUser\s*=\s*true)/g
 export const NIX_WIFI = /(\bwireless\.networks\.)(?:"([^"]+)"|([A-Za-z_][\w-]*))/g
 const NIX_WIFI_BLOCK = /\bwireless(?:\.networks\s*=\s*\{|\s*=\s*\{[^{}]*?\bnetworks\s*=\s*\{)/g
-export const SSID_QUOTED = /(\bssid\b['"]?\s*(?:[=:]\s*|\s+)(?:value\s+)?["'])()([^"'\n]+)(?=["'])/gi
+export const SSID_QUOTED = /(\bssid\b['"]?(?:\s*[=:]\s*|\s+)(?:value\s+)?["'])()([^"'\n]+)(?=["'])/gi
 export const SSID_BARE = /(\bssid\s*[=:]\s*)()([^\s'";,]+)/gi
 /** `groups alice`: "alice : alice wheel libvirtd" (a cpuinfo line "flags : fpu vmx" has the same shape, but no group). */
 const GROUPS_LINE = /^([a-z_][\w-]*) : ([a-z_][\w -]{0,2000})$/gm
@@ -76,7 +76,7 @@ export function learnNames(texts: string[], live: {hosts?: string[]; users?: str
   for (const text of texts) {
     for (const m of text.matchAll(HOME_PATH)) users.add(m[2]!)
     for (const m of text.matchAll(WINDOWS_HOME)) users.add(m[2]!)
-    for (const m of text.matchAll(ID_ENTRY)) if (m[1] === 'uid' || m[1] === 'euid') users.add(/\(([^)]+)\)/.exec(m[2]!)![1]!)
+    for (const m of text.matchAll(ID_ENTRY)) if (m[1] === 'uid' || m[1] === 'euid') users.add(/\(([^()]+)\)/.exec(m[2]!)![1]!)
     for (const m of text.matchAll(GROUPS_LINE)) if (m[2]!.split(' ').some((g) => isSystemName(g) && !/^\d+$/.test(g))) users.add(m[1]!)
     for (const m of text.matchAll(PROMPT)) {
       users.add(m[3]!)
@@ -130,7 +130,7 @@ function nixWifiBlockKeys(text: string): string[] {
       if (depth === 1 || (depth === 2 && c === '{') || (depth === 1 && c === '}')) top += c
     }
     scannedTo = i
-    for (const k of top.matchAll(/(?:^|[;}\n])\s*(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*[=.]/g)) keys.push(k[1] ?? k[2]!)
+    for (const k of top.matchAll(/(?:^|[;}\n])[ \t\r]*(?:"([^"]+)"|([A-Za-z_][\w-]*))\s*[=.]/g)) keys.push(k[1] ?? k[2]!)
   }
   return keys
 }

@@ -53,14 +53,14 @@ const MAC_IFNAME = /\b(enx)([0-9a-fA-F]{12})\b/g
 const UUID = /(?<![\w-])[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?![\w-])/g
 /** FAT/exFAT volume ids, only where they are used as ids. */
 const SHORT_UUID = /(\b(?:UUID=|by-uuid\/|by-partuuid\/))([0-9A-Fa-f]{4}-[0-9A-Fa-f]{4})(?![\w-])/g
-const EMAIL = /(?<![\w.+-])[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])/g
+const EMAIL = /(?<![\w.%+-])[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})(?![\w-])/g
 const SSH_KEY = /\b(ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) +AAAA[0-9A-Za-z+/]+=*(?: +[^\s"'`;]+)?/g
 /** sshd's "Accepted publickey ... SHA256:..." names the key as surely as the key itself (GitHub publishes users' keys). */
 const SSH_FINGERPRINT = /\b(SHA256:)([0-9A-Za-z+/]{43})(?![0-9A-Za-z+/])/g
-const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g
+const PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:(?!-----BEGIN )[\s\S])*?-----END [A-Z0-9 ]*PRIVATE KEY-----/g
 /** Nix and ini-style secrets: `psk = "..."`, `hashedPassword = "..."`, `passwd='...'`, `psk=...`. */
 const SECRET_QUOTED = /((?<![\w-])[\w.-]{0,40}?(?:[Pp]assw(?:or)?d|[Pp]sk|[Ss]ecret|[Tt]oken|[Aa]uth[Kk]ey|[Aa]pi[Kk]ey|[Pp]rivate[Kk]ey|[Pp]reshared[Kk]ey)[\w.-]{0,40}\s*[=:]\s*)(''|["'])([^"'\n]*)\2/g
-const SECRET_BARE = /^([ \t]*(?:export[ \t]+)?(?:psk|password|wpa_passphrase|sae_password|PrivateKey|PresharedKey|[A-Za-z0-9_]*(?:SECRET|PASSWORD|PASSWD|TOKEN|API_KEY)[A-Za-z0-9_]*)\s*=\s*)([^"'\s][^\n]*)$/gim
+const SECRET_BARE = /^([ \t]*(?:export[ \t]+)?(?:psk|password|wpa_passphrase|sae_password|PrivateKey|PresharedKey|[A-Za-z0-9_]{0,64}(?:SECRET|PASSWORD|PASSWD|TOKEN|API_KEY)[A-Za-z0-9_]{0,64})\s*=\s*)([^"'\s][^\n]*)$/gim
 /** `nmcli -s connection show`: "802-11-wireless-security.psk:   VALUE". */
 const NMCLI_SECRET = /^([ \t]*[\w-]+\.(?:psk|password|wep-key\d|leap-password|pin)(?:-flags)?:\s+)(\S[^\n]*)$/gm
 /** nix.conf's access-tokens = github.com=ghp_..., and HTTP's Authorization: Bearer / token ... */
@@ -70,7 +70,7 @@ const BEARER = /(\b(?:Bearer|token)\s+)([A-Za-z0-9._~+/-]{16,}=*)/g
 const KNOWN_TOKEN = /\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_\w{30,}|glpat-[\w-]{20,}|xox[abpr]-[\w-]{10,}|sk-[A-Za-z0-9]{32,})\b/g
 const SERIAL_LABELLED = /(\b(?:Serial ?Number|SerialNumber|serial_number|Serial No\.?|S\/N)\s*[:=]\s*)([^\s,;'"<>]{3,})/gi
 const PCIE_DSN = /(\bDevice Serial Number )([0-9a-fA-F]{2}(?:-[0-9a-fA-F]{2}){7})/g
-const XML_SERIAL = /(<serial>\s*)([^<\s][^<]*?)(\s*<\/serial>)|(<entry name=(['"])(?:serial|asset)\5>\s*)([^<\s][^<]*?)(\s*<\/entry>)/g
+const XML_SERIAL = /(<serial>\s*)([^<\s](?:[^<]*[^<\s])?)(\s*<\/serial>)|(<entry name=(['"])(?:serial|asset)\5>\s*)([^<\s](?:[^<]*[^<\s])?)(\s*<\/entry>)/g
 const ARG_SERIAL = /(\bserial=)([^,\s'"<>]{3,})/g
 /** lsusb -v "iSerial 3 0123456789AB", udev ID_SERIAL(_SHORT)=, lshw "serial: X", qemu JSON "serial":"X", <wwn>. */
 const MORE_SERIALS = /(\biSerial\s+\d+\s+|\bID_SERIAL(?:_SHORT)?=|^[ \t]*serial:[ \t]+|"serial"\s*:\s*"|<wwn>\s*)([^\s"<>,]{3,})/gm
@@ -212,7 +212,7 @@ export class Redactor {
     t = t.replace(WINDOWS_HOME, (_, lead: string, name: string) => `${lead}${this.userName(name)}`)
     t = t.replace(ID_ENTRY, (_, key: string, list: string) => {
       const isUser = key === 'uid' || key === 'euid'
-      return `${key}=${list.replace(/\(([^)]+)\)/g, (__, name: string) => `(${isUser ? this.userName(name) : (this.nameFor(name) ?? name)})`)}`
+      return `${key}=${list.replace(/\(([^()]+)\)/g, (__, name: string) => `(${isUser ? this.userName(name) : (this.nameFor(name) ?? name)})`)}`
     })
     t = t.replace(PROMPT, (_, space: string, bracket: string, user: string, host: string) => `${space}${bracket}${this.userName(user)}@${this.hostName(host)}`)
     for (const re of HOST_CONTEXTS) t = t.replace(re, (_, lead: string, host: string) => `${lead}${this.hostName(host)}`)
@@ -260,8 +260,8 @@ export class Redactor {
     t = t.replace(NIX_HOST_ID, (_, lead: string, value: string) => `${lead}${serial(value)}`)
     // A name quoted in a sentence ends before its punctuation ("cannot see /dev/input/by-id/usb-...-event-mouse: add ...").
     const byId = (rename: (id: string) => string) => (_: string, lead: string, id: string) => {
-      const [, core, tail] = /^(.*?)([.,:;)]*)$/.exec(id)!
-      return `${lead}${rename(core!)}${tail}`
+      const core = trimTrailing(id, '.,:;)')
+      return `${lead}${rename(core)}${id.slice(core.length)}`
     }
     t = t.replace(DISK_BY_ID, byId((id) => this.diskId(id, serial)))
     t = t.replace(DEVICE_BY_ID, byId((id) => this.deviceId(id, serial)))
@@ -272,7 +272,7 @@ export class Redactor {
 
   /** "usb-Logitech_G502_HERO_0123456789AB-event-mouse": the maker and model stay, the serial goes. */
   private deviceId(id: string, serial: (v: string) => string): string {
-    const m = /^((?:usb|pci|platform|bluetooth)-.+)_([^_-]+)(-(?:if\d+-)?(?:event|mouse|kbd|joystick|port\d*)[\w-]*)$/.exec(id)
+    const m = /^((?:usb|pci|platform|bluetooth)-.+)_([^_-]+)(-(?:if\d+-)?(?:event|mouse|kbd|joystick|port)[A-Za-z0-9-]*)$/.exec(id)
     return m ? `${m[1]}_${serial(m[2]!)}${m[3]}` : id
   }
 
@@ -338,4 +338,11 @@ function versionContext(text: string, offset: number): boolean {
 
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** `text` without its trailing run of `chars` (a loop: /^(.*?)([.,]*)$/ is quadratic on a run of them). */
+function trimTrailing(text: string, chars: string): string {
+  let end = text.length
+  while (end > 0 && chars.includes(text[end - 1]!)) end--
+  return text.slice(0, end)
 }

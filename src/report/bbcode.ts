@@ -63,13 +63,13 @@ export function markdownToBbcode(markdown: string): string {
       code.push(line)
       continue
     }
-    const item = /^\s*(?:[-*+]|\d+\.)\s+(.*)$/.exec(line)
+    const item = /^\s*(?:[-*+]|\d+\.)\s+(.*)/.exec(line)
     if (item) {
       ;(list ??= []).push(inline(item[1]!))
       continue
     }
     flushList()
-    const heading = /^#{1,6}\s+(.*)$/.exec(line)
+    const heading = /^#{1,6}\s+(.*)/.exec(line)
     out.push(heading ? `[b]${inline(heading[1]!)}[/b]` : inline(line))
   }
   if (code) out.push(`[code]${code.join('\n')}[/code]`)
@@ -80,5 +80,5 @@ export function markdownToBbcode(markdown: string): string {
 function inline(text: string): string {
   return text
     .replace(/\*\*([^*]+)\*\*/g, '[b]$1[/b]')
-    .replace(/\[([^\]]+)\]\((https?:\/\/[^)\s]+)\)/g, '[url=$2]$1[/url]')
+    .replace(/\[([^\][]+)\]\((https?:\/\/[^()\s]+)\)/g, '[url=$2]$1[/url]')
 }

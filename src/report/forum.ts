@@ -196,5 +196,8 @@ function sourceSummary(source: Source, e: Excerpt): string {
 
 /** 12,345: without Intl, whose first use costs ~10 ms of start-up. */
 export function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',')
+  const digits = String(n)
+  let out = ''
+  for (let end = digits.length; end > 0; end -= 3) out = `${digits.slice(Math.max(0, end - 3), end)}${out ? `,${out}` : ''}`
+  return out
 }

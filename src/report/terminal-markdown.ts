@@ -14,7 +14,7 @@ export function renderMarkdownForTerminal(markdown: string, color: boolean): str
       out.push(s.cyan(`    ${line}`))
       continue
     }
-    const heading = /^(#{1,6})\s+(.*)$/.exec(line)
+    const heading = /^(#{1,6})\s+(.*)/.exec(line)
     if (heading) {
       out.push(heading[1]!.length <= 1 ? s.bold(heading[2]!.toUpperCase()) : s.bold(heading[2]!))
       continue

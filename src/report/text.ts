@@ -98,7 +98,7 @@ function fixLines(fix: string, width: number, s: Style): string[] {
     }
     if (inCode) out.push(s.cyan(`          ${line}`))
     else if (line.trim()) {
-      const item = /^(\s*(?:[-*+]|\d+\.)\s+)(.*)$/.exec(line)
+      const item = /^(\s*(?:[-*+]|\d+\.)\s+)(.*)/.exec(line)
       const indent = item ? ' '.repeat(8 + item[1]!.trim().length + 1) : '        '
       out.push(...wrap(inline(line.trim(), s), width, '        ', indent))
     }

@@ -12,7 +12,7 @@ export interface CommandHint {
 
 /** Tried in order on the command (or heading) text; the first that matches names what follows. */
 const COMMANDS: Array<[RegExp, CommandHint]> = [
-  [/\b(?:dmesg|journalctl\b[^|]*(?:-k|--dmesg|-b))|kern\.log|kernel log/i, {kind: 'kernelLog'}],
+  [/\b(?:dmesg|journalctl\b[^|\n]{0,200}?(?:-k|--dmesg|-b))|kern\.log|kernel log/i, {kind: 'kernelLog'}],
   [/\/sys\/kernel\/iommu_groups|iommu[-_ ]?groups?|ls-iommu|\biommu\.sh\b|lsiommu/i, {kind: 'iommuListing'}],
   [/\blspci\b/i, {kind: 'lspci'}],
   [/\blsmod\b|\/proc\/modules/i, {kind: 'modules'}],

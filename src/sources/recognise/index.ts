@@ -185,7 +185,7 @@ function sampleLines(text: string, block: Block): string[] {
 }
 
 const FENCE = /^\s*(?:```|~~~)/
-const HEADING = /^\s*(?:#{2,6}\s+\S.*|={3,}.*={3,}|-{3,}\s*\S.*-{3,}|\*\*[^*]+\*\*:?|\[(?:code|quote)[^\]]*\]|\[\/(?:code|quote)\])\s*$/i
+const HEADING = /^\s*(?:#{2,6}\s+\S.*|(?=(={3,}))\1.*(?<!=)={3,}|={6,}|(?=(-{3,}))\2\s*\S.*(?<!-)-{3,}|\*\*[^*]+\*\*:?|\[(?:code|quote)[^\]]*\]|\[\/(?:code|quote)\])\s*$/i
 /** A short line that only introduces what follows ("Output of lspci -nnk:", "dmesg:"). */
 const LEAD_IN = /^\s*[^\s:].{0,100}:\s*$/
 

@@ -31,7 +31,7 @@ const PCI_SYSFS = new RegExp(`^${PCI} vendor=`, 'i')
 const LSPCI_DEVICE = new RegExp(String.raw`^\s*(?:\(\d+\)\s*)?${PCI}\s+[A-Za-z][^:]*(?:\[[0-9a-f]{4}\])?:\s*\S`, 'i')
 const LSPCI_DETAIL = /^\s+(?:Subsystem|Kernel driver in use|Kernel modules|Flags|Memory at|I\/O ports at|Expansion ROM|Capabilities|Control|Status|Latency|Interrupt|Region \d|Physical Slot|IOMMU group|DeviceName|Product Name|Bus:|\[virtual\] )/i
 const LSPCI_TREE = new RegExp(String.raw`^[-+|\\ ]*\[[0-9a-f]{4}:[0-9a-f]{2}\]-[-+]|^\s*[|\\+]-[0-9a-f]{2}\.[0-7]`, 'i')
-const IOMMU_HEADER = /^\s*(?:#+\s*)?(?:IOMMU\s+group|group)\s*:?\s*(?:\d+\b|\.|\*)|\/sys\/kernel\/iommu_groups\/|\/iommu_group\s*->/i
+const IOMMU_HEADER = /^\s*(?:#+\s*)?(?:IOMMU\s+group|group)(?:\s*:)?\s*(?:\d+\b|\.|\*)|\/sys\/kernel\/iommu_groups\/|\/iommu_group\s*->/i
 const KERNEL_STAMP = /^\s*(?:<\d{1,3}>)?\[\s*\d{1,10}\.\d{1,9}\]|^\[\p{L}{2,4}\.? \p{L}{3,5}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d \d{4}\]/u
 const JOURNAL_KERNEL = /^(?:\p{L}{3,5}\.? {1,2}\d{1,2} \d\d:\d\d:\d\d|\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*) \S+ kernel: /u
 /** Messages that only the kernel prints, as a `dmesg -t | grep` paste shows them. */
@@ -42,23 +42,23 @@ const KERNEL_MESSAGE = new RegExp(
 const QEMU_LOG = /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\.\d+(?:Z|[+-]\d\d:?\d\d)?: |^(?:\/\S*\/)?qemu-system-\w+|^qemu-(?:kvm|system)|^\s*-(?:device|drive|machine|cpu|smp|m|object|chardev|blockdev|enable-kvm)\s|^LC_ALL=C |^char device redirected to|^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+\+\d{4}: (?:starting up|shutting down)|^qemu: /
 const LIBVIRT_ERROR = /^error: |^(?:Error|Unable to complete install|Error starting domain):|internal error:|operation failed:|libvirtd?\[\d+\]:|^Traceback \(most recent call last\)|^\s*File "\/usr\/share\/virt-manager/i
 
-const NIX_OPTION = /^\s*(?:boot|virtualisation|services|hardware|users|environment|networking|programs|systemd|nixpkgs|system|security|specialisation|nix|fileSystems|swapDevices|time|i18n|console|sound|xdg|fonts|powerManagement|home-manager)\.[\w"-]|^\s*imports\s*=|^\s*\{[^}]*\b(?:config|pkgs|lib)\b[^}]*\}\s*:|^\s*(?:kernelParams|kernelModules|extraModprobeConfig|blacklistedKernelModules)\s*=[^;]*;?\s*$/
+const NIX_OPTION = /^\s*(?:boot|virtualisation|services|hardware|users|environment|networking|programs|systemd|nixpkgs|system|security|specialisation|nix|fileSystems|swapDevices|time|i18n|console|sound|xdg|fonts|powerManagement|home-manager)\.[\w"-]|^\s*imports\s*=|^\s*\{[^}]{0,255}\b(?:config|pkgs|lib)\b[^}]{0,255}\}\s*:|^\s*(?:kernelParams|kernelModules|extraModprobeConfig|blacklistedKernelModules)\s*=[^;]*;?\s*$/
 const XML_ELEMENT = /<(?:domain|hostdev|cpu|os|features|devices|disk|shmem|qemu:commandline|qemu:arg|loader|nvram|vcpu|memory|hyperv|kvm|vendor_id|hidden|source|address|graphics|video|input|tpm|interface|controller|memballoon|emulator|cputune|vcpupin|topology|feature|smbios|sysinfo|clock|timer|rom|model|backend|target|driver|boot)\b/
 
 export const RECOGNISERS: Recogniser[] = [
   {kind: 'pciSysfs', format: 'PCI device list from sysfs', claims: (l) => PCI_SYSFS.test(l)},
-  {kind: 'procVersion', format: '/proc/version', claims: (l) => /^Linux version \d+\.\d+\S* \(/.test(l.trim()), maxLines: 1},
+  {kind: 'procVersion', format: '/proc/version', claims: (l) => /^Linux version \d+\.\d\S* \(/.test(l.trim()), maxLines: 1},
   {
     kind: 'domainXml',
     format: 'libvirt domain XML',
-    claims: (l) => /^\s*<[/!?]?[a-zA-Z][\w:.-]*(?:[\s/>]|$)|^\s*<!--|^\s*[\w:-]+=(?:'[^']*'|"[^"]*")\s*\/?>?\s*$|^\s*-->|^\s*\.\.\.\s*$/.test(l),
+    claims: (l) => /^\s*<[/!?]?[a-zA-Z][\w:.-]*(?:[\s/>]|$)|^\s*<!--|^\s*[\w:-]+=(?:'[^']*'|"[^"]*")\s*(?:(?:\/>?|>)\s*)?$|^\s*-->|^\s*\.\.\.\s*$/.test(l),
     requires: (l) => XML_ELEMENT.test(l),
     share: 0.8,
   },
   {
     kind: 'nixConfig',
     format: 'NixOS configuration',
-    claims: (l) => /^\s*[\w"${}.-]+(?:\.[\w"${}-]+)*\s*=\s*\S|^\s*[}\]);]+\s*[;,]?\s*$|^\s*(?:#|\/\*|\*)|^\s*\{[^}]*\}\s*:|^\s*"[^"]*"\s*$|^\s*(?:let|in|with\b.*;|inherit\b.*;)\s*$|^\s*''|;\s*$|^\s*\[\s*$|^\s*\{\s*$|^\s*\(\S+\)\s*$|^\s*[\w.-]+\s*$/.test(l),
+    claims: (l) => /^\s*[\w"${}.-]+\s*=\s*\S|^\s*[}\]);]+\s*(?:[;,]\s*)?$|^\s*(?:#|\/\*|\*)|^\s*\{[^}]*\}\s*:|^\s*"[^"]*"\s*$|^\s*(?:let|in|with\b.*;|inherit\b.*;)\s*$|^\s*''|;\s*$|^\s*\[\s*$|^\s*\{\s*$|^\s*\(\S+\)\s*$|^\s*[\w.-]+\s*$/.test(l),
     requires: (l) => NIX_OPTION.test(l),
     share: 0.8,
   },
@@ -111,7 +111,7 @@ export const RECOGNISERS: Recogniser[] = [
   {
     kind: 'log',
     format: 'qemu.conf',
-    claims: (l) => /^\s*(?:user|group|dynamic_ownership|cgroup_device_acl|security_driver|nvram|namespaces|clear_emulator_capabilities|remember_owner|seccomp_sandbox|memory_backing_dir|hugetlbfs_mount|spice_listen|vnc_listen|swtpm_user|swtpm_group)\s*=|^\s*#|^\s*(?:"\/dev\/[^"]*",?\s*)+\]?\s*$|^\s*\]\s*$/.test(l),
+    claims: (l) => /^\s*(?:user|group|dynamic_ownership|cgroup_device_acl|security_driver|nvram|namespaces|clear_emulator_capabilities|remember_owner|seccomp_sandbox|memory_backing_dir|hugetlbfs_mount|spice_listen|vnc_listen|swtpm_user|swtpm_group)\s*=|^\s*#|^\s*(?:"\/dev\/[^"]*",?\s*)+(?:\]\s*)?$|^\s*\]\s*$/.test(l),
     requires: (l) => /^\s*(?:user|group|cgroup_device_acl|security_driver|nvram|dynamic_ownership)\s*=/.test(l),
     share: 0.8,
   },
@@ -120,7 +120,7 @@ export const RECOGNISERS: Recogniser[] = [
   {kind: 'userGroups', format: 'user groups (id / groups)', claims: (l) => /^uid=\d+\([^)]*\) gid=\d+/.test(l.trim()) || /^[a-z_][\w.-]*\s+:\s+[a-z_][\w\s.-]*$/i.test(l.trim()) || isBareGroupList(l), maxLines: 2},
   {kind: 'modprobe', format: 'modprobe configuration', claims: (l) => /^\s*(?:options|softdep|blacklist|install|alias|remove)\s+[\w-]+/.test(l) || /^\s*#/.test(l), share: 0.7, requires: (l) => /^\s*(?:options|softdep|blacklist|install)\s/.test(l)},
   {kind: 'osRelease', format: 'os-release', claims: (l) => /^(?:NAME|ID|ID_LIKE|VERSION|VERSION_ID|VERSION_CODENAME|PRETTY_NAME|BUILD_ID|HOME_URL|DOCUMENTATION_URL|SUPPORT_URL|BUG_REPORT_URL|LOGO|ANSI_COLOR|CPE_NAME|IMAGE_ID|IMAGE_VERSION|VARIANT|VARIANT_ID|DEFAULT_HOSTNAME|SUPPORT_END|PRIVACY_POLICY_URL|UBUNTU_CODENAME|VENDOR_NAME|VENDOR_URL)=/.test(l.trim())},
-  {kind: 'uname', format: 'uname output', claims: (l) => /^(?:Linux \S+ )?\d+\.\d+(?:\.\d+)?(?:[-+_.~]\w[\w.+~-]*)?(?: #\S+.*)?$/.test(l.trim()), maxLines: 1},
+  {kind: 'uname', format: 'uname output', claims: (l) => /^(?:Linux \S+ )?\d+\.\d+(?:\.\d+)?(?:[-+_.~]\w[\w.+~-]*)?(?: #\S.*)?$/.test(l.trim()), maxLines: 1},
   {
     kind: 'cmdline',
     format: 'kernel command line',
