@@ -3,7 +3,7 @@ import type {Source, SourceKind} from '../sources/types.js'
 import {fitExcerpts, type Excerpt} from './excerpt.js'
 import type {FactLine} from './facts-summary.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
-import {unjudgedAreas, type Report, type ReportFinding} from './model.js'
+import {sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
 
 /**
  * A forum post, written once for every markup: findings first (with their evidence and fix
@@ -180,9 +180,9 @@ function checksTable(report: Report, m: Markup): string {
 }
 
 function unreadableBlock(sources: Source[], m: Markup): string {
-  const notOk = sources.filter((s) => s.status !== 'ok')
+  const notOk = sources.filter((s) => s.status !== 'ok' || s.truncated)
   if (!notOk.length) return ''
-  const items = notOk.map((s) => `${m.code(s.origin)}: ${m.escape(`${s.status}${s.reason ? `, ${s.reason}` : ''}${s.hint ? ` (${s.hint})` : ''}`)}`)
+  const items = notOk.map((s) => `${m.code(s.origin)}: ${m.escape(sourceProblem(s))}`)
   return [m.heading(2, 'Could not be read'), m.list(items)].join('\n\n')
 }
 

@@ -114,3 +114,9 @@ export function unjudgedAreas(report: Report): string[] {
     return checks.length > 0 && checks.every((c) => c.status === 'skipped')
   }).map((area) => AREAS[area])
 }
+
+/** Why a source was not read, or not all of it: "denied, permission denied (run with sudo)", "read in part: ...". */
+export function sourceProblem(source: Pick<Source, 'status' | 'reason' | 'hint' | 'truncated'>): string {
+  if (source.status === 'ok') return `read in part: ${source.truncated ?? ''}`
+  return `${source.status}${source.reason ? `, ${source.reason}` : ''}${source.hint ? ` (${source.hint})` : ''}`
+}

@@ -1,15 +1,17 @@
 /**
  * Evidence is anyone's text: an escape sequence in a pasted log or a file name would reach the
  * reader's terminal (clear it, retitle it, hide lines with carriage returns). Every control
- * character but tab and newline is shown as U+FFFD in what is printed; CRLF line ends become LF.
+ * character but tab and newline is shown as U+FFFD in what is printed, a run of them as at most
+ * MAX_SHOWN_RUN (a log written during a crash holds megabytes of NULs); CRLF line ends become LF.
  */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+const MAX_SHOWN_RUN = 8
+const CONTROL_RUN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]+/g
 const ANY_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
 
 export function printableText(text: string): string {
   // Most text has none: a 200 MB log is not copied to find that out.
   if (!ANY_CONTROL.test(text)) return text
-  return text.replace(/\r\n/g, '\n').replace(CONTROL, '\ufffd')
+  return text.replace(/\r\n/g, '\n').replace(CONTROL_RUN, (run) => '\ufffd'.repeat(Math.min(run.length, MAX_SHOWN_RUN)))
 }
 
 /** Every string in plain data (objects, arrays), made printable; keys and shape stay. */

@@ -1,7 +1,7 @@
 import {AREAS, type Area, type CheckStatus} from '../engine/types.js'
 import type {FactLine} from './facts-summary.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
-import {unjudgedAreas, type Report, type ReportFinding} from './model.js'
+import {sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
 import {unwrapParagraphs} from './prose.js'
 import {makeStyle, type Style} from './style.js'
 
@@ -126,10 +126,10 @@ function verboseTail(report: Report, facts: FactLine[], options: TextOptions, s:
     }
     if (recognised.length > MAX_RECOGNISED_SHOWN) out.push(`  ... and ${recognised.length - MAX_RECOGNISED_SHOWN} more (the JSON report lists every one)`)
   }
-  const unreadable = report.sources.filter((x) => x.status !== 'ok')
+  const unreadable = report.sources.filter((x) => x.status !== 'ok' || x.truncated)
   if (unreadable.length) {
     out.push('', s.bold('Could not be read:'))
-    for (const x of unreadable) out.push(...wrap(`${x.origin}: ${x.status}${x.reason ? `, ${x.reason}` : ''}${x.hint ? ` (${x.hint})` : ''}`, options.width, '  ', '    '))
+    for (const x of unreadable) out.push(...wrap(`${x.origin}: ${sourceProblem(x)}`, options.width, '  ', '    '))
   }
   if (facts.length) {
     const width = Math.max(...facts.map((f) => f.label.length)) + 2
@@ -152,7 +152,8 @@ function plural(n: number, word: string): string {
 function summaryLine(report: Report, verbose: boolean, s: Style): string {
   const {errors, warnings, skipped, crashed} = report.summary
   const areas = new Set(report.findings.filter((f) => f.severity !== 'info').map((f) => report.checks.find((c) => c.id === f.check)?.area)).size
-  const skippedPart = skipped ? `; ${plural(skipped, 'check')} skipped${skipHint(report, verbose)}` : ''
+  const inPart = report.sources.filter((x) => x.truncated).length
+  const skippedPart = (skipped ? `; ${plural(skipped, 'check')} skipped${skipHint(report, verbose)}` : '') + (inPart ? `; ${plural(inPart, 'source')} read in part${verbose ? '' : ' (-v)'}` : '')
   const unjudged = unjudgedAreas(report)
   if (errors + warnings === 0 && crashed === 0 && unjudged.length > 0) {
     return s.yellow(`No problem found in what could be judged, but the evidence says nothing of ${unjudged.join(', ')}. Gather it with sudo vfio-doctor capture DIR, or without the tool run:`)

@@ -12,6 +12,8 @@ import {UsageError} from '../util/errors.js'
 
 /** Files larger than this are marked unreadable rather than read (a 200 MB log is fine). */
 export const MAX_EVIDENCE_FILE = 512 * 1024 * 1024
+/** All the files of one folder together: past this, the rest are marked not read (memory follows what is read). */
+export const MAX_EVIDENCE_RUN = 512 * 1024 * 1024
 const MAX_DEPTH = 4
 const MAX_FILES = 5000
 const PARALLEL_READS = 16
@@ -59,15 +61,17 @@ function replayed(recorded: CaptureMeta['sources'][number]): Source {
   return {...source, ...(label !== undefined && {label}), ...(reason !== undefined && {reason}), ...(hint !== undefined && {hint})}
 }
 
-interface ListedFile {
+export interface ListedFile {
   path: string
   rel: string
   skipped?: string
 }
 
-async function listFiles(root: string): Promise<ListedFile[]> {
+/** The folder's files in name order, with the reason a file will not be read; `maxBytes` is for all of them together. */
+export async function listFiles(root: string, maxBytes = MAX_EVIDENCE_RUN): Promise<ListedFile[]> {
   const out: ListedFile[] = []
   let cut = false
+  let bytes = 0
   const walk = async (dir: string, depth: number): Promise<void> => {
     let names: string[]
     try {
@@ -92,13 +96,20 @@ async function listFiles(root: string): Promise<ListedFile[]> {
         if (depth < MAX_DEPTH) await walk(path, depth + 1)
         else out.push({path, rel, skipped: `${rel}: folder more than ${MAX_DEPTH} levels deep, not read`})
       } else if (st.isFile()) {
-        out.push(st.size > MAX_EVIDENCE_FILE ? {path, rel, skipped: `${rel}: larger than ${MAX_EVIDENCE_FILE / 1024 / 1024} MB`} : {path, rel})
+        if (st.size > MAX_EVIDENCE_FILE) out.push({path, rel, skipped: `${rel}: larger than ${MAX_EVIDENCE_FILE / 1024 / 1024} MB`})
+        else if (bytes + st.size > maxBytes) out.push({path, rel, skipped: `${rel}: not read, the files before it hold ${mb(bytes)} of the ${mb(maxBytes)} read in one run`})
+        else {
+          bytes += st.size
+          out.push({path, rel})
+        }
       } else out.push({path, rel, skipped: `${rel}: ${fileType(st)}, not a regular file`})
     }
   }
   await walk(root, 0)
   return out
 }
+
+const mb = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${bytes} bytes`)
 
 function fileType(st: Stats): string {
   if (st.isFIFO()) return 'a named pipe'
@@ -126,6 +137,8 @@ export async function readEvidenceFile(path: string, rel: string, options: {empt
     const text = decodeText(await readRegularFile(path, {maxBytes: MAX_EVIDENCE_FILE}))
     if (!text.trim() && !options.emptyIsAnAnswer && !EMPTY_IS_AN_ANSWER.has(named)) return [{...base, status: 'missing', reason: `${rel} is empty`}]
     if (!text.trim()) return [{...base, status: 'ok', text}]
+    // A log written during a crash can be NULs to its end: noise, like an empty file.
+    if (!/[^\0\s]/.test(text)) return [{...base, status: 'missing', reason: `${rel} holds only NUL bytes`}]
     if (looksBinary(text)) return [{...base, status: 'error', reason: `${rel}: binary data, not text`}]
     return sourcesOfText(text, rel, named)
   } catch (err) {
@@ -147,8 +160,19 @@ export function sourcesOfText(text: string, rel: string, named: SourceKind): Sou
     const recognised = {format: section.format, by: section.by, from: section.from, to: section.to}
     const notDomain = section.kind === 'domainXml' ? notADomain(section.text) : undefined
     if (notDomain) return {kind: section.kind, origin: rel, status: 'error', recognised, ...(label ? {label} : {}), reason: `${rel}: not a libvirt domain (${notDomain})`}
-    return {kind: section.kind, origin: rel, status: 'ok', text: section.text, recognised, ...(label ? {label} : {}), ...(section.command !== undefined ? {command: section.command} : {})}
+    const {text, truncated} = section.kind === 'domainXml' ? xmlAsRead(section.text, section.from) : {text: section.text, truncated: undefined}
+    return {kind: section.kind, origin: rel, status: 'ok', text, recognised, ...(label ? {label} : {}), ...(truncated ? {truncated} : {}), ...(section.command !== undefined ? {command: section.command} : {})}
   })
+}
+
+/**
+ * A domain XML as far as the XML reader's limits let it be read: the rest is dropped here, once, so
+ * no later stage (facts, redaction, excerpts) carries megabytes nobody reads, and the source says so.
+ */
+function xmlAsRead(text: string, firstLine: number): {text: string; truncated?: string} {
+  const stop = parseXmlTree(text).stopped
+  if (!stop) return {text}
+  return {text: text.slice(0, stop.offset), truncated: `${stop.reason}: read to line ${firstLine + stop.line - 1}, the rest was not read`}
 }
 
 /**

@@ -45,6 +45,8 @@ export interface Source {
   reason?: string
   /** How the person can get it ("run with sudo"). */
   hint?: string
+  /** Set when a reader's limit cut the text: what was kept, and why ("more than 20000 XML elements"). */
+  truncated?: string
   /** For evidence files: what the lines were recognised as, by what, and where in the file. */
   recognised?: Recognised
   /**

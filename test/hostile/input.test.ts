@@ -84,9 +84,13 @@ interface ReportRow {
   /** Peak resident memory of the CLI process; 500 MiB unless said. */
   maxRssMiB?: number
   skip?: string
-  /** Not rendered in-process in every format (too big to hold twice in the test worker). */
+  /** Hundreds of megabytes: not rendered in-process (too big to hold twice in the test worker), run alone. */
   cliOnly?: boolean
+  /** The CLI's time and memory are held to the row's limits in every format, not only JSON. */
+  everyFormat?: true
 }
+
+const HEAVY = process.env.VFIO_DOCTOR_SKIP_HEAVY ? 'VFIO_DOCTOR_SKIP_HEAVY is set' : undefined
 
 const secretOutside = tmp('outside')
 writeFileSync(join(secretOutside, 'private.txt'), 'outside-the-evidence-folder-7f3a\n')
@@ -496,8 +500,42 @@ const rows: ReportRow[] = [
     also: (r) => expect(r.sources.map((s) => s.origin)).toEqual(expect.arrayContaining(['..dmesg.txt', '...', '.hidden.xml', 'line\nbreak.log'])),
   },
   {
+    kind: 'a dmesg.txt of 128 MB of NUL bytes (out of memory before: 2.2 GB at 64 MB)',
+    skip: HEAVY,
+    input: () => {
+      const dir = evidenceDir(seed000())
+      writeFileSync(join(dir, 'dmesg.txt'), Buffer.alloc(128 * 1024 * 1024))
+      return dir
+    },
+    marked: [['dmesg.txt', 'missing', /^dmesg\.txt holds only NUL bytes$/]],
+    cliOnly: true,
+    everyFormat: true,
+  },
+  {
+    kind: '30 MB of XML start tags that never close (out of memory before)',
+    skip: HEAVY,
+    input: () => evidenceDir({...seed000(), 'domain.xml': `<domain type="kvm">${'<a>'.repeat(10_000_000)}`}),
+    findings: SEED_000_FINDINGS,
+    cliOnly: true,
+    everyFormat: true,
+  },
+  {
+    kind: 'a domain XML of 100 MB (before: 20 s, 2.1 GB, an 84 MB JSON report)',
+    skip: HEAVY,
+    input: () => {
+      const hostdev = "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x05' slot='0x00' function='0x0'/></source></hostdev>"
+      return evidenceDir({...seed000(), 'win.xml': `<domain type="kvm"><name>big</name><devices>${hostdev.repeat(Math.floor((100 * 1024 * 1024) / hostdev.length))}</devices></domain>`})
+    },
+    also: (report, stdout) => {
+      expect(report.sources.find((s) => s.origin === 'win.xml')?.truncated).toMatch(/^more than 20000 elements: read to line 1, the rest was not read$/)
+      expect(stdout.length).toBeLessThan(512 * 1024)
+    },
+    cliOnly: true,
+    everyFormat: true,
+  },
+  {
     kind: 'a kernel log of 200 MB',
-    skip: process.env.VFIO_DOCTOR_SKIP_HEAVY ? 'VFIO_DOCTOR_SKIP_HEAVY is set' : NO_SHARED,
+    skip: HEAVY ?? NO_SHARED,
     input: () => {
       const dir = evidenceDir(seed000())
       const chunk = Buffer.from(`${REAL_DMESG}\n`)
@@ -518,27 +556,44 @@ const rows: ReportRow[] = [
 /** Each row's input, for the in-process re-runs. */
 const rowDirs = new Map<string, string>()
 
-describe.concurrent(`check --input on ${rows.length} kinds of bad evidence: a report with the source marked, never a crash`, () => {
-  for (const row of rows) {
-    it.skipIf(row.skip !== undefined)(row.kind, async () => {
-      const input = await row.input()
-      rowDirs.set(row.kind, input)
-      const r = await runCli(['check', '--input', input, '--format', 'json'], {...(row.uid !== undefined ? {uid: row.uid} : {}), timeoutMs: (row.maxMs ?? 10_000) * 2})
-      expect(r.timedOut, 'hung').toBe(false)
-      expect(r.ms).toBeLessThan(row.maxMs ?? 10_000)
-      // Peak resident memory of the whole process, as the kernel counts it (VmHWM).
-      expect(r.peakRssMiB).toBeGreaterThan(0)
-      expect(r.peakRssMiB).toBeLessThan(row.maxRssMiB ?? 500)
-      const report = expectJsonReport(r)
-      if (row.marked) {
-        const got = notOk(report).map(([o, s, reason]) => [o, s, reason])
-        expect(got.map(([o, s]) => `${o} ${s}`).sort()).toEqual(row.marked.map(([o, s]) => `${o} ${s}`).sort())
-        for (const [origin, status, reason] of row.marked) expect(got.find(([o, s]) => o === origin && s === status)?.[2], origin).toMatch(reason)
-      }
-      if (row.findings) expect(report.findings.map((f) => `${f.severity} ${f.id}`).sort()).toEqual([...row.findings].sort())
-      await row.also?.(report, r.stdout)
-    })
+/** Runs a row through the CLI and holds it to its limits. */
+async function checkRow(row: ReportRow): Promise<void> {
+  const input = await row.input()
+  rowDirs.set(row.kind, input)
+  const r = await runCli(['check', '--input', input, '--format', 'json'], {...(row.uid !== undefined ? {uid: row.uid} : {}), timeoutMs: (row.maxMs ?? 10_000) * 2})
+  expect(r.timedOut, 'hung').toBe(false)
+  expect(r.ms).toBeLessThan(row.maxMs ?? 10_000)
+  // Peak resident memory of the whole process, as the kernel counts it (VmHWM).
+  expect(r.peakRssMiB).toBeGreaterThan(0)
+  expect(r.peakRssMiB).toBeLessThan(row.maxRssMiB ?? 500)
+  const report = expectJsonReport(r)
+  if (row.marked) {
+    const got = notOk(report).map(([o, s, reason]) => [o, s, reason])
+    expect(got.map(([o, s]) => `${o} ${s}`).sort()).toEqual(row.marked.map(([o, s]) => `${o} ${s}`).sort())
+    for (const [origin, status, reason] of row.marked) expect(got.find(([o, s]) => o === origin && s === status)?.[2], origin).toMatch(reason)
   }
+  if (row.findings) expect(report.findings.map((f) => `${f.severity} ${f.id}`).sort()).toEqual([...row.findings].sort())
+  await row.also?.(report, r.stdout)
+  for (const format of row.everyFormat ? FORMATS.filter((f) => f !== 'json') : []) {
+    const other = await runCli(['check', '--input', input, '--format', format], {timeoutMs: (row.maxMs ?? 10_000) * 2})
+    expect(other.timedOut, `${format} hung`).toBe(false)
+    expect([0, 1], `${format}: ${other.stderr.slice(0, 300)}`).toContain(other.code)
+    expect(other.ms, format).toBeLessThan(row.maxMs ?? 10_000)
+    expect(other.peakRssMiB, format).toBeLessThan(row.maxRssMiB ?? 500)
+    if (format === 'markdown') expect(other.stdout.length, format).toBeLessThan(64 * 1024)
+  }
+}
+
+const rowTimeout = (row: ReportRow) => (row.maxMs ?? 10_000) * (row.everyFormat ? 2 * FORMATS.length : 3)
+/** The rows of hundreds of megabytes run one at a time: side by side on two cores they would time each other out. */
+const isHeavy = (row: ReportRow) => row.cliOnly === true
+
+describe.concurrent(`check --input on ${rows.length} kinds of bad evidence: a report with the source marked, never a crash`, () => {
+  for (const row of rows.filter((r) => !isHeavy(r))) it.skipIf(row.skip !== undefined)(row.kind, () => checkRow(row), rowTimeout(row))
+})
+
+describe.sequential('check --input on evidence of hundreds of megabytes, in every format', () => {
+  for (const row of rows.filter(isHeavy)) it.skipIf(row.skip !== undefined)(row.kind, () => checkRow(row), rowTimeout(row))
 })
 
 describe('the same bad evidence in every output format (in-process)', () => {
@@ -613,6 +668,22 @@ describe.concurrent('--input that cannot be read at all: exit 2 with one line', 
       kind: 'a newer capture whose version is not a string',
       input: () => evidenceDir({'meta.json': JSON.stringify({format: 2, tool: {name: 'vfio-doctor', version: {major: 9}}, date: 'x', sources: []})}),
       message: /made by vfio-doctor of unknown version \(capture format 2\)/,
+    },
+    {
+      kind: 'a folder whose one file is NUL bytes to its end',
+      input: () => evidenceDir({'dmesg.txt': Buffer.alloc(1024 * 1024).toString()}),
+      message: /nothing in it could be read \(dmesg\.txt holds only NUL bytes\)/,
+    },
+    {
+      kind: 'a single file nobody may read, given directly (run as an unprivileged user)',
+      input: () => {
+        const dir = evidenceDir(seed000())
+        chmodSync(join(dir, 'dmesg.txt'), 0)
+        chmodSync(dir, 0o755)
+        return join(dir, 'dmesg.txt')
+      },
+      uid: isRoot ? NOBODY : undefined,
+      message: /nothing in it could be read \(dmesg\.txt: permission denied\)/,
     },
     {kind: 'an empty folder', input: () => tmp('empty'), message: /nothing to judge in .*: it is empty\. Gather the evidence with `sudo vfio-doctor capture DIR`/},
     {

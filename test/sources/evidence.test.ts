@@ -4,7 +4,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {writeCapture} from '../../src/sources/capture.js'
-import {readEvidenceFolder} from '../../src/sources/evidence.js'
+import {listFiles, MAX_EVIDENCE_RUN, readEvidenceFolder} from '../../src/sources/evidence.js'
 import {kindOfFileName} from '../../src/sources/kinds.js'
 import {CAPTURE_FORMAT} from '../../src/sources/meta.js'
 import type {SourceSet} from '../../src/sources/types.js'
@@ -94,6 +94,36 @@ describe('reading an evidence folder', () => {
     chmodSync(join(dir, 'cmdline'), 0)
     const set = await readEvidenceFolder(dir)
     expect(set.sources[0]).toMatchObject({status: 'denied'})
+  })
+
+  it('reads files in name order until the bytes of one run are used, and marks the rest not read', async () => {
+    const dir = tmp()
+    writeFileSync(join(dir, 'a-dmesg.txt'), 'x'.repeat(60))
+    writeFileSync(join(dir, 'b-lspci.txt'), 'x'.repeat(30))
+    writeFileSync(join(dir, 'c-cmdline'), 'x'.repeat(20))
+    writeFileSync(join(dir, 'd-lsmod.txt'), 'x'.repeat(10))
+    const listed = await listFiles(dir, 100)
+    expect(listed.map((f) => [f.rel, f.skipped])).toEqual([
+      ['a-dmesg.txt', undefined],
+      ['b-lspci.txt', undefined],
+      ['c-cmdline', 'c-cmdline: not read, the files before it hold 90 bytes of the 100 bytes read in one run'],
+      ['d-lsmod.txt', undefined],
+    ])
+    expect(MAX_EVIDENCE_RUN).toBe(512 * 1024 * 1024)
+  })
+
+  it('keeps a domain XML only as far as the XML limits read it, and says so on the source', async () => {
+    const dir = tmp()
+    const hostdev = "<hostdev mode='subsystem' type='pci'><source><address bus='0x05' slot='0x00' function='0x0'/></source></hostdev>\n"
+    writeFileSync(join(dir, 'win.xml'), `<domain type="kvm">\n<name>big</name>\n<devices>\n${hostdev.repeat(7000)}</devices>\n</domain>\n`)
+    const [source] = (await readEvidenceFolder(dir)).sources
+    expect(source).toMatchObject({kind: 'domainXml', status: 'ok', truncated: 'more than 20000 elements: read to line 6669, the rest was not read'})
+    // 3 elements before the devices, 3 in each hostdev: the 20,001st is the <address> of hostdev 6,666 (line 6,669).
+    expect(source!.text!.split('\n')).toHaveLength(6669)
+    expect(source!.text!.split('\n').at(-1)).toBe("<hostdev mode='subsystem' type='pci'><source>")
+    const small = tmp()
+    writeFileSync(join(small, 'win.xml'), `<domain type="kvm"><name>w</name><devices>${hostdev.repeat(3)}</devices></domain>`)
+    expect((await readEvidenceFolder(small)).sources[0]!.truncated).toBeUndefined()
   })
 
   it('reads one file given instead of a folder', async () => {

@@ -27,6 +27,15 @@ export interface XmlDocument {
   errors: string[]
   /** The DOCTYPE declaration as written. It is never interpreted. */
   doctype?: string
+  /** Where a limit stopped the reading (depth or element count): the rest was not read. */
+  stopped?: XmlStop
+}
+
+export interface XmlStop {
+  line: number
+  /** In the text as read: CRLF counted as one character. */
+  offset: number
+  reason: string
 }
 
 const MAX_ERRORS = 10
@@ -81,7 +90,7 @@ class TreeBuilder {
   private lineNumber = 1
   private elements = 0
   /** Set when a limit stopped the reading: the rest of the input is not read. */
-  private stopped = false
+  private stopped?: XmlStop
 
   constructor(private readonly src: string) {}
 
@@ -96,7 +105,7 @@ class TreeBuilder {
     }
     this.finish()
     if (this.errorsDropped > 0) this.errors.push(`... and ${this.errorsDropped} more`)
-    return {root: this.root, errors: this.errors, ...(this.doctype !== undefined && {doctype: this.doctype})}
+    return {root: this.root, errors: this.errors, ...(this.doctype !== undefined && {doctype: this.doctype}), ...(this.stopped && {stopped: this.stopped})}
   }
 
   /** Reads the markup that starts at `lt`; returns where to continue. */
@@ -201,8 +210,9 @@ class TreeBuilder {
 
   private open(name: string, attrs: Map<string, string>, at: number): void {
     if (this.stack.length >= MAX_XML_DEPTH || this.elements >= MAX_XML_ELEMENTS) {
-      this.error(this.stack.length >= MAX_XML_DEPTH ? `elements nested deeper than ${MAX_XML_DEPTH}: the rest was not read` : `more than ${MAX_XML_ELEMENTS} elements: the rest was not read`, at)
-      this.stopped = true
+      const reason = this.stack.length >= MAX_XML_DEPTH ? `elements nested deeper than ${MAX_XML_DEPTH}` : `more than ${MAX_XML_ELEMENTS} elements`
+      this.error(`${reason}: the rest was not read`, at)
+      this.stopped = {line: this.lineAt(at), offset: at, reason}
       return
     }
     this.elements++
