@@ -23,3 +23,9 @@ const {COMPILED, toMessages, yamlEntries} = await import('../dist/src/knowledge/
 const entries = yamlEntries()
 for (const [id, list] of Object.entries(entries)) toMessages(id, list)
 writeFileSync(COMPILED, JSON.stringify(entries))
+
+// The kernel-log signals likewise; every entry is compiled first, so a malformed one fails the build.
+const {COMPILED_SIGNALS, signalEntries, toRule} = await import('../dist/src/parse/kernel-log/rules.js')
+const signals = signalEntries()
+signals.forEach(toRule)
+writeFileSync(COMPILED_SIGNALS, JSON.stringify(signals))

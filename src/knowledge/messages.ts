@@ -10,7 +10,7 @@ import {join} from 'node:path'
 import {createRequire} from 'node:module'
 import type {Severity} from '../engine/types.js'
 import type {Source} from '../sources/types.js'
-import {packageRoot} from '../util/package-root.js'
+import {isBuilt, packageRoot} from '../util/package-root.js'
 import {knowledgeDir, loadPage} from './page.js'
 
 export interface KnownMessage {
@@ -53,10 +53,11 @@ let loaded: KnownMessage[] | undefined
 
 /**
  * Every known message. The build compiles the YAML files into one JSON file (COMPILED), so a run
- * does not load a YAML parser; from source (tests, no build) the YAML files are read directly.
+ * of the built tool does not load a YAML parser; from source (tests) the YAML files themselves are
+ * read, never a stale build.
  */
 export function knownMessages(): KnownMessage[] {
-  loaded ??= Object.entries(compiledEntries() ?? yamlEntries())
+  loaded ??= Object.entries((isBuilt() ? compiledEntries() : undefined) ?? yamlEntries())
     .sort(([a], [b]) => a.localeCompare(b))
     .flatMap(([id, entries]) => toMessages(id, entries))
   return loaded

@@ -1,5 +1,5 @@
 import {existsSync} from 'node:fs'
-import {dirname, join} from 'node:path'
+import {dirname, join, relative, sep} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 let cached: string | undefined
@@ -15,4 +15,9 @@ export function packageRoot(): string {
   }
   cached = dir
   return dir
+}
+
+/** True when this code runs from the build (dist/), which carries compiled data; false from source (tests). */
+export function isBuilt(): boolean {
+  return relative(packageRoot(), fileURLToPath(import.meta.url)).startsWith(`dist${sep}`)
 }

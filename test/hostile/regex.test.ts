@@ -1,5 +1,5 @@
 /**
- * Every regular expression in src and in the knowledge base, run over the inputs that make a
+ * Every regular expression in src and in the knowledge base (messages and kernel-log signals), run over the inputs that make a
  * backtracking matcher go super-linear: long runs of one character (whitespace, newlines, word
  * characters, slashes …), the pattern's own literal text repeated, 1 MB lines, and recheck's attack
  * for the pattern (test/hostile/regex-attacks.json, kept by `npm run regex-attacks`) pumped to 1 MB.
@@ -11,6 +11,7 @@ import {fileURLToPath} from 'node:url'
 import {Worker} from 'node:worker_threads'
 import {describe, expect, it} from 'vitest'
 import {knownMessages} from '../../src/knowledge/messages.js'
+import {RULES, SIGNALS_FILE} from '../../src/parse/kernel-log/rules.js'
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {ATTACKS_FILE, type AttackEntry, patternKey} from '../helpers/regex-attacks.js'
@@ -143,6 +144,7 @@ describe('regular expressions on long runs of whitespace, repeated prefixes and 
     const patterns = [
       ...regexLiterals(repoRoot),
       ...knownMessages().map((m) => ({at: `knowledge/${m.id}.messages.yaml`, source: m.pattern.source, flags: m.pattern.flags})),
+      ...RULES.map((r) => ({at: `${SIGNALS_FILE} ${r.kind}`, source: r.pattern.source, flags: r.pattern.flags})),
     ]
     expect(patterns.length).toBeGreaterThan(500)
     const unanalysed = [...new Set(patterns.filter((p) => !(patternKey(p.source, p.flags) in ATTACKS)).map((p) => p.at))]
