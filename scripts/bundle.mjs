@@ -24,8 +24,14 @@ const entries = yamlEntries()
 for (const [id, list] of Object.entries(entries)) toMessages(id, list)
 writeFileSync(COMPILED, JSON.stringify(entries))
 
-// The kernel-log signals likewise; every entry is compiled first, so a malformed one fails the build.
-const {COMPILED_SIGNALS, signalEntries, toRule} = await import('../dist/src/parse/kernel-log/rules.js')
-const signals = signalEntries()
-signals.forEach(toRule)
-writeFileSync(COMPILED_SIGNALS, JSON.stringify(signals))
+// The signal files likewise; every entry is compiled first, so a malformed one fails the build.
+const {compiledPath} = await import('../dist/src/knowledge/data-file.js')
+const kernel = await import('../dist/src/parse/kernel-log/rules.js')
+const free = await import('../dist/src/parse/free-log.js')
+for (const [file, entries, compile] of [
+  [kernel.SIGNALS_FILE, kernel.signalEntries(), kernel.toRule],
+  [free.SIGNALS_FILE, free.signalEntries(), free.toRule],
+]) {
+  entries.forEach(compile)
+  writeFileSync(compiledPath(file), JSON.stringify(entries))
+}

@@ -8,19 +8,13 @@
 import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {check} from 'recheck'
-import {knownMessages} from '../src/knowledge/messages.js'
-import {RULES, SIGNALS_FILE} from '../src/parse/kernel-log/rules.js'
 import {ATTACKS_FILE, type AttackEntry, patternKey} from '../test/helpers/regex-attacks.js'
-import {regexLiterals} from '../test/helpers/regex-literals.js'
+import {everyPattern} from '../test/helpers/regex-literals.js'
 import {repoRoot} from '../test/helpers/paths.js'
 
 const path = join(repoRoot, ATTACKS_FILE)
 const known = JSON.parse(readFileSync(path, 'utf8')) as Record<string, AttackEntry>
-const patterns = [
-  ...regexLiterals(repoRoot),
-  ...knownMessages().map((m) => ({at: `knowledge/${m.id}.messages.yaml`, source: m.pattern.source, flags: m.pattern.flags})),
-  ...RULES.map((r) => ({at: `${SIGNALS_FILE} ${r.kind}`, source: r.pattern.source, flags: r.pattern.flags})),
-]
+const patterns = everyPattern(repoRoot)
 const wanted = new Map(patterns.map((p) => [patternKey(p.source, p.flags), p]))
 const kept: Record<string, AttackEntry> = Object.fromEntries(Object.entries(known).filter(([key]) => wanted.has(key)))
 const todo = [...wanted].filter(([key]) => !(key in kept))

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {scanFreeLog, type FreeLogSignal} from '../../src/parse/free-log.js'
+import {scanFreeLog, signalEntries, toRule, type FreeLogSignal} from '../../src/parse/free-log.js'
 import {hasShared} from '../helpers/paths.js'
 import {readSeed, SEED} from './nix-seeds.js'
 
@@ -196,6 +196,11 @@ const RUNNING: Array<[string, string, Array<{kind: string; data?: Record<string,
   ['LookingGlass#1299 (devset 233): the host, in the guest', '00:00:00.035 [I]               app.c:867  | app_main                       | Looking Glass Host (B7)', [{kind: 'lg-banner', data: {side: 'host', version: 'B7'}}]],
   ['LookingGlass#265 (devset 213): the client', '[I]               main.c:996  | run                            | Looking Glass (B1-rc6-6-gb979752989+1)', [{kind: 'lg-banner', data: {side: 'client', version: 'B1-rc6-6-gb979752989+1'}}]],
   ['words about it are no banner', 'I run Looking Glass (B6) with a 4K screen', []],
+  [
+    'BigAnteater/KVM-GPU-Passthrough#19 (devset 246): newer libvirt passes the device as JSON',
+    'qemu-system-x86_64: -device {"driver":"vfio-pci","host":"0000:09:00.0","id":"hostdev0","bus":"pci.1","addr":"0x0","romfile":"/usr/share/vgabios/gpu.rom"}: vfio 0000:09:00.0: group 2 is not viable',
+    [{kind: 'group-not-viable', data: {group: '2', address: '0000:09:00.0'}}, {kind: 'vfio-device', data: {address: '0000:09:00.0'}}],
+  ],
   ['an option of another program', 'taskset -cpu 3 ./a.out', []],
 ]
 
@@ -225,6 +230,14 @@ describe('scanFreeLog: real message lines', () => {
       expect(signal.n).toBe(1)
       expect(text.split('\n')[0]!.trim().startsWith(signal.text)).toBe(true)
     }
+  })
+
+  it.each(signalEntries().map((e, i) => [`${i + 1} ${e.signal ?? e.classify ?? e.read}`, toRule(e, i)] as const))('entry %s of the signals file is reached by a real line of these tables', (_, rule) => {
+    const reached = [...CASES, ...RUNNING].some(([, text]) => {
+      const lines = text.split('\n')
+      return lines.some((line, j) => rule.needles.some((needle) => line.toLowerCase().includes(needle)) && rule.read(line, lines[j + 1] ?? '') !== undefined)
+    })
+    expect(reached).toBe(true)
   })
 
   it.each(QUIET)('no signal: %s', (_why, text) => {

@@ -1,13 +1,9 @@
 /**
  * The kernel-log lines the facts are made from, kept as data: knowledge/kernel-log.signals.yaml
- * (its header says what each field means). The build compiles it to JSON (COMPILED_SIGNALS), so a
- * run of the built tool reads no YAML; from source (tests) the YAML itself is read, never a stale build.
+ * (its header says what each field means). This file only compiles them.
  */
-import {readFileSync} from 'node:fs'
-import {createRequire} from 'node:module'
-import {join} from 'node:path'
 import type {KernelSignalKind} from '../kernel-log.js'
-import {isBuilt, packageRoot} from '../../util/package-root.js'
+import {readDataFile} from '../../knowledge/data-file.js'
 
 export interface Rule {
   kind: KernelSignalKind
@@ -33,23 +29,10 @@ export interface SignalEntry {
 }
 
 export const SIGNALS_FILE = 'knowledge/kernel-log.signals.yaml'
-/** Where the build writes the entries, relative to the package root. */
-export const COMPILED_SIGNALS = 'dist/bundle/kernel-log.signals.json'
 
 const PCI_ADDRESS = /\b[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\b/i
 
-/** The entries: compiled by the build when this runs built, else read from the YAML. */
-export function signalEntries(): SignalEntry[] {
-  if (isBuilt()) {
-    try {
-      return JSON.parse(readFileSync(join(packageRoot(), COMPILED_SIGNALS), 'utf8')) as SignalEntry[]
-    } catch {
-      // The build step that compiles it has not run yet: the YAML says the same.
-    }
-  }
-  const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
-  return parse(readFileSync(join(packageRoot(), SIGNALS_FILE), 'utf8')) as SignalEntry[]
-}
+export const signalEntries = (): SignalEntry[] => readDataFile<SignalEntry[]>(SIGNALS_FILE)
 
 /** An entry as a rule: named groups, the line's PCI address and constants make its data. A malformed entry throws: it is a bug in the data. */
 export function toRule(e: SignalEntry, i: number): Rule {

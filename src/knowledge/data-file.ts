@@ -1,0 +1,27 @@
+/**
+ * The knowledge base's data files (knowledge/*.yaml). The build compiles each to JSON beside the
+ * bundle, so the built tool loads no YAML parser; from source (tests) the YAML itself is read, never
+ * a stale build.
+ */
+import {readFileSync} from 'node:fs'
+import {createRequire} from 'node:module'
+import {basename, join} from 'node:path'
+import {isBuilt, packageRoot} from '../util/package-root.js'
+
+/** Where the build writes a data file's JSON, relative to the package root. */
+export function compiledPath(yamlFile: string): string {
+  return join('dist', 'bundle', `${basename(yamlFile, '.yaml')}.json`)
+}
+
+/** A data file's content: `yamlFile` is relative to the package root ("knowledge/kernel-log.signals.yaml"). */
+export function readDataFile<T>(yamlFile: string): T {
+  if (isBuilt()) {
+    try {
+      return JSON.parse(readFileSync(join(packageRoot(), compiledPath(yamlFile)), 'utf8')) as T
+    } catch {
+      // The build step that compiles it has not run yet: the YAML says the same.
+    }
+  }
+  const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
+  return parse(readFileSync(join(packageRoot(), yamlFile), 'utf8')) as T
+}
