@@ -107,6 +107,12 @@ describe('explain and list', () => {
     expect(r.stdout).toContain('Fix on NixOS')
     expect(r.stdout).toContain('seeds/000_8b0cdaf3597e3fbf.txt')
   })
+  it('explain lists the messages that prove the failure as real lines, not as patterns', async () => {
+    const r = await cli(['explain', 'cpu-virt-disabled'])
+    expect(r.stdout).toContain('Messages that prove it')
+    expect(r.stdout).toContain('KVM reports CPU virtualization disabled by the firmware (kernel): [   38.526047] kvm: disabled by bios')
+    expect(r.stdout).not.toContain('(?<')
+  })
   it('list shows every check and knowledge id', async () => {
     const r = await cli(['list'])
     expect(r.stdout).toContain('iommu-enabled')

@@ -28,7 +28,7 @@ export default class Explain extends BaseCommand {
       page.signals.length ? `## Signals\n${page.signals.map((s) => `- ${s}`).join('\n')}\n` : '',
     ].join('\n')
     const messages = knownMessages().filter((m) => m.id === page.id)
-    const proof = messages.length ? `\n## Messages that prove it\n${messages.map((m) => `- ${m.where}: \`${m.pattern.source}\` (${m.proves})`).join('\n')}\n` : ''
+    const proof = messages.length ? `\n## Messages that prove it\n${messages.map((m) => `- ${m.proves} (${m.where}): \`${m.example.trim()}\``).join('\n')}\n` : ''
     const sources = page.sources.length ? `\n## Sources\n${page.sources.map((s) => `- ${s}`).join('\n')}\n` : ''
     process.stdout.write(renderMarkdownForTerminal(`${header}${meta}\n${page.body}\n${proof}${sources}`, useColor(process.stdout)))
   }

@@ -22,6 +22,8 @@ export interface KnownMessage {
   where: string
   /** What the line proves, in words for the report. */
   proves: string
+  /** A real line it matches, as people see it (shown by `explain`). */
+  example: string
   severity: Severity
   /** Fix placeholders this message settles ({{setting}} for "VT-x" when the message names vmx). */
   values?: Record<string, string>
@@ -99,7 +101,8 @@ export function toMessages(id: string, entries: MessageEntry[]): KnownMessage[] 
     if (typeof e?.pattern !== 'string' || typeof e.where !== 'string' || typeof e.proves !== 'string') throw new Error(`knowledge/${id}${FILE_SUFFIX} entry ${i + 1}: needs pattern, where and proves`)
     const needle = literalNeedle(e.pattern)
     if (needle === undefined) throw new Error(`knowledge/${id}${FILE_SUFFIX} entry ${i + 1}: the pattern needs a plain run of 4 characters outside any group and alternation`)
-    const message: KnownMessage = {id, pattern: new RegExp(e.pattern, 'i'), where: e.where, proves: e.proves, severity: e.severity ?? pageSeverity, needle}
+    if (typeof e.example !== 'string') throw new Error(`knowledge/${id}${FILE_SUFFIX} entry ${i + 1}: needs an example, a real line it matches`)
+    const message: KnownMessage = {id, pattern: new RegExp(e.pattern, 'i'), where: e.where, proves: e.proves, example: e.example, severity: e.severity ?? pageSeverity, needle}
     if (e.values) message.values = e.values
     return message
   })
