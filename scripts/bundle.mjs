@@ -24,14 +24,16 @@ const entries = yamlEntries()
 for (const [id, list] of Object.entries(entries)) toMessages(id, list)
 writeFileSync(COMPILED, JSON.stringify(entries))
 
-// The signal files likewise; every entry is compiled first, so a malformed one fails the build.
+// The data files likewise; every signal entry is compiled first, so a malformed one fails the build.
 const {compiledPath} = await import('../dist/src/knowledge/data-file.js')
 const kernel = await import('../dist/src/parse/kernel-log/rules.js')
 const free = await import('../dist/src/parse/free-log.js')
-for (const [file, entries, compile] of [
-  [kernel.SIGNALS_FILE, kernel.signalEntries(), kernel.toRule],
-  [free.SIGNALS_FILE, free.signalEntries(), free.toRule],
+const page = await import('../dist/src/knowledge/page.js')
+for (const [file, data, check] of [
+  [kernel.SIGNALS_FILE, kernel.signalEntries(), (entries) => entries.forEach(kernel.toRule)],
+  [free.SIGNALS_FILE, free.signalEntries(), (entries) => entries.forEach(free.toRule)],
+  [page.PLACEHOLDERS_FILE, page.placeholderWords(), () => {}],
 ]) {
-  entries.forEach(compile)
-  writeFileSync(compiledPath(file), JSON.stringify(entries))
+  check(data)
+  writeFileSync(compiledPath(file), JSON.stringify(data))
 }

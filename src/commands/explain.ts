@@ -1,10 +1,12 @@
 import {Args} from '@oclif/core'
 import {knownMessages} from '../knowledge/messages.js'
-import {knowledgeIds, loadPage} from '../knowledge/page.js'
+import {describePlaceholders, knowledgeIds, loadPage} from '../knowledge/page.js'
 import {renderMarkdownForTerminal} from '../report/terminal-markdown.js'
 import {useColor} from '../report/style.js'
 import {UsageError} from '../util/errors.js'
 import {BaseCommand} from '../cli/base.js'
+
+const HOST_VALUES = 'Words in <angle brackets> stand for your host\'s values; `vfio-doctor check` fills them in.'
 
 export default class Explain extends BaseCommand {
   static override summary = 'Explain a failure mode: the cause, the fix for NixOS and other distributions, how to verify.'
@@ -17,12 +19,12 @@ export default class Explain extends BaseCommand {
 
   async run(): Promise<void> {
     const {args} = await this.parse(Explain)
-    const page = loadPage(args.id)
+    const page = loadPage(args.id.toLowerCase())
     if (!page) {
       const near = knowledgeIds().filter((id) => id.includes(args.id) || args.id.includes(id.split('-')[0]!))
       throw new UsageError(`no failure mode "${args.id}"${near.length ? `; did you mean ${near.slice(0, 3).join(', ')}?` : ''} (vfio-doctor list shows them all)`)
     }
-    const header = `# ${page.title}\n\n*${page.id}* · ${page.severity} · applies to: ${page.applies}\n\n`
+    const header = `# ${page.title}\n\n*${page.id}* · ${page.severity} · applies to: ${page.applies}\n\n${page.body.includes('{{') ? `${HOST_VALUES}\n\n` : ''}`
     const meta = [
       page.symptoms.length ? `## Symptoms\n${page.symptoms.map((s) => `- ${s}`).join('\n')}\n` : '',
       page.signals.length ? `## Signals\n${page.signals.map((s) => `- ${s}`).join('\n')}\n` : '',
@@ -30,6 +32,6 @@ export default class Explain extends BaseCommand {
     const messages = knownMessages().filter((m) => m.id === page.id)
     const proof = messages.length ? `\n## Messages that prove it\n${messages.map((m) => `- ${m.proves} (${m.where}): \`${m.example.trim()}\``).join('\n')}\n` : ''
     const sources = page.sources.length ? `\n## Sources\n${page.sources.map((s) => `- ${s}`).join('\n')}\n` : ''
-    process.stdout.write(renderMarkdownForTerminal(`${header}${meta}\n${page.body}\n${proof}${sources}`, useColor(process.stdout)))
+    process.stdout.write(renderMarkdownForTerminal(describePlaceholders(`${header}${meta}\n${page.body}\n${proof}${sources}`), useColor(process.stdout)))
   }
 }

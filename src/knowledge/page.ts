@@ -1,6 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {packageRoot} from '../util/package-root.js'
+import {readDataFile} from './data-file.js'
 
 /**
  * A knowledge page: knowledge/<id>.md, YAML front matter + Markdown body. The body's sections
@@ -108,9 +109,22 @@ function sectionsOf(body: string): Map<string, string> {
   return sections
 }
 
+const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g
+
 /** Fills {{name}} placeholders; one without a value stays visible as <name>. */
 export function fillPlaceholders(text: string, values: Record<string, string> = {}): string {
-  return text.replace(/\{\{\s*([A-Za-z0-9_]+)\s*\}\}/g, (_, name: string) => values[name] ?? `<${name}>`)
+  return text.replace(PLACEHOLDER, (_, name: string) => values[name] ?? `<${name}>`)
+}
+
+export const PLACEHOLDERS_FILE = 'knowledge/placeholders.yaml'
+
+/** What each placeholder stands for, in words. */
+export const placeholderWords = (): Record<string, string> => readDataFile<Record<string, string>>(PLACEHOLDERS_FILE)
+
+/** Every {{name}} as words in angle brackets, for a page read without a host: <your VM's name>. */
+export function describePlaceholders(text: string): string {
+  const words = placeholderWords()
+  return text.replace(PLACEHOLDER, (_, name: string) => `<${words[name] ?? name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}>`)
 }
 
 /** The fix for a finding, from its page, filled with the host's values. */
