@@ -15,13 +15,23 @@ export function compiledPath(yamlFile: string): string {
 
 /** A data file's content: `yamlFile` is relative to the package root ("knowledge/kernel-log.signals.yaml"). */
 export function readDataFile<T>(yamlFile: string): T {
+  return readBuilt(compiledPath(yamlFile), () => parseYaml<T>(yamlFile))
+}
+
+/** The build's JSON at `compiled` (relative to the package root) when this runs built, else what `fromSource` reads. */
+export function readBuilt<T>(compiled: string, fromSource: () => T): T {
   if (isBuilt()) {
     try {
-      return JSON.parse(readFileSync(join(packageRoot(), compiledPath(yamlFile)), 'utf8')) as T
+      return JSON.parse(readFileSync(join(packageRoot(), compiled), 'utf8')) as T
     } catch {
-      // The build step that compiles it has not run yet: the YAML says the same.
+      // The build step that compiles it has not run yet: the source says the same.
     }
   }
+  return fromSource()
+}
+
+/** A YAML file of the package, parsed; the parser is loaded only here. */
+export function parseYaml<T>(file: string): T {
   const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
-  return parse(readFileSync(join(packageRoot(), yamlFile), 'utf8')) as T
+  return parse(readFileSync(join(packageRoot(), file), 'utf8')) as T
 }

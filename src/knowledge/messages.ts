@@ -5,12 +5,11 @@
  * structured evidence is missing can still decide from a pasted line, and adding a known message is
  * an edit of that data, not of a parser.
  */
-import {readdirSync, readFileSync} from 'node:fs'
+import {readdirSync} from 'node:fs'
 import {join} from 'node:path'
-import {createRequire} from 'node:module'
 import type {Severity} from '../engine/types.js'
 import type {Source} from '../sources/types.js'
-import {isBuilt, packageRoot} from '../util/package-root.js'
+import {parseYaml, readBuilt} from './data-file.js'
 import {knowledgeDir, loadPage} from './page.js'
 
 export interface KnownMessage {
@@ -59,7 +58,7 @@ let loaded: KnownMessage[] | undefined
  * read, never a stale build.
  */
 export function knownMessages(): KnownMessage[] {
-  loaded ??= Object.entries((isBuilt() ? compiledEntries() : undefined) ?? yamlEntries())
+  loaded ??= Object.entries(readBuilt(COMPILED, yamlEntries))
     .sort(([a], [b]) => a.localeCompare(b))
     .flatMap(([id, entries]) => toMessages(id, entries))
   return loaded
@@ -68,19 +67,10 @@ export function knownMessages(): KnownMessage[] {
 /** Where the build writes every id's entries, relative to the package root. */
 export const COMPILED = 'dist/bundle/messages.json'
 
-function compiledEntries(): Record<string, MessageEntry[]> | undefined {
-  try {
-    return JSON.parse(readFileSync(join(packageRoot(), COMPILED), 'utf8')) as Record<string, MessageEntry[]>
-  } catch {
-    return undefined
-  }
-}
-
 /** Each id's entries, read from knowledge/<id>.messages.yaml. */
 export function yamlEntries(): Record<string, MessageEntry[]> {
-  const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
   const files = readdirSync(knowledgeDir()).filter((f) => f.endsWith(FILE_SUFFIX))
-  return Object.fromEntries(files.map((f) => [f.slice(0, -FILE_SUFFIX.length), parse(readFileSync(join(knowledgeDir(), f), 'utf8')) as MessageEntry[]]))
+  return Object.fromEntries(files.map((f) => [f.slice(0, -FILE_SUFFIX.length), parseYaml<MessageEntry[]>(join('knowledge', f))]))
 }
 
 export interface MessageEntry {
