@@ -10,30 +10,23 @@
  * (covered through the CLI as nobody, and by test/sources/evidence.test.ts when not root).
  */
 import {createServer, type Server} from 'node:http'
-import {chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, truncateSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, mkdirSync, symlinkSync, truncateSync, writeFileSync} from 'node:fs'
 import {createServer as createSocketServer} from 'node:net'
 import {execFileSync} from 'node:child_process'
 import {join} from 'node:path'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
 import {diagnose} from '../../src/engine/pipeline.js'
-import type {Report} from '../../src/report/model.js'
 import {FORMATS, renderReport} from '../../src/report/render.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {CAPTURE_FORMAT} from '../../src/sources/meta.js'
-import type {SourceStatus} from '../../src/sources/types.js'
-import {corpusDir, fixturesDir, hasShared, readShared} from '../helpers/paths.js'
-import {canDropToNobody, evidenceDir, expectJsonReport, expectOneLineError, isRoot, NOBODY, notOk, removeTempFolders, runCli, tmp} from './helpers.js'
+import {corpusDir, hasShared, readShared} from '../helpers/paths.js'
+import {canDropToNobody, evidenceDir, expectOneLineError, isRoot, NOBODY, removeTempFolders, runCli, tmp} from './helpers.js'
+import {checkRow, rowTimeout, SEED_000_FINDINGS, seed000, type ReportRow} from './report-rows.js'
 
 afterAll(removeTempFolders)
 
-const SEED_000 = join(fixturesDir, 'seed-000-vtd-off')
-const seed000 = () => Object.fromEntries(readdirSync(SEED_000).map((f) => [f, readFileSync(join(SEED_000, f), 'utf8')]))
-const SEED_000_FINDINGS = (JSON.parse(readFileSync(`${SEED_000}.expected.json`, 'utf8')) as {findings: Array<{id: string; severity: string}>}).findings
-  .map((f) => `${f.severity} ${f.id}`)
-  .sort()
 const REAL_DOMAIN = readShared(join(corpusDir, 'libvirt-domains-real/bryansteiner__gpu-passthrough-tutorial__kvm_win10.xml'))
-const REAL_DMESG = readShared(join(corpusDir, 'dmesg/apple-corps__lenovo-crbk16-rec0logs__dmesg'))
-/** The skip of the rows made from REAL_DOMAIN or REAL_DMESG. */
+/** The skip of the rows made from REAL_DOMAIN. */
 const NO_SHARED = hasShared ? undefined : 'no ../shared'
 
 /** The same pseudo-random bytes every run (mulberry32), so a failing row fails again. */
@@ -68,29 +61,6 @@ ${Array.from({length: 9}, (_, i) => `  <!ENTITY lol${i + 1} "${`&lol${i === 0 ? 
 <domain type="kvm"><name>&lol9;</name><memory unit="GiB">8</memory><os><type arch="x86_64" machine="q35">hvm</type></os></domain>
 `
 
-interface ReportRow {
-  kind: string
-  /** The --input path, built fresh for the row. */
-  input: () => string | Promise<string>
-  /** Sources that must be marked: [origin, status, reason]. Every other source must be ok. */
-  marked?: Array<[string, SourceStatus, RegExp]>
-  /** Exactly these findings ("severity id"), when the row pins them. */
-  findings?: string[]
-  /** Anything else the row's outcome says. */
-  also?: (report: Report, stdout: string) => void | Promise<void>
-  uid?: number
-  /** Wall-clock budget for the CLI run. */
-  maxMs?: number
-  /** Peak resident memory of the CLI process; 500 MiB unless said. */
-  maxRssMiB?: number
-  skip?: string
-  /** Hundreds of megabytes: not rendered in-process (too big to hold twice in the test worker), run alone. */
-  cliOnly?: boolean
-  /** The CLI's time and memory are held to the row's limits in every format, not only JSON. */
-  everyFormat?: true
-}
-
-const HEAVY = process.env.VFIO_DOCTOR_SKIP_HEAVY ? 'VFIO_DOCTOR_SKIP_HEAVY is set' : undefined
 
 const secretOutside = tmp('outside')
 writeFileSync(join(secretOutside, 'private.txt'), 'outside-the-evidence-folder-7f3a\n')
@@ -471,9 +441,9 @@ const rows: ReportRow[] = [
         ].join('\n'),
       }),
     marked: [],
-    also: async (r) => {
+    also: async (r, _stdout, input) => {
       // Nothing impossible became a device or a group; the one good line did.
-      const {facts} = diagnose(await readEvidenceFolder(rowDirs.get('an IOMMU listing with impossible addresses and group numbers')!))
+      const {facts} = diagnose(await readEvidenceFolder(input))
       const addresses = (facts.pciDevices ?? []).map((d) => d.address)
       expect(addresses).toContain('0000:09:00.0')
       for (const a of addresses) expect(a).toMatch(/^[0-9a-f]{4,8}:[0-9a-f]{2}:[01][0-9a-f]\.[0-7]$/)
@@ -499,105 +469,19 @@ const rows: ReportRow[] = [
     marked: [],
     also: (r) => expect(r.sources.map((s) => s.origin)).toEqual(expect.arrayContaining(['..dmesg.txt', '...', '.hidden.xml', 'line\nbreak.log'])),
   },
-  {
-    kind: 'a dmesg.txt of 128 MB of NUL bytes (out of memory before: 2.2 GB at 64 MB)',
-    skip: HEAVY,
-    input: () => {
-      const dir = evidenceDir(seed000())
-      writeFileSync(join(dir, 'dmesg.txt'), Buffer.alloc(128 * 1024 * 1024))
-      return dir
-    },
-    marked: [['dmesg.txt', 'missing', /^dmesg\.txt holds only NUL bytes$/]],
-    cliOnly: true,
-    everyFormat: true,
-  },
-  {
-    kind: '30 MB of XML start tags that never close (out of memory before)',
-    skip: HEAVY,
-    input: () => evidenceDir({...seed000(), 'domain.xml': `<domain type="kvm">${'<a>'.repeat(10_000_000)}`}),
-    findings: SEED_000_FINDINGS,
-    cliOnly: true,
-    everyFormat: true,
-  },
-  {
-    kind: 'a domain XML of 100 MB (before: 20 s, 2.1 GB, an 84 MB JSON report)',
-    skip: HEAVY,
-    input: () => {
-      const hostdev = "<hostdev mode='subsystem' type='pci' managed='yes'><source><address domain='0x0000' bus='0x05' slot='0x00' function='0x0'/></source></hostdev>"
-      return evidenceDir({...seed000(), 'win.xml': `<domain type="kvm"><name>big</name><devices>${hostdev.repeat(Math.floor((100 * 1024 * 1024) / hostdev.length))}</devices></domain>`})
-    },
-    also: (report, stdout) => {
-      expect(report.sources.find((s) => s.origin === 'win.xml')?.truncated).toMatch(/^more than 20000 elements: read to line 1, the rest was not read$/)
-      expect(stdout.length).toBeLessThan(512 * 1024)
-    },
-    cliOnly: true,
-    everyFormat: true,
-  },
-  {
-    kind: 'a kernel log of 200 MB',
-    skip: HEAVY ?? NO_SHARED,
-    input: () => {
-      const dir = evidenceDir(seed000())
-      const chunk = Buffer.from(`${REAL_DMESG}\n`)
-      const parts: Buffer[] = []
-      for (let n = 0; n < 200 * 1024 * 1024; n += chunk.length) parts.push(chunk)
-      writeFileSync(join(dir, 'journal-big.log'), Buffer.concat(parts))
-      return dir
-    },
-    marked: [],
-    also: (r) => expect(r.sources.find((s) => s.origin === 'journal-big.log')!.bytes).toBeGreaterThan(200 * 1024 * 1024),
-    maxMs: 30_000,
-    // The log is held whole (about 570 MiB here); streaming it is issue 15's work.
-    maxRssMiB: 800,
-    cliOnly: true,
-  },
 ]
 
 /** Each row's input, for the in-process re-runs. */
 const rowDirs = new Map<string, string>()
 
-/** Runs a row through the CLI and holds it to its limits. */
-async function checkRow(row: ReportRow): Promise<void> {
-  const input = await row.input()
-  rowDirs.set(row.kind, input)
-  const r = await runCli(['check', '--input', input, '--format', 'json'], {...(row.uid !== undefined ? {uid: row.uid} : {}), timeoutMs: (row.maxMs ?? 10_000) * 2})
-  expect(r.timedOut, 'hung').toBe(false)
-  expect(r.ms).toBeLessThan(row.maxMs ?? 10_000)
-  // Peak resident memory of the whole process, as the kernel counts it (VmHWM).
-  expect(r.peakRssMiB).toBeGreaterThan(0)
-  expect(r.peakRssMiB).toBeLessThan(row.maxRssMiB ?? 500)
-  const report = expectJsonReport(r)
-  if (row.marked) {
-    const got = notOk(report).map(([o, s, reason]) => [o, s, reason])
-    expect(got.map(([o, s]) => `${o} ${s}`).sort()).toEqual(row.marked.map(([o, s]) => `${o} ${s}`).sort())
-    for (const [origin, status, reason] of row.marked) expect(got.find(([o, s]) => o === origin && s === status)?.[2], origin).toMatch(reason)
-  }
-  if (row.findings) expect(report.findings.map((f) => `${f.severity} ${f.id}`).sort()).toEqual([...row.findings].sort())
-  await row.also?.(report, r.stdout)
-  for (const format of row.everyFormat ? FORMATS.filter((f) => f !== 'json') : []) {
-    const other = await runCli(['check', '--input', input, '--format', format], {timeoutMs: (row.maxMs ?? 10_000) * 2})
-    expect(other.timedOut, `${format} hung`).toBe(false)
-    expect([0, 1], `${format}: ${other.stderr.slice(0, 300)}`).toContain(other.code)
-    expect(other.ms, format).toBeLessThan(row.maxMs ?? 10_000)
-    expect(other.peakRssMiB, format).toBeLessThan(row.maxRssMiB ?? 500)
-    if (format === 'markdown') expect(other.stdout.length, format).toBeLessThan(64 * 1024)
-  }
-}
-
-const rowTimeout = (row: ReportRow) => (row.maxMs ?? 10_000) * (row.everyFormat ? 2 * FORMATS.length : 3)
-/** The rows of hundreds of megabytes run one at a time: side by side on two cores they would time each other out. */
-const isHeavy = (row: ReportRow) => row.cliOnly === true
-
 describe.concurrent(`check --input on ${rows.length} kinds of bad evidence: a report with the source marked, never a crash`, () => {
-  for (const row of rows.filter((r) => !isHeavy(r))) it.skipIf(row.skip !== undefined)(row.kind, () => checkRow(row), rowTimeout(row))
-})
-
-describe.sequential('check --input on evidence of hundreds of megabytes, in every format', () => {
-  for (const row of rows.filter(isHeavy)) it.skipIf(row.skip !== undefined)(row.kind, () => checkRow(row), rowTimeout(row))
+  for (const row of rows) {
+    it.skipIf(row.skip !== undefined)(row.kind, async () => rowDirs.set(row.kind, await checkRow(row)), rowTimeout(row))
+  }
 })
 
 describe('the same bad evidence in every output format (in-process)', () => {
-  for (const row of rows.filter((r) => !r.cliOnly && r.uid === undefined)) {
+  for (const row of rows.filter((r) => r.uid === undefined)) {
     it.skipIf(row.skip !== undefined)(row.kind, async () => {
       const set = await readEvidenceFolder(rowDirs.get(row.kind) ?? (await row.input()))
       const {facts, report} = diagnose(set)
