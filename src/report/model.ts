@@ -104,14 +104,16 @@ export function exitCodeOf(report: Report, failOn: FailOn): 0 | 1 {
   return 0
 }
 
-/** The areas every diagnosis needs; when all of one's checks were skipped, "no issues" would be a false all-clear. */
+/** The areas every diagnosis needs; when one could not be judged, "no issues" would be a false all-clear. */
 const MAIN_AREAS: Area[] = ['host', 'iommu', 'isolation']
 
-/** Titles of the main areas the evidence could not judge at all. */
+/** Titles of the main areas the evidence could not judge. */
 export function unjudgedAreas(report: Report): string[] {
   return MAIN_AREAS.filter((area) => {
     const checks = report.checks.filter((c) => c.area === area)
-    return checks.length > 0 && checks.every((c) => c.status === 'skipped')
+    // As the area's line says: its lead check (the first) skipped, and nothing else in it found a
+    // problem. Other checks passing alone often means only "nothing bad in the logs".
+    return checks[0]?.status === 'skipped' && checks.every((c) => c.status === 'skipped' || c.status === 'passed')
   }).map((area) => AREAS[area])
 }
 
