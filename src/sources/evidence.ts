@@ -6,7 +6,7 @@ import {kindOfFileName} from './kinds.js'
 import {readRegularFile} from './regular-file.js'
 import {recogniseText} from './recognise/index.js'
 import {parseDomainXml} from '../parse/domain-xml.js'
-import {parseXmlTree, rootElementName} from '../parse/xml/tree.js'
+import {parseXmlTree, type XmlDocument} from '../parse/xml/tree.js'
 import type {Source, SourceKind, SourceSet} from './types.js'
 import {UsageError} from '../util/errors.js'
 
@@ -158,9 +158,11 @@ export function sourcesOfText(text: string, rel: string, named: SourceKind): Sou
   return recogniseText(text, nameHint).map((section): Source => {
     const label = section.label ?? labelFor(section.kind, basename(rel))
     const recognised = {format: section.format, by: section.by, from: section.from, to: section.to}
-    const notDomain = section.kind === 'domainXml' ? notADomain(section.text) : undefined
+    // A domain's tree is read once here: whether it is a domain at all, and where a limit stopped it.
+    const tree = section.kind === 'domainXml' ? parseXmlTree(section.text) : undefined
+    const notDomain = tree && notADomain(section.text, tree)
     if (notDomain) return {kind: section.kind, origin: rel, status: 'error', recognised, ...(label ? {label} : {}), reason: `${rel}: not a libvirt domain (${notDomain})`}
-    const {text, truncated} = section.kind === 'domainXml' ? xmlAsRead(section.text, section.from) : {text: section.text, truncated: undefined}
+    const {text, truncated} = tree ? xmlAsRead(section.text, tree, section.from) : {text: section.text, truncated: undefined}
     return {kind: section.kind, origin: rel, status: 'ok', text, recognised, ...(label ? {label} : {}), ...(truncated ? {truncated} : {}), ...(section.command !== undefined ? {command: section.command} : {})}
   })
 }
@@ -169,20 +171,19 @@ export function sourcesOfText(text: string, rel: string, named: SourceKind): Sou
  * A domain XML as far as the XML reader's limits let it be read: the rest is dropped here, once, so
  * no later stage (facts, redaction, excerpts) carries megabytes nobody reads, and the source says so.
  */
-function xmlAsRead(text: string, firstLine: number): {text: string; truncated?: string} {
-  const stop = parseXmlTree(text).stopped
+function xmlAsRead(text: string, tree: XmlDocument, firstLine: number): {text: string; truncated?: string} {
+  const stop = tree.stopped
   if (!stop) return {text}
   return {text: text.slice(0, stop.offset), truncated: `${stop.reason}: read to line ${firstLine + stop.line - 1}, the rest was not read`}
 }
 
 /**
  * Any *.xml is taken for a domain; a network, a pool or an HTML page saved as .xml is not one, and
- * must not be judged as an empty VM. The prolog says it at once; prose pasted before the XML
- * ("$ virsh dumpxml win10") needs the whole tree.
+ * must not be judged as an empty VM. The tree's root says it; a lone <hostdev> or <cpu> is half a
+ * domain.
  */
-function notADomain(text: string): string | undefined {
-  if (rootElementName(text) === 'domain') return undefined
-  const root = parseXmlTree(text).root?.name
+function notADomain(text: string, tree: XmlDocument): string | undefined {
+  const root = tree.root?.name
   if (root === 'domain' || parseDomainXml(text, '').fragment) return undefined
   return root ? `its root element is <${root}>` : 'no XML element in it'
 }
