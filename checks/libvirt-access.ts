@@ -1,4 +1,5 @@
 import {defineCheck} from '../src/engine/types.js'
+import {UNKNOWN_USER} from '../src/knowledge/stand-ins.js'
 import type {Facts} from '../src/facts/types.js'
 import {isNixos} from './lib/host.js'
 import {libvirtGroup, logLine, logSignalsOf} from './lib/libvirt.js'
@@ -24,7 +25,7 @@ export default defineCheck({
     const group = libvirtGroup(facts)
     const user = facts.user && facts.user.name !== 'root' ? facts.user : undefined
     const inGroup = user ? user.groups.includes(group) : undefined
-    const values = {group, user: user?.name ?? 'YOUR_USER', daemon: 'libvirtd'}
+    const values = {group, user: user?.name ?? UNKNOWN_USER, daemon: 'libvirtd'}
     const groupEvidence = user ? [`id: ${user.name} is in ${user.groups.join(', ') || 'no groups'}`] : []
 
     if (!facts.virshList && !listFailed && connectFailed.length === 0 && denied.length === 0 && !user) {

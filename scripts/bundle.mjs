@@ -5,9 +5,10 @@ import {build} from 'esbuild'
 
 const commands = 'dist/src/commands'
 await build({
-  entryPoints: readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => `${commands}/${f}`),
+  entryPoints: [...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => `${commands}/${f}`), 'dist/src/hooks/command-not-found.js'],
   outdir: 'dist/bundle',
-  entryNames: 'commands/[name]',
+  outbase: 'dist/src',
+  entryNames: '[dir]/[name]',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,

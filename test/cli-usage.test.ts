@@ -1,10 +1,10 @@
 /** Asking for what does not exist is bad usage (exit 2, one line, a did-you-mean), never "No issues found". */
-import {mkdirSync, mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+import {mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {cli} from './helpers/cli.js'
-import {fixturesDir} from './helpers/paths.js'
+import {fixturesDir, repoRoot} from './helpers/paths.js'
 
 const work = mkdtempSync(join(tmpdir(), 'vfio-doctor-usage-'))
 afterAll(() => rmSync(work, {recursive: true, force: true}))
@@ -48,5 +48,37 @@ describe('check: never a false all-clear', () => {
     expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/No problem found in what could be judged, but the evidence says nothing of Host CPU, firmware and kernel, IOMMU, Device isolation\. Gather it with sudo vfio-doctor capture DIR/)
     // The shell line stays whole on a line of its own, to be copied.
     expect(r.stdout).toMatch(/^ {2}for c in 'cat \/proc\/cmdline' .* > evidence\.txt 2>&1$/m)
+  })
+})
+
+describe("oclif's own errors: one line in the tool's style, exit 2, with where to look", () => {
+  it.each([
+    ['a missing argument', ['explain'], /^vfio-doctor: missing 1 required arg: id, a failure mode's id, as `vfio-doctor list` shows them \(vfio-doctor explain --help\)$/],
+    ['a number below its minimum', ['check', '--timeout', '0'], /^vfio-doctor: parsing --timeout: expected an integer greater than or equal to 1 but received: 0 \(vfio-doctor check --help\)$/],
+    ['a word for a number', ['check', '--timeout', 'abc'], /^vfio-doctor: parsing --timeout: expected an integer but received: abc /],
+    ['a value outside its choices', ['check', '--format', 'nope'], /^vfio-doctor: expected --format=nope to be one of: text, json, markdown, bbcode, junit \(vfio-doctor check --help\)$/],
+    ['a flag that does not exist', ['groups', '--foo'], /^vfio-doctor: nonexistent flag: --foo \(vfio-doctor groups --help\)$/],
+    ['a command typed wrong', ['chek'], /^vfio-doctor: no command "chek" \(did you mean check\?\); vfio-doctor --help lists them$/],
+    ['a command nothing resembles', ['zzzzzz'], /^vfio-doctor: no command "zzzzzz"; vfio-doctor --help lists them$/],
+    ['an argument to a command that takes none', ['check', 'extra'], /^vfio-doctor: check takes no argument "extra" \(vfio-doctor check --help shows its flags\)$/],
+  ])('%s', async (_name, args, message) => {
+    const r = await cli(args)
+    expect(r.code).toBe(2)
+    expect(r.stdout).toBe('')
+    expect(r.stderr.trimEnd().split('\n')).toHaveLength(1)
+    expect(r.stderr.trimEnd()).toMatch(message)
+  })
+})
+
+describe('help examples work for someone who installed the package', () => {
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, {examples?: Array<string | {command: string}>}>}
+  const examples = Object.entries(manifest.commands).flatMap(([id, c]) => (c.examples ?? []).map((e) => [id, typeof e === 'string' ? e : e.command] as const))
+
+  it('the manifest has examples to judge', () => {
+    expect(examples.length).toBeGreaterThan(10)
+  })
+
+  it.each(examples)('%s: %s names no path that only the repository has', (_id, example) => {
+    expect(example).not.toMatch(/\b(fixtures|test|src)\//)
   })
 })

@@ -8,7 +8,7 @@ export abstract class BaseCommand extends Command {
     // oclif's own exits (this.exit) and flag errors carry their codes; keep them.
     if (err.oclif?.exit !== undefined && !(err instanceof UsageError)) {
       if (err.oclif.exit === 0 || err.message.startsWith('EEXIT')) throw err
-      process.stderr.write(`vfio-doctor: ${firstLine(err.message)}\n`)
+      process.stderr.write(`vfio-doctor: ${parseErrorLine(err.message)} (vfio-doctor ${this.id} --help)\n`)
       process.exitCode = 2
       return
     }
@@ -17,6 +17,19 @@ export abstract class BaseCommand extends Command {
     process.stderr.write(`vfio-doctor: ${prefix}${firstLine(err.message)}\n`)
     process.exitCode = 2
   }
+}
+
+/**
+ * oclif's flag and argument errors span lines ("Parsing --timeout \n\tExpected an integer ...\nSee more
+ * help with --help"): all of it but the help pointer, on one line, in the tool's lower-case style.
+ */
+export function parseErrorLine(message: string): string {
+  const parts = message
+    .split('\n')
+    .map((l) => l.trim().replace(/^(\S+) {2,}/, '$1, ').replace(/\s+/g, ' '))
+    .filter((l) => l && !/^See more help with --help$/.test(l))
+    .map((l) => (/^[A-Z][a-z]/.test(l) ? l[0]!.toLowerCase() + l.slice(1) : l))
+  return printableText(parts.reduce((out, part) => (out === '' ? part : `${out}${out.endsWith(':') ? ' ' : ': '}${part}`), ''))
 }
 
 function firstLine(message: string): string {

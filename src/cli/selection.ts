@@ -3,21 +3,14 @@
  * a --gpu that is no PCI address or not in the evidence, or evidence in which nothing is recognised,
  * is bad usage (exit 2 with a did-you-mean), never a silent "No issues found".
  */
-import {closest, distance} from 'fastest-levenshtein'
 import {CHECKS} from '../../checks/index.js'
+import {didYouMean} from './did-you-mean.js'
 import {normalizePciAddress} from '../facts/merge-pci.js'
 import type {Facts} from '../facts/types.js'
 import {knowledgeIds} from '../knowledge/page.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
 import type {SourceSet} from '../sources/types.js'
 import {UsageError} from '../util/errors.js'
-
-/** " (did you mean X?)" when a known name is a few edits away. */
-export function didYouMean(wrong: string, known: string[]): string {
-  if (known.length === 0) return ''
-  const best = closest(wrong, known)
-  return distance(wrong, best) <= Math.max(2, Math.floor(wrong.length / 3)) ? ` (did you mean ${best}?)` : ''
-}
 
 export function checkSelection(flag: '--only' | '--skip', ids: string[] | undefined): void {
   const known = [...new Set([...CHECKS.flatMap((c) => [c.id, ...c.reports]), ...knowledgeIds()])]

@@ -18,12 +18,12 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
   static override examples = [
     {description: 'Check this host (sudo lets it read the kernel log and qemu logs)', command: 'sudo <%= config.bin %> <%= command.id %>'},
     {description: 'Check files someone pasted on a forum', command: '<%= config.bin %> <%= command.id %> --input ./pasted/'},
-    {description: 'Machine-readable output for CI', command: '<%= config.bin %> <%= command.id %> --input fixtures/host --format json --fail-on warning'},
+    {description: 'Machine-readable output for CI', command: '<%= config.bin %> <%= command.id %> --input ./my-host --format json --fail-on warning'},
     {description: 'Only the IOMMU checks, for the GPU at 01:00.0', command: '<%= config.bin %> <%= command.id %> --only iommu-enabled --gpu 01:00.0'},
     {description: 'A report to paste into a GitHub issue, Discourse or Reddit post (redacted)', command: '<%= config.bin %> <%= command.id %> --format markdown > report.md'},
     {description: 'The same for the Arch Linux forums', command: '<%= config.bin %> <%= command.id %> --format bbcode'},
     {description: 'Upload the redacted report to paste.rs and print its link (asks first)', command: 'sudo <%= config.bin %> <%= command.id %> --share'},
-    {description: 'JUnit XML for GitLab or Jenkins, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --input fixtures/host --format junit --fail-on warning > vfio-doctor.xml'},
+    {description: 'JUnit XML for GitLab or Jenkins, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --input ./my-host --format junit --fail-on warning > vfio-doctor.xml'},
   ]
 
   static override flags = {

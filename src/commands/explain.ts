@@ -15,7 +15,7 @@ export default class Explain extends BaseCommand {
     {description: 'NVIDIA Code 43 in the guest', command: '<%= config.bin %> <%= command.id %> nvidia-error-43'},
     {description: 'Every failure mode a report can name', command: '<%= config.bin %> list'},
   ]
-  static override args = {id: Args.string({description: 'knowledge id (see `vfio-doctor list`)', required: true})}
+  static override args = {id: Args.string({description: "a failure mode's id, as `vfio-doctor list` shows them", required: true})}
 
   async run(): Promise<void> {
     const {args} = await this.parse(Explain)

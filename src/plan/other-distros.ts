@@ -4,6 +4,7 @@
  * the initramfs step for the tool this host uses (all three when os-release does not say).
  */
 import {describe} from '../../checks/lib/gpu.js'
+import {UNKNOWN_USER} from '../knowledge/stand-ins.js'
 import type {Bootloader, Choices, InitramfsTool, OtherDistros} from './types.js'
 
 const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1']
@@ -17,7 +18,7 @@ export function otherDistros(c: Choices): OtherDistros {
     initramfs: (c.host.initramfs ? [c.host.initramfs] : (['mkinitcpio', 'dracut', 'initramfs-tools'] as InitramfsTool[])).map((tool) => initramfsStep(tool, c)),
     bootloader: (c.host.bootloader ? [c.host.bootloader] : (['grub', 'systemd-boot'] as Bootloader[])).map((loader) => ({loader, how: bootloaderSteps(loader, c, cmdline)})),
   }
-  if (c.lookingGlass) out.tmpfiles = `# Looking Glass: ${c.lookingGlass.path} for you (the client) and qemu (group ${c.qemuGroup}), made at boot.\nf ${c.lookingGlass.path} 0660 ${c.user ?? 'YOUR_USER'} ${c.qemuGroup} -\n`
+  if (c.lookingGlass) out.tmpfiles = `# Looking Glass: ${c.lookingGlass.path} for you (the client) and qemu (group ${c.qemuGroup}), made at boot.\nf ${c.lookingGlass.path} 0660 ${c.user ?? UNKNOWN_USER} ${c.qemuGroup} -\n`
   if (c.binding.kind === 'address') out.overrideScript = {path: OVERRIDE_SCRIPT, content: overrideScript(c.binding.addresses)}
   return out
 }

@@ -1,3 +1,5 @@
+import {STAND_INS} from '../knowledge/stand-ins.js'
+
 /**
  * Names that are never private: system accounts and groups every host has, and host names
  * distributions give by default. They stay as they are, because the diagnosis often turns on them
@@ -18,7 +20,8 @@ const SYSTEM_NAMES = [
   // Build users in kernel banners and build paths ("/home/kernel/COD/linux" in Ubuntu's mainline builds).
   'kernel', 'build', 'builder', 'buildd', 'jenkins', 'mockbuild', 'portage', 'abuild',
 ]
-const SYSTEM = new Set(SYSTEM_NAMES)
+// The tool's stand-ins for unknown values (YOUR_USER) are no one's names either.
+const SYSTEM = new Set([...SYSTEM_NAMES, ...STAND_INS.map((s) => s.toLowerCase())])
 
 /** A name that is not anyone's: a system account or group, or a default host name. */
 export function isSystemName(name: string): boolean {

@@ -147,6 +147,11 @@ describe('redactor: what stays', () => {
     expect(r.redact(text)).toBe('DMI: CHUWI INNOVATION AND TECHNOLOGY(SHENZHEN)CO.LTD Hi10 pro tablet\nsystemd[1]: Set hostname to <host1>.\n')
   })
 
+  it("the tool's own stand-in for an unknown user is no one's name: a report's fix keeps it", () => {
+    const fix = ['users.users.YOUR_USER.extraGroups = [ "libvirtd" ];', 'sudo usermod -aG libvirtd YOUR_USER', '/home/YOUR_USER/win.iso']
+    expect(redactAll(fix).out).toEqual(fix)
+  })
+
   it('is idempotent: a redacted capture redacted again is unchanged', () => {
     const {out} = redactAll(['uid=1000(alice) gid=100(users)', "<mac address='52:54:00:ab:cd:ef'/> 192.168.1.2 fe80::1 3f1c2d4e-5a6b-4c7d-8e9f-0a1b2c3d4e5f"])
     expect(redactAll(out).out).toEqual(out)
