@@ -2,6 +2,7 @@ import {spawnSync} from 'node:child_process'
 import check from '../../checks/libvirt-access.js'
 import {testCheck, type CheckCase, type InvalidCase} from '../helpers/check-tester.js'
 import {hasShared} from '../helpers/paths.js'
+import {hasVirsh} from '../helpers/tools.js'
 import {DEBIAN_RELEASE, NIXOS_RELEASE, domains, seed000Nix} from './libvirt-data.js'
 
 // virsh's own words when the daemon is down, and when polkit has nobody to ask.
@@ -14,8 +15,7 @@ const VIOLET_NO_GROUP = 'uid=1000(violet) gid=100(users) groups=100(users),1(whe
 
 /** The real virsh: its test:/// driver's table, and its own error where no system daemon runs. */
 function virsh(...args: string[]): {status: number | null; stdout: string; stderr: string} | undefined {
-  const run = spawnSync('virsh', args, {encoding: 'utf8', timeout: 20_000})
-  return run.error ? undefined : run
+  return hasVirsh ? spawnSync('virsh', args, {encoding: 'utf8', timeout: 20_000}) : undefined
 }
 const testDriverTable = virsh('-c', 'test:///default', 'list', '--all')
 const realValid: CheckCase[] = testDriverTable?.status === 0 ? [{name: 'real `virsh -c test:///default list --all` output', files: {'virsh-list.txt': testDriverTable.stdout}}] : []

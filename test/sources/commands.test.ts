@@ -8,6 +8,7 @@ import {parseDomainXml} from '../../src/parse/domain-xml.js'
 import {FakeRoot} from '../helpers/fake-root.js'
 import {fixturesDir} from '../helpers/paths.js'
 import {readFileSync} from 'node:fs'
+import {hasVirsh} from '../helpers/tools.js'
 
 describe('the command allowlist', () => {
   const allowed: Array<[string, string[]]> = [
@@ -47,8 +48,8 @@ describe('the command allowlist', () => {
   })
 })
 
-// Real libvirt: the test:/// driver runs in the client, no daemon needed. CI installs libvirt-clients.
-describe('libvirt through the real virsh (test:/// driver)', () => {
+// Real libvirt: the test:/// driver runs in the client, no daemon needed.
+describe.runIf(hasVirsh)('libvirt through the real virsh (test:/// driver)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vfio-doctor-virsh-'))
   const node = join(dir, 'node.xml')
   writeFileSync(
