@@ -1,6 +1,6 @@
 import {randomBytes} from 'node:crypto'
-import {mkdir, readdir, rename, rm, writeFile} from 'node:fs/promises'
-import {join, resolve} from 'node:path'
+import {mkdir, readdir, rename, rm, stat, writeFile} from 'node:fs/promises'
+import {dirname, join, resolve} from 'node:path'
 import {captureFileName} from './kinds.js'
 import {makeCaptureMeta, META_FILE, type CaptureMeta} from './meta.js'
 import type {SourceSet} from './types.js'
@@ -12,17 +12,12 @@ import {UsageError} from '../util/errors.js'
  * Writes only inside `dir`; a non-empty folder is refused unless `force`.
  */
 export async function writeCapture(dir: string, set: SourceSet, options: {force?: boolean; now?: Date; redaction?: string} = {}): Promise<{files: string[]}> {
-  // The kernel's own file systems: mkdir -p under /proc never ends, and nothing there is a folder on disk.
+  // The kernel's own file systems: nothing there is a folder on disk (and root may make folders in /dev).
   const virtual = /^\/(?:proc|sys|dev)(?:\/|$)/.exec(resolve(dir))
   if (virtual) throw new UsageError(`cannot write a capture into ${resolve(dir)}: ${virtual[0].replace(/\/$/, '')} is the kernel's, not a folder on disk; choose another folder`)
-  const existing = await readdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined
-    throw new UsageError(`cannot use ${dir}: ${err.message}`)
-  })
+  const existing = await existingEntries(dir)
   if (existing && existing.length > 0 && !options.force) throw new UsageError(`${dir} is not empty: choose a new folder or pass --force`)
-  await mkdir(dir, {recursive: true}).catch((err: Error) => {
-    throw new UsageError(`cannot create ${dir}: ${err.message}`)
-  })
+  if (!existing) await makeFolder(dir)
   const written: string[] = []
   try {
     return await writeAll(dir, set, options, written)
@@ -34,8 +29,35 @@ export async function writeCapture(dir: string, set: SourceSet, options: {force?
   }
 }
 
-async function writeAll(dir: string, set: SourceSet, options: {now?: Date; redaction?: string}, written: string[]): Promise<{files: string[]}> {
+/** What `dir` already holds, or undefined when there is nothing there yet. */
+async function existingEntries(dir: string): Promise<string[] | undefined> {
+  const found = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    // A file on the way to `dir` (ENOTDIR) is for makeFolder to name.
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR') return undefined
+    throw new UsageError(`cannot use ${dir}: ${err.message}`)
+  })
+  if (!found) return undefined
+  if (!found.isDirectory()) throw new UsageError(`${dir} is ${found.isFile() ? 'a file, ' : ''}not a folder: choose a new folder`)
+  return readdir(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot use ${dir}: ${err.code === 'EACCES' ? 'you cannot read it' : err.message}`)
+  })
+}
 
+/** Makes `dir` itself, never its parents: a mistyped path is an error, not a tree of new folders. */
+async function makeFolder(dir: string): Promise<void> {
+  const parent = dirname(resolve(dir))
+  await mkdir(dir).catch((err: NodeJS.ErrnoException) => {
+    const reasons: Record<string, string> = {
+      ENOENT: `${parent} does not exist`,
+      ENOTDIR: `${parent} is not a folder`,
+      EACCES: `you cannot write to ${parent}`,
+      EROFS: `${parent} is on a read-only file system`,
+    }
+    throw new UsageError(`cannot create ${dir}: ${reasons[err.code ?? ''] ?? err.message}`)
+  })
+}
+
+async function writeAll(dir: string, set: SourceSet, options: {now?: Date; redaction?: string}, written: string[]): Promise<{files: string[]}> {
   const used = new Set<string>([META_FILE])
   const files: string[] = []
   const recorded: CaptureMeta['sources'] = []

@@ -136,7 +136,7 @@ describe.skipIf(!hasShared)('capture writes only inside its folder', () => {
     const out = join(tmp('file'), 'capture')
     writeFileSync(out, 'not a folder\n')
     const r = await runCli(['capture', out, '--root', richHost().dir, '--quiet'], place())
-    expectOneLineError(r, /^vfio-doctor: cannot use .*capture: ENOTDIR/m)
+    expectOneLineError(r, /^vfio-doctor: \S*capture is a file, not a folder: choose a new folder$/m)
     expect(readFileSync(out, 'utf8')).toBe('not a folder\n')
   })
 
