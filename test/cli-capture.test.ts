@@ -1,8 +1,9 @@
 /**
- * `capture DIR`: a DIR it cannot use is one line and exit 2.
+ * `capture DIR` makes files a person can share: under sudo they belong to the person who ran sudo,
+ * folder 0755 and files 0644 either way; a DIR it cannot use is one line and exit 2.
  * Drives the built CLI on a fake root (under --root only virsh would run, and PATH has none).
  */
-import {chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {FakeRoot} from './helpers/fake-root.js'
@@ -18,13 +19,95 @@ const host = new FakeRoot()
 chmodSync(host.dir, 0o755)
 const noPrograms = fakeBin({})
 
+const caller = {uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0}
+const nobody = {uid: NOBODY, gid: NOBODY}
+
 /** Runs capture with no sudo variables but those given (the test runner may itself run under sudo). */
 function capture(dir: string, options: {sudo?: {SUDO_UID: string; SUDO_GID: string}; uid?: number; flags?: string[]} = {}) {
   const env = {PATH: noPrograms, SUDO_USER: undefined, SUDO_UID: undefined, SUDO_GID: undefined, ...options.sudo}
   return runCli(['capture', dir, '--root', host.dir, '--quiet', ...(options.flags ?? [])], {env, ...(options.uid === undefined ? {} : {uid: options.uid})})
 }
 
+/** A folder a run as `nobody` may create things in. */
+function openParent(): string {
+  const parent = tmp('parent')
+  chmodSync(parent, 0o777)
+  return parent
+}
+
+function expectShareable(dir: string, owner: {uid: number; gid: number}): void {
+  const folder = lstatSync(dir)
+  expect({mode: folder.mode & 0o777, uid: folder.uid, gid: folder.gid}).toEqual({mode: 0o755, ...owner})
+  const files = readdirSync(dir)
+  expect(files).toContain('meta.json')
+  expect(files).toContain('cmdline.txt')
+  for (const file of files) {
+    const st = lstatSync(join(dir, file))
+    expect({file, mode: st.mode & 0o777, uid: st.uid, gid: st.gid}).toEqual({file, mode: 0o644, ...owner})
+  }
+}
+
 const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+
+describe('capture writes files a person can share', () => {
+  it.runIf(isRoot)('as root under sudo (SUDO_UID=12345 SUDO_GID=12346; needs root to chown): the folder and each file belong to 12345:12346, folder 0755, files 0644', async () => {
+    const dir = join(tmp('sudo'), 'capture')
+    const r = await capture(dir, {sudo: {SUDO_UID: '12345', SUDO_GID: '12346'}})
+    expect(r.code, r.stderr).toBe(0)
+    expectShareable(dir, {uid: 12345, gid: 12346})
+  })
+
+  it('without sudo: folder 0755 and files 0644, owned by the caller', async () => {
+    const dir = join(tmp('plain'), 'capture')
+    const r = await capture(dir)
+    expect(r.code, r.stderr).toBe(0)
+    expectShareable(dir, caller)
+  })
+
+  it('under umask 077 too (the CLI inherits this process\'s umask): folder 0755 and files 0644', async () => {
+    const dir = join(tmp('umask'), 'capture')
+    const before = process.umask(0o077)
+    try {
+      const r = await capture(dir)
+      expect(r.code, r.stderr).toBe(0)
+    } finally {
+      process.umask(before)
+    }
+    expectShareable(dir, caller)
+  })
+
+  it.runIf(!isRoot || canDropToNobody)('SUDO_UID is ignored when not running as root (as root, the test drops to nobody): owned by the caller', async () => {
+    const dir = join(openParent(), 'capture')
+    const r = await capture(dir, {sudo: {SUDO_UID: '12345', SUDO_GID: '12346'}, ...(isRoot ? {uid: NOBODY} : {})})
+    expect(r.code, r.stderr).toBe(0)
+    expectShareable(dir, isRoot ? nobody : caller)
+  })
+
+  it.each([
+    ['abc', '100'],
+    ['1000', 'abc'],
+    ['-1', '-1'],
+    ['1e3', '100'],
+    ['', ''],
+    ['4294967295', '100'],
+    ['99999999999999999999', '100'],
+  ])('a malformed SUDO_UID=%j SUDO_GID=%j is ignored, no crash: owned by the caller', async (uid, gid) => {
+    const dir = join(tmp('malformed'), 'capture')
+    const r = await capture(dir, {sudo: {SUDO_UID: uid, SUDO_GID: gid}})
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stderr).toBe('')
+    expectShareable(dir, caller)
+  })
+
+  it('an existing empty folder is used as it is: the files are shareable, the folder keeps its owner and mode', async () => {
+    const dir = tmp('empty')
+    chmodSync(dir, 0o750)
+    const r = await capture(dir)
+    expect(r.code, r.stderr).toBe(0)
+    expect(lstatSync(dir).mode & 0o777).toBe(0o750)
+    for (const file of readdirSync(dir)) expect(lstatSync(join(dir, file)).mode & 0o777, file).toBe(0o644)
+  })
+})
 
 describe('a DIR capture cannot use: exit 2, one line naming it, nothing written', () => {
   it('an existing regular file', async () => {

@@ -2,6 +2,7 @@ import {Args, Flags} from '@oclif/core'
 import {collectFromFlags} from '../collect.js'
 import {writeCapture} from '../sources/capture.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
+import {sudoCaller} from '../util/sudo.js'
 
 export default class Capture extends BaseCommand {
   static override summary = 'Save what vfio-doctor reads from this host into an evidence folder.'
@@ -39,7 +40,7 @@ export default class Capture extends BaseCommand {
       redacted = redactor.describe()
     }
     const redaction = redacted ? `replaced ${redacted}` : 'off: written with --no-redact, check the files before you share them'
-    const {files} = await writeCapture(args.dir, written, {force: flags.force, redaction})
+    const {files} = await writeCapture(args.dir, written, {force: flags.force, redaction, owner: sudoCaller()})
     const notOk = set.sources.filter((s) => s.status !== 'ok')
     process.stdout.write(`Wrote ${files.length} files to ${args.dir}${notOk.length ? `; ${notOk.length} sources could not be read (see meta.json)` : ''}.\n`)
     process.stdout.write(redacted ? `Redacted ${redacted} (--no-redact keeps them).\n` : 'Not redacted: check the files before you share them.\n')
