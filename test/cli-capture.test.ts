@@ -152,3 +152,20 @@ describe('a DIR capture cannot use: exit 2, one line naming it, nothing written'
     expect(readdirSync(dir)).toEqual(['photos'])
   })
 })
+
+describe('capture --redact and --no-redact', () => {
+  it('--redact is accepted explicitly, and meta.json says the capture was redacted', async () => {
+    const dir = join(tmp('redact'), 'capture')
+    const r = await capture(dir, {flags: ['--redact']})
+    expect(r.code, r.stderr).toBe(0)
+    expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).redaction).toMatch(/^replaced /)
+  })
+
+  it('--help says what --redact and --no-redact each do', async () => {
+    const r = await runCli(['capture', '--help'])
+    const help = r.stdout.replace(/\s+/g, ' ')
+    expect(help).toContain('--[no-]redact')
+    expect(help).toMatch(/--redact \(the default\) replaces [^.]*pseudonyms/)
+    expect(help).toMatch(/--no-redact writes them as they are/)
+  })
+})
