@@ -2,10 +2,11 @@ import {Args, Flags} from '@oclif/core'
 import {collectFromFlags} from '../collect.js'
 import {writeCapture} from '../sources/capture.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
+import {sudoCaller} from '../util/sudo.js'
 
 export default class Capture extends BaseCommand {
   static override summary = 'Save what vfio-doctor reads from this host into an evidence folder.'
-  static override description = `Writes every source it could read (kernel log, /proc, IOMMU groups, PCI devices, libvirt domains, NixOS generations) as plain files, plus meta.json with each source's status. Host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names are replaced with consistent pseudonyms (--no-redact keeps them). \`vfio-doctor check --input DIR\` reads it back and gives the same findings. Nothing outside DIR is written.`
+  static override description = `Writes every source it could read (kernel log, /proc, IOMMU groups, PCI devices, libvirt domains, NixOS generations) as plain files, plus meta.json with each source's status. Host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names are replaced with consistent pseudonyms (--no-redact keeps them). \`vfio-doctor check --input DIR\` reads it back and gives the same findings. Nothing outside DIR is written, and DIR's parent must exist. The files are readable by all (0644; a new DIR 0755) and under sudo they belong to you, not root, so you can attach them.`
 
   static override examples = [
     {description: 'Capture this host to attach to a forum post', command: 'sudo <%= config.bin %> <%= command.id %> ./my-host'},
@@ -13,7 +14,7 @@ export default class Capture extends BaseCommand {
     {description: 'Keep host names, addresses and serial numbers (for your own records)', command: 'sudo <%= config.bin %> <%= command.id %> --no-redact ./my-host-private'},
   ]
 
-  static override args = {dir: Args.string({description: 'folder to write (must be new or empty)', default: 'vfio-doctor-capture'})}
+  static override args = {dir: Args.string({description: 'folder to write (new or empty, in a folder that exists)', default: 'vfio-doctor-capture'})}
   static override flags = {
     timeout: sourceFlags.timeout,
     'libvirt-uri': sourceFlags['libvirt-uri'],
@@ -21,7 +22,7 @@ export default class Capture extends BaseCommand {
     quiet: sourceFlags.quiet,
     force: Flags.boolean({description: 'write into a folder that is not empty'}),
     redact: Flags.boolean({
-      description: 'replace host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names with pseudonyms',
+      description: '--redact (the default) replaces host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names with pseudonyms; --no-redact writes them as they are',
       default: true,
       allowNo: true,
     }),
@@ -39,7 +40,7 @@ export default class Capture extends BaseCommand {
       redacted = redactor.describe()
     }
     const redaction = redacted ? `replaced ${redacted}` : 'off: written with --no-redact, check the files before you share them'
-    const {files} = await writeCapture(args.dir, written, {force: flags.force, redaction})
+    const {files} = await writeCapture(args.dir, written, {force: flags.force, redaction, owner: sudoCaller()})
     const notOk = set.sources.filter((s) => s.status !== 'ok')
     process.stdout.write(`Wrote ${files.length} files to ${args.dir}${notOk.length ? `; ${notOk.length} sources could not be read (see meta.json)` : ''}.\n`)
     process.stdout.write(redacted ? `Redacted ${redacted} (--no-redact keeps them).\n` : 'Not redacted: check the files before you share them.\n')

@@ -93,11 +93,11 @@ describe.skipIf(!hasShared)('capture writes only inside its folder', () => {
     expect(readdirSync(parent).sort()).toEqual(['capture', 'escaped', 'sibling.txt'])
     const files = readdirSync(join(parent, 'capture'))
     expect(files).toContain('meta.json')
-    // Plain files only, private to their owner, no temporary left behind, no path from a domain name.
+    // Plain files only, readable by all (to attach to a post), no temporary left behind, no path from a domain name.
     for (const f of files) {
       const st = lstatSync(join(parent, 'capture', f))
       expect(st.isFile(), f).toBe(true)
-      expect(st.mode & 0o777, f).toBe(0o600)
+      expect(st.mode & 0o777, f).toBe(0o644)
       expect(f).not.toMatch(/\.tmp$|\//)
     }
     expect(files.filter((f) => f.startsWith('domain-')).sort()).toEqual(['domain-_.xml', 'domain-_hidden.xml', 'domain-__.._.._escaped.xml', 'domain-a_b.xml', 'domain-win10.xml'].sort())
@@ -136,7 +136,7 @@ describe.skipIf(!hasShared)('capture writes only inside its folder', () => {
     const out = join(tmp('file'), 'capture')
     writeFileSync(out, 'not a folder\n')
     const r = await runCli(['capture', out, '--root', richHost().dir, '--quiet'], place())
-    expectOneLineError(r, /^vfio-doctor: cannot use .*capture: ENOTDIR/m)
+    expectOneLineError(r, /^vfio-doctor: \S*capture is a file, not a folder: choose a new folder$/m)
     expect(readFileSync(out, 'utf8')).toBe('not a folder\n')
   })
 
