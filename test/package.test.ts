@@ -1,5 +1,5 @@
 /** The npm package as a user gets it: packed, installed into an empty folder, run from there. */
-import {execFileSync} from 'node:child_process'
+import {execFileSync, spawnSync} from 'node:child_process'
 import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -8,6 +8,12 @@ import {fixturesDir, repoRoot} from './helpers/paths.js'
 import {hasNix} from './helpers/tools.js'
 
 describe('npm package', () => {
+  it('publishes package.json as written: npm corrects nothing (a "./" bin path was dropped)', () => {
+    const result = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', '--offline'], {cwd: repoRoot, encoding: 'utf8'})
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stderr).not.toMatch(/auto-corrected|errors corrected|invalid and removed/)
+  })
+
   it('packs, installs without dev dependencies, and runs check from the install', {timeout: 240_000}, () => {
     const dest = mkdtempSync(join(tmpdir(), 'vfio-doctor-pack-'))
     const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], {cwd: repoRoot, encoding: 'utf8'}))
