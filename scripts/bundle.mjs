@@ -38,3 +38,5 @@ for (const [file, data, check] of [
   check(data)
   writeFileSync(compiledPath(file), JSON.stringify(data))
 }
+// And the pages' front matter: a page whose front matter is not YAML fails the build.
+writeFileSync(page.FRONT_MATTER_COMPILED, JSON.stringify(page.frontMatterById()))

@@ -1,8 +1,9 @@
 /** The knowledge base covers the failure-mode contract: every id has a page and a check reports it. */
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CHECKS} from '../checks/index.js'
-import {knowledgeIds, loadPage} from '../src/knowledge/page.js'
+import {FRONT_MATTER_COMPILED, frontMatterById, knowledgeDir, knowledgeIds, loadPage, parseFrontMatter} from '../src/knowledge/page.js'
 import {hasShared, readShared, repoRoot} from './helpers/paths.js'
 
 const contract = [...readShared(join(repoRoot, '../shared/failure-modes.md')).matchAll(/^- ([a-z0-9-]+):/gm)].map((m) => m[1]!)
@@ -24,5 +25,25 @@ describe(`${contract.length} failure modes in ../shared/failure-modes.md, ${page
     expect(page.applies).not.toBe('')
     expect(page.sources.length).toBeGreaterThan(0)
     for (const section of ['Fix on NixOS', 'Fix on other distributions', 'Verify']) expect(page.sections.get(section), section).toBeTruthy()
+  })
+})
+
+describe('front matter is YAML', () => {
+  it.each(pages)('%s: valid YAML whose values are text or lists of text', (id) => {
+    const front = parseFrontMatter(id, readFileSync(join(knowledgeDir(), `${id}.md`), 'utf8'))
+    const notText = Object.entries(front).filter(([, v]) => typeof v !== 'string' && !(Array.isArray(v) && v.every((item) => typeof item === 'string')))
+    // An unquoted ": " makes a list item a mapping; "yes" or 1.0 would be a boolean or a number.
+    expect(notText, 'quote these values').toEqual([])
+  })
+
+  it('a page whose front matter is not YAML fails, naming the page and the line', () => {
+    const page = '---\nid: x\nsymptoms:\n  - "BAR 0: can\'t reserve" in dmesg\n---\nbody\n'
+    expect(() => parseFrontMatter('x', page)).toThrow(/^knowledge\/x\.md: the front matter is not valid YAML: Unexpected scalar at node end at line 4, column/)
+  })
+
+  it('the build compiles exactly the pages', () => {
+    const compiled = join(repoRoot, FRONT_MATTER_COMPILED)
+    if (!existsSync(compiled)) return expect.fail(`${FRONT_MATTER_COMPILED} is missing: npm run build writes it`)
+    expect(JSON.parse(readFileSync(compiled, 'utf8'))).toEqual(frontMatterById())
   })
 })

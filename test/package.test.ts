@@ -1,6 +1,6 @@
-/** The npm package as a user gets it: packed, installed into an empty folder, run from there. */
-import {execFileSync} from 'node:child_process'
-import {mkdtempSync, readdirSync, writeFileSync} from 'node:fs'
+/** The npm package as a user gets it: built by prepack, packed, installed globally into an empty prefix, run from there. */
+import {execFileSync, spawnSync} from 'node:child_process'
+import {cpSync, mkdtempSync, symlinkSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -8,27 +8,34 @@ import {fixturesDir, repoRoot} from './helpers/paths.js'
 import {hasNix} from './helpers/tools.js'
 
 describe('npm package', () => {
-  it('packs, installs without dev dependencies, and runs check from the install', {timeout: 240_000}, () => {
+  it('publishes package.json as written: npm corrects nothing (a "./" bin path was dropped)', () => {
+    const result = spawnSync('npm', ['publish', '--dry-run', '--ignore-scripts', '--offline'], {cwd: repoRoot, encoding: 'utf8'})
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stderr).not.toMatch(/auto-corrected|errors corrected|invalid and removed/)
+  })
+
+  it('packs from a fresh build with only JSON on stdout, installs globally, and runs check from the install', {timeout: 300_000}, () => {
+    // prepack rebuilds dist/, which other tests read: pack a copy of the tree instead.
+    const tree = mkdtempSync(join(tmpdir(), 'vfio-doctor-tree-'))
+    const leftOut = new Set(['node_modules', 'dist', '.git'].map((name) => join(repoRoot, name)))
+    cpSync(repoRoot, tree, {recursive: true, filter: (path) => !leftOut.has(path) && !path.endsWith('.tgz')})
+    symlinkSync(join(repoRoot, 'node_modules'), join(tree, 'node_modules'))
+
     const dest = mkdtempSync(join(tmpdir(), 'vfio-doctor-pack-'))
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dest], {cwd: repoRoot, encoding: 'utf8'}))
-    const files: string[] = packed[0].files.map((f: {path: string}) => f.path)
+    const stdout = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], {cwd: tree, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']})
+    const [packed] = JSON.parse(stdout) as [{filename: string; files: {path: string}[]}]
+    const files = packed.files.map((f) => f.path)
     // What runs, and nothing else: no tests, sources or fixtures.
     expect(files).toEqual(expect.arrayContaining(['bin/run.js', 'oclif.manifest.json', 'knowledge/iommu-firmware-off.md', 'dist/bundle/commands/check.js', 'package.json', 'README.md', 'LICENSE']))
     expect(files.filter((f) => /^(test|src|fixtures|scripts|dist\/src|dist\/checks)\//.test(f) || f.endsWith('.ts'))).toEqual([])
 
-    const app = mkdtempSync(join(tmpdir(), 'vfio-doctor-install-'))
-    writeFileSync(join(app, 'package.json'), '{"name":"try-vfio-doctor","private":true}')
-    const tgz = join(dest, readdirSync(dest).find((f) => f.endsWith('.tgz'))!)
-    execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', tgz], {cwd: app, stdio: 'ignore'})
-    const bin = join(app, 'node_modules/.bin/vfio-doctor')
+    const prefix = mkdtempSync(join(tmpdir(), 'vfio-doctor-prefix-'))
+    execFileSync('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', join(dest, packed.filename)], {stdio: 'ignore'})
+    const bin = join(prefix, 'bin/vfio-doctor')
     expect(execFileSync(bin, ['--version'], {encoding: 'utf8'})).toMatch(/^vfio-doctor\/\d+\.\d+\.\d+ /)
-    let out = ''
-    try {
-      out = execFileSync(bin, ['check', '--input', join(fixturesDir, 'seed-000-vtd-off'), '--format', 'json'], {encoding: 'utf8'})
-    } catch (err) {
-      out = (err as {stdout: string}).stdout // exit 1: the fixture has an error finding
-    }
-    expect(JSON.parse(out).findings.map((f: {id: string}) => f.id)).toContain('iommu-firmware-off')
+    const check = spawnSync(bin, ['check', '--input', join(fixturesDir, 'seed-000-vtd-off'), '--format', 'json'], {encoding: 'utf8'})
+    expect(check.status, check.stderr).toBe(1) // the fixture has an error finding
+    expect(JSON.parse(check.stdout).findings.map((f: {id: string}) => f.id)).toContain('iommu-firmware-off')
   })
 })
 

@@ -30,8 +30,13 @@ export function readBuilt<T>(compiled: string, fromSource: () => T): T {
   return fromSource()
 }
 
-/** A YAML file of the package, parsed; the parser is loaded only here. */
+/** A YAML file of the package, parsed. */
 export function parseYaml<T>(file: string): T {
+  return parseYamlText<T>(readFileSync(join(packageRoot(), file), 'utf8'))
+}
+
+/** YAML text, parsed; the parser is loaded only here. */
+export function parseYamlText<T>(text: string): T {
   const {parse} = createRequire(import.meta.url)('yaml') as typeof import('yaml')
-  return parse(readFileSync(join(packageRoot(), file), 'utf8')) as T
+  return parse(text) as T
 }

@@ -1,7 +1,7 @@
 import {readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {packageRoot} from '../util/package-root.js'
-import {readDataFile} from './data-file.js'
+import {parseYamlText, readBuilt, readDataFile} from './data-file.js'
 
 /**
  * A knowledge page: knowledge/<id>.md, YAML front matter + Markdown body. The body's sections
@@ -42,19 +42,57 @@ export function loadPage(id: string): KnowledgePage | undefined {
   if (cached) return cached
   let text: string
   try {
-    text = readFileSync(join(knowledgeDir(), `${id}.md`), 'utf8')
+    text = readPageText(id)
   } catch {
     return undefined
   }
-  const page = parsePage(id, text)
+  const page = toPage(id, frontMatterById()[id] ?? {}, splitPage(text).body)
   cache.set(id, page)
   return page
 }
 
-export function parsePage(id: string, text: string): KnowledgePage {
+function readPageText(id: string): string {
+  return readFileSync(join(knowledgeDir(), `${id}.md`), 'utf8')
+}
+
+/** A page's front matter as written: YAML, parsed to keys and values. */
+export type FrontMatter = Record<string, unknown>
+
+/** Where the build writes every page's front matter by id, relative to the package root. */
+export const FRONT_MATTER_COMPILED = 'dist/bundle/front-matter.json'
+
+let frontMatters: Record<string, FrontMatter> | undefined
+
+/**
+ * Every page's front matter by id. The build compiles it into one JSON file, so a run of the built
+ * tool loads no YAML parser; from source (tests) the pages themselves are read.
+ */
+export function frontMatterById(): Record<string, FrontMatter> {
+  frontMatters ??= readBuilt(FRONT_MATTER_COMPILED, () => Object.fromEntries(knowledgeIds().map((id) => [id, parseFrontMatter(id, readPageText(id))])))
+  return frontMatters
+}
+
+/** The YAML between the page's `---` lines. Front matter that is not a YAML mapping is a bug in the knowledge base, so it throws. */
+export function parseFrontMatter(id: string, text: string): FrontMatter {
+  const {frontMatter} = splitPage(text)
+  let front: unknown
+  try {
+    // With its opening "---" (YAML's own document start), so an error's line is the file's.
+    front = parseYamlText(`---\n${frontMatter}`)
+  } catch (err) {
+    throw new Error(`knowledge/${id}.md: the front matter is not valid YAML: ${(err as Error).message}`)
+  }
+  if (front === null) return {}
+  if (typeof front !== 'object' || Array.isArray(front)) throw new Error(`knowledge/${id}.md: the front matter is not a mapping of keys to values`)
+  return front as FrontMatter
+}
+
+function splitPage(text: string): {frontMatter: string; body: string} {
   const m = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/.exec(text.replace(/\r\n/g, '\n'))
-  const front = m ? parseFrontMatter(m[1]!) : {}
-  const body = (m ? m[2]! : text).trim()
+  return m ? {frontMatter: m[1]!, body: m[2]!.trim()} : {frontMatter: '', body: text.trim()}
+}
+
+function toPage(id: string, front: FrontMatter, body: string): KnowledgePage {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)])
   return {
     id: String(front.id ?? id),
@@ -67,35 +105,6 @@ export function parsePage(id: string, text: string): KnowledgePage {
     body,
     sections: sectionsOf(body),
   }
-}
-
-/**
- * The small YAML subset our pages use: `key: value` and `key:` followed by `- item` lines.
- * (No YAML library at start-up: explain and check stay fast.)
- */
-function parseFrontMatter(text: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  let listKey: string | undefined
-  for (const line of text.split('\n')) {
-    const item = /^\s+-\s+(.*)/.exec(line)
-    if (item && listKey) {
-      ;(out[listKey] as string[]).push(unquote(item[1]!))
-      continue
-    }
-    const kv = /^([A-Za-z_]+):\s*(.*)/.exec(line)
-    if (!kv) continue
-    listKey = undefined
-    if (kv[2] === '') {
-      listKey = kv[1]!
-      out[listKey] = []
-    } else out[kv[1]!] = unquote(kv[2]!)
-  }
-  return out
-}
-
-function unquote(v: string): string {
-  const t = v.trim()
-  return /^(['"]).*\1$/.test(t) ? t.slice(1, -1) : t
 }
 
 function sectionsOf(body: string): Map<string, string> {

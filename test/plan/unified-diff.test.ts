@@ -32,8 +32,8 @@ describe('unifiedDiff', () => {
     expect(diff).toBe('--- a/f.txt\n+++ b/f.txt\n@@ -1,7 +1,7 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n')
   })
 
-  it('gives an insertion into an empty range its "start-1,0" form', () => {
-    expect(unifiedDiff('', 'x\n', 'a/f', 'b/f')).toBe('--- a/f\n+++ b/f\n@@ -0,0 +1 @@\n+x\n')
+  it('gives an insertion into an empty range its "start-1,0" form (and a one-line range its count, where diff -u leaves it out)', () => {
+    expect(unifiedDiff('', 'x\n', 'a/f', 'b/f')).toBe('--- a/f\n+++ b/f\n@@ -0,0 +1,1 @@\n+x\n')
   })
 
   it('marks a last line without a newline', () => {

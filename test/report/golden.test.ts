@@ -13,12 +13,11 @@ import {FORMATS, renderReport, type Format} from '../../src/report/render.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {toolVersion} from '../../src/util/version.js'
 import {fixturesDir, repoRoot} from '../helpers/paths.js'
-import {validate} from './json-schema.js'
+import {reportSchemaErrors} from './report-schema.js'
 
 const goldenDir = join(repoRoot, 'test/golden')
 const update = process.env.UPDATE_GOLDEN === '1'
 const hosts = readdirSync(fixturesDir).filter((n) => statSync(join(fixturesDir, n)).isDirectory()).sort()
-const schema = JSON.parse(readFileSync(join(repoRoot, 'schema/report.schema.json'), 'utf8'))
 
 async function renderHost(host: string): Promise<Record<Format, string>> {
   const expectedFile = join(fixturesDir, `${host}.expected.json`)
@@ -50,7 +49,7 @@ describe(`golden reports of ${hosts.length} fixture hosts`, () => {
           expect(got, `${host}.${format} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(file, 'utf8'))
         }
       }
-      expect(validate(schema, JSON.parse(outputs.json))).toEqual([])
+      expect(reportSchemaErrors(JSON.parse(outputs.json))).toEqual([])
       expect(outputs.markdown.length).toBeLessThanOrEqual(65_536)
       writeFileSync(join(junitDir, `${host}.xml`), outputs.junit)
       // Twice the same: no dates, timings or run-dependent ordering.
