@@ -9,7 +9,7 @@ block=$(sed -n '/<!-- first-five-minutes -->/,/<!-- \/first-five-minutes -->/p' 
 if ! command -v sudo >/dev/null && [[ $(id -u) == 0 ]]; then sudo() { "$@"; }; export -f sudo; fi
 while IFS= read -r line; do
   echo "\$ $line"
-  bash -c "$line" >/dev/null
+  bash -c "$line" </dev/null >/dev/null
   status=$?
   if ((status > 1)); then echo "first-five-minutes: exit $status from: $line" >&2; exit 1; fi
 done <<< "$block"
