@@ -7,8 +7,11 @@ import {nixEvidence} from '../../checks/lib/kernel.js'
 import type {Facts} from '../facts/types.js'
 import {moduleKey} from '../parse/modprobe.js'
 import type {Choices} from './types.js'
+import {wrapLines} from '../util/wrap.js'
 
 const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1']
+/** Generated files wrap their comments at the usual editor width. */
+const FILE_WIDTH = 80
 /** NixOS 25.11 dropped virtualisation.libvirtd.qemu.ovmf: QEMU's own OVMF images are used. */
 const OVMF_OPTION_REMOVED = 25.11
 
@@ -155,16 +158,7 @@ function nixAttr(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(name) ? name : nixString(name)
 }
 
-/** A comment wrapped at about 100 columns. */
-function wrapComment(text: string, indent: string, width = 100): string[] {
-  const lines: string[] = []
-  let current = ''
-  for (const word of text.split(/\s+/)) {
-    if (current && indent.length + 2 + current.length + 1 + word.length > width) {
-      lines.push(`${indent}# ${current}`)
-      current = word
-    } else current = current ? `${current} ${word}` : word
-  }
-  if (current) lines.push(`${indent}# ${current}`)
-  return lines
+/** A comment, wrapped to FILE_WIDTH whatever the terminal's width: the file outlives it. */
+function wrapComment(text: string, indent: string): string[] {
+  return wrapLines(text, FILE_WIDTH, `${indent}# `)
 }
