@@ -2,8 +2,8 @@ import {AREAS, type Area, type CheckStatus} from '../engine/types.js'
 import type {FactLine} from './facts-summary.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
 import {sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
-import {unwrapParagraphs} from './prose.js'
 import {makeStyle, type Style} from './style.js'
+import {markdownLines} from './terminal-markdown.js'
 import {wrapLines} from '../util/wrap.js'
 
 export interface TextOptions {
@@ -88,28 +88,9 @@ function findingLines(f: ReportFinding, nixos: boolean, options: TextOptions, s:
   return lines
 }
 
-/** Fix text: paragraphs wrap to the terminal, fenced code keeps its lines (and loses its fences). */
+/** Fix text: paragraphs wrap to the terminal, code keeps its lines; no blank lines inside a finding. */
 function fixLines(fix: string, width: number, s: Style): string[] {
-  const out: string[] = []
-  let inCode = false
-  for (const line of unwrapParagraphs(fix).split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) {
-      inCode = !inCode
-      continue
-    }
-    if (inCode) out.push(s.cyan(`          ${line}`))
-    else if (line.trim()) {
-      const item = /^(\s*(?:[-*+]|\d+\.)\s+)(.*)/.exec(line)
-      const indent = item ? ' '.repeat(8 + item[1]!.trim().length + 1) : '        '
-      out.push(...wrapLines(inline(line.trim(), s), width, '        ', indent))
-    }
-  }
-  return out
-}
-
-/** **bold** and `code` as the terminal shows them. */
-function inline(text: string, s: Style): string {
-  return text.replace(/\*\*([^*]+)\*\*/g, (_, t: string) => s.bold(t)).replace(/`([^`]+)`/g, (whole, t: string) => (s.cyan(t) === t ? whole : s.cyan(t)))
+  return markdownLines(fix, s, {width, indent: '        ', codeIndent: '          '}).filter((line) => line !== '')
 }
 
 /** Parts of evidence files shown with -v; a capture of thousands of files lists the first ones. */
