@@ -5,9 +5,12 @@ import {build} from 'esbuild'
 
 const commands = 'dist/src/commands'
 await build({
-  entryPoints: readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => `${commands}/${f}`),
+  entryPoints: [
+    ...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => ({in: `${commands}/${f}`, out: `commands/${f.slice(0, -'.js'.length)}`})),
+    // package.json names it as oclif's helpClass.
+    {in: 'dist/src/cli/help.js', out: 'help'},
+  ],
   outdir: 'dist/bundle',
-  entryNames: 'commands/[name]',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,

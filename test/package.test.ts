@@ -22,6 +22,8 @@ describe('npm package', () => {
     execFileSync('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', tgz], {cwd: app, stdio: 'ignore'})
     const bin = join(app, 'node_modules/.bin/vfio-doctor')
     expect(execFileSync(bin, ['--version'], {encoding: 'utf8'})).toMatch(/^vfio-doctor\/\d+\.\d+\.\d+ /)
+    // The help class is loaded by its path in package.json, and wraps with the runtime dependencies.
+    expect(execFileSync(bin, ['check', '--help'], {encoding: 'utf8', env: {...process.env, COLUMNS: '60'}})).toMatch(/^Diagnose GPU passthrough: read the evidence, say what is\nwrong/)
     let out = ''
     try {
       out = execFileSync(bin, ['check', '--input', join(fixturesDir, 'seed-000-vtd-off'), '--format', 'json'], {encoding: 'utf8'})
