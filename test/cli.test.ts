@@ -25,7 +25,8 @@ describe('vfio-doctor check', () => {
   })
 
   it('exits 0 with --fail-on never, and the text report names the cause', async () => {
-    const r = await cli(['check', '--input', vtdOff, '--fail-on', 'never'])
+    // COLUMNS=1000: each sentence on one line, to be found whole.
+    const r = await cli(['check', '--input', vtdOff, '--fail-on', 'never'], {COLUMNS: '1000'})
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/\[✗\] IOMMU/)
     expect(r.stdout).toContain('VT-d is most likely off in the firmware')
