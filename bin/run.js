@@ -1,4 +1,8 @@
 #!/usr/bin/env node
-import {execute} from '@oclif/core'
+import {execute, settings} from '@oclif/core'
+
+// It runs its bundle, never its TypeScript: under NODE_ENV test or development oclif would look for
+// the help class's source and warn that it found none.
+settings.enableAutoTranspile = false
 
 await execute({dir: import.meta.url})

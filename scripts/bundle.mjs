@@ -5,10 +5,13 @@ import {build} from 'esbuild'
 
 const commands = 'dist/src/commands'
 await build({
-  entryPoints: [...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => `${commands}/${f}`), 'dist/src/hooks/command-not-found.js'],
+  entryPoints: [
+    ...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => ({in: `${commands}/${f}`, out: `commands/${f.slice(0, -'.js'.length)}`})),
+    // package.json names these as oclif's helpClass and its command_not_found hook.
+    {in: 'dist/src/cli/help.js', out: 'help'},
+    {in: 'dist/src/hooks/command-not-found.js', out: 'hooks/command-not-found'},
+  ],
   outdir: 'dist/bundle',
-  outbase: 'dist/src',
-  entryNames: '[dir]/[name]',
   chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   splitting: true,

@@ -25,7 +25,8 @@ describe('vfio-doctor check', () => {
   })
 
   it('exits 0 with --fail-on never, and the text report names the cause', async () => {
-    const r = await cli(['check', '--input', vtdOff, '--fail-on', 'never'])
+    // COLUMNS=1000: each sentence on one line, to be found whole.
+    const r = await cli(['check', '--input', vtdOff, '--fail-on', 'never'], {COLUMNS: '1000'})
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/\[✗\] IOMMU/)
     expect(r.stdout).toContain('VT-d is most likely off in the firmware')
@@ -111,6 +112,7 @@ describe('capture and replay', () => {
 })
 
 describe('explain and list', () => {
+  // COLUMNS=1000: a paragraph on one line, to be found whole.
   it('explain prints the page', async () => {
     const r = await cli(['explain', 'iommu-firmware-off'])
     expect(r.code).toBe(0)
@@ -119,13 +121,13 @@ describe('explain and list', () => {
     expect(r.stdout).toContain('seeds/000_8b0cdaf3597e3fbf.txt')
   })
   it('explain lists the messages that prove the failure as real lines, not as patterns', async () => {
-    const r = await cli(['explain', 'cpu-virt-disabled'])
+    const r = await cli(['explain', 'cpu-virt-disabled'], {COLUMNS: '1000'})
     expect(r.stdout).toContain('Messages that prove it')
-    expect(r.stdout).toContain('KVM reports CPU virtualization disabled by the firmware (kernel): [   38.526047] kvm: disabled by bios')
+    expect(r.stdout).toContain('KVM reports CPU virtualization disabled by the firmware (kernel): `[   38.526047] kvm: disabled by bios`')
     expect(r.stdout).not.toContain('(?<')
   })
   it('explain shows what each placeholder stands for, never {{name}}, and takes the id in any case', async () => {
-    const r = await cli(['explain', 'IOMMU-Firmware-Off'])
+    const r = await cli(['explain', 'IOMMU-Firmware-Off'], {COLUMNS: '1000'})
     expect(r.code).toBe(0)
     expect(r.stdout).not.toContain('{{')
     expect(r.stdout).toContain("enable <the firmware's IOMMU setting (VT-d on Intel, AMD-Vi or IOMMU on AMD)>")

@@ -33,6 +33,8 @@ describe('npm package', () => {
     execFileSync('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', join(dest, packed.filename)], {stdio: 'ignore'})
     const bin = join(prefix, 'bin/vfio-doctor')
     expect(execFileSync(bin, ['--version'], {encoding: 'utf8'})).toMatch(/^vfio-doctor\/\d+\.\d+\.\d+ /)
+    // The help class is loaded by its path in package.json, and wraps with the runtime dependencies.
+    expect(execFileSync(bin, ['check', '--help'], {encoding: 'utf8', env: {...process.env, COLUMNS: '60'}})).toMatch(/^Diagnose GPU passthrough: read the evidence, say what is\nwrong/)
     const check = spawnSync(bin, ['check', '--input', join(fixturesDir, 'seed-000-vtd-off'), '--format', 'json'], {encoding: 'utf8'})
     expect(check.status, check.stderr).toBe(1) // the fixture has an error finding
     expect(JSON.parse(check.stdout).findings.map((f: {id: string}) => f.id)).toContain('iommu-firmware-off')

@@ -7,6 +7,7 @@ import {FORMATS, renderReport, renderShareable, type Format} from '../report/ren
 import {useColor} from '../report/style.js'
 import {parseResolution} from '../cli/resolution.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
+import {terminalWidth} from '../util/terminal-width.js'
 
 export default class Check extends BaseCommand {
   static override summary = 'Diagnose GPU passthrough: read the evidence, say what is wrong and what to change.'
@@ -74,7 +75,7 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
       // Text on the person's own terminal names their real paths: the fix must work as written.
       redact: flags.redact && !(flags.format === 'text' && process.stdout.isTTY === true),
       color: useColor(process.stdout),
-      width: Math.min(process.stdout.columns || 100, 120),
+      width: terminalWidth(),
     })
     process.stdout.write(output)
     process.exitCode = exitCodeOf(report, failOn)

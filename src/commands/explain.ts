@@ -1,10 +1,11 @@
 import {Args} from '@oclif/core'
 import {knownMessages} from '../knowledge/messages.js'
 import {describePlaceholders, knowledgeIds, loadPage} from '../knowledge/page.js'
-import {renderMarkdownForTerminal} from '../report/terminal-markdown.js'
-import {useColor} from '../report/style.js'
+import {markdownLines} from '../report/terminal-markdown.js'
+import {makeStyle, useColor} from '../report/style.js'
 import {UsageError} from '../util/errors.js'
 import {BaseCommand} from '../cli/base.js'
+import {terminalWidth} from '../util/terminal-width.js'
 
 const HOST_VALUES = 'Words in <angle brackets> stand for your host\'s values; `vfio-doctor check` fills them in.'
 
@@ -32,6 +33,8 @@ export default class Explain extends BaseCommand {
     const messages = knownMessages().filter((m) => m.id === page.id)
     const proof = messages.length ? `\n## Messages that prove it\n${messages.map((m) => `- ${m.proves} (${m.where}): \`${m.example.trim()}\``).join('\n')}\n` : ''
     const sources = page.sources.length ? `\n## Sources\n${page.sources.map((s) => `- ${s}`).join('\n')}\n` : ''
-    process.stdout.write(renderMarkdownForTerminal(describePlaceholders(`${header}${meta}\n${page.body}\n${proof}${sources}`), useColor(process.stdout)))
+    const markdown = describePlaceholders(`${header}${meta}\n${page.body}\n${proof}${sources}`)
+    const lines = markdownLines(markdown, makeStyle(useColor(process.stdout)), {width: terminalWidth(), indent: '', codeIndent: '    '})
+    process.stdout.write(lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n')
   }
 }

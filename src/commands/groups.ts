@@ -1,9 +1,11 @@
 import {Flags} from '@oclif/core'
 import {collectFromFlags} from '../collect.js'
 import {assembleFacts} from '../facts/assemble.js'
-import {iommuGroupVerdicts, renderGroupsTable} from '../report/groups.js'
+import {iommuGroupVerdicts} from '../report/groups.js'
+import {renderGroups} from '../report/groups-text.js'
 import {useColor} from '../report/style.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
+import {terminalWidth} from '../util/terminal-width.js'
 
 export default class Groups extends BaseCommand {
   static override summary = 'List the IOMMU groups and say, for each, whether it can be passed to a VM whole.'
@@ -33,6 +35,6 @@ export default class Groups extends BaseCommand {
       return
     }
     const color = useColor(process.stdout)
-    process.stdout.write(await renderGroupsTable(shown, {color, ...(process.stdout.isTTY ? {width: Math.min(process.stdout.columns || 120, 160)} : {})}))
+    process.stdout.write(await renderGroups(shown, {color, width: terminalWidth()}))
   }
 }

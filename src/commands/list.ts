@@ -1,6 +1,8 @@
 import {CHECKS} from '../../checks/index.js'
 import {knowledgeIds, loadPage} from '../knowledge/page.js'
 import {BaseCommand} from '../cli/base.js'
+import {terminalWidth} from '../util/terminal-width.js'
+import {wrapLines} from '../util/wrap.js'
 
 /** What `list --json` prints: every check with the ids it reports, every failure mode with the checks that report it. */
 export interface ListJson {
@@ -24,17 +26,27 @@ export default class List extends BaseCommand {
       const page = loadPage(id)
       return {id, severity: page?.severity ?? '', title: page?.title ?? '', reportedBy: CHECKS.filter((c) => c.reports.includes(id)).map((c) => c.id)}
     })
-    if (!this.jsonEnabled()) process.stdout.write(text({checks, failureModes}))
+    if (!this.jsonEnabled()) process.stdout.write(text({checks, failureModes}, terminalWidth()))
     return {checks, failureModes}
   }
 }
 
-function text({checks, failureModes}: ListJson): string {
+function text({checks, failureModes}: ListJson, width: number): string {
   const lines: string[] = ['Checks:']
-  const width = Math.max(...checks.map((c) => c.id.length))
-  for (const c of checks) lines.push(`  ${c.id.padEnd(width)}  ${c.title}  [${c.reports.join(', ')}]`)
+  const idWidth = Math.max(...checks.map((c) => c.id.length))
+  for (const c of checks) lines.push(...row(c.id.padEnd(idWidth), `${c.title}  [${c.reports.join(', ')}]`, width))
   lines.push('', 'Failure modes (vfio-doctor explain ID):')
-  const idWidth = Math.max(...failureModes.map((f) => f.id.length))
-  for (const f of failureModes) lines.push(`  ${f.id.padEnd(idWidth)}  ${f.severity.padEnd(7)}  ${f.title}${f.reportedBy.length ? '' : '  (no check yet)'}`)
+  const modeWidth = Math.max(...failureModes.map((f) => f.id.length))
+  for (const f of failureModes) lines.push(...row(`${f.id.padEnd(modeWidth)}  ${f.severity.padEnd(7)}`, `${f.title}${f.reportedBy.length ? '' : '  (no check yet)'}`, width))
   return `${lines.join('\n')}\n`
+}
+
+/** Narrower than this, a text column beside the names would hold two or three words a line. */
+const MIN_TEXT_COLUMN = 30
+
+/** A name and its text: the text wraps in a column beside the names, or under its name when that column would be too narrow. */
+function row(name: string, text: string, width: number): string[] {
+  const first = `  ${name}  `
+  if (width - first.length >= MIN_TEXT_COLUMN) return wrapLines(text, width, first, ' '.repeat(first.length))
+  return [`  ${name.trimEnd()}`, ...wrapLines(text, width, '      ')]
 }

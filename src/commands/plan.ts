@@ -3,6 +3,7 @@ import {collectFromFlags} from '../collect.js'
 import {UsageError} from '../util/errors.js'
 import {parseResolution} from '../cli/resolution.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
+import {terminalWidth} from '../util/terminal-width.js'
 
 export default class Plan extends BaseCommand {
   static override summary = 'Write the whole passthrough configuration for this host: NixOS module, modprobe.d, kernel parameters, libvirt XML, and the steps only you can do.'
@@ -41,7 +42,7 @@ Nothing is written unless --output names a new folder.`
       nvidiaLegacy: flags['nvidia-legacy'],
     })
     if (!flags.output) {
-      process.stdout.write(planText(plan))
+      process.stdout.write(planText(plan, terminalWidth()))
       return
     }
     const {writePlanFiles} = await import('../plan/write.js')

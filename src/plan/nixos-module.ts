@@ -7,6 +7,7 @@ import {nixEvidence} from '../../checks/lib/kernel.js'
 import type {Facts} from '../facts/types.js'
 import {moduleKey} from '../parse/modprobe.js'
 import type {Choices} from './types.js'
+import {fileComment} from './file-comment.js'
 
 const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1']
 /** NixOS 25.11 dropped virtualisation.libvirtd.qemu.ovmf: QEMU's own OVMF images are used. */
@@ -15,7 +16,7 @@ const OVMF_OPTION_REMOVED = 25.11
 export function nixosModule(c: Choices): string {
   const out: string[] = []
   const line = (text = '') => out.push(text)
-  wrapComment(`vfio.nix: GPU passthrough${c.gpu ? ` of ${describe(c.gpu)}` : ''}, written by \`vfio-doctor plan\` from this host's facts. Import it from configuration.nix (imports = [ ./vfio.nix ];), take out the lines it replaces (STEPS.md lists them), then \`sudo nixos-rebuild boot\` and reboot.`, '').forEach((l) => line(l))
+  fileComment(`vfio.nix: GPU passthrough${c.gpu ? ` of ${describe(c.gpu)}` : ''}, written by \`vfio-doctor plan\` from this host's facts. Import it from configuration.nix (imports = [ ./vfio.nix ];), take out the lines it replaces (STEPS.md lists them), then \`sudo nixos-rebuild boot\` and reboot.`, '').forEach((l) => line(l))
   line('{ lib, pkgs, ... }:')
   line()
   line('{')
@@ -29,12 +30,12 @@ export function nixosModule(c: Choices): string {
 
 function paramsBlock(c: Choices): string[] {
   const out = ['  boot.kernelParams = [']
-  if (c.vendor?.vendor === 'amd') out.push(...wrapComment(`AMD CPU (${c.vendor.evidence}): the AMD IOMMU is on by default, so no amd_iommu= parameter (amd_iommu=on and =pt are not values its driver knows).`, '    '))
-  else if (c.vendor?.vendor === 'intel' && !c.kernelParams.some((p) => p.text === 'intel_iommu=on')) out.push(...wrapComment(`Intel CPU (${c.vendor.evidence}): this kernel turns the IOMMU on without intel_iommu=on.`, '    '))
+  if (c.vendor?.vendor === 'amd') out.push(...fileComment(`AMD CPU (${c.vendor.evidence}): the AMD IOMMU is on by default, so no amd_iommu= parameter (amd_iommu=on and =pt are not values its driver knows).`, '    '))
+  else if (c.vendor?.vendor === 'intel' && !c.kernelParams.some((p) => p.text === 'intel_iommu=on')) out.push(...fileComment(`Intel CPU (${c.vendor.evidence}): this kernel turns the IOMMU on without intel_iommu=on.`, '    '))
   else if (!c.vendor) out.push('    # CPU vendor unknown: on an Intel CPU add "intel_iommu=on"; AMD needs nothing.')
   for (const p of c.kernelParams) {
     if (p.text.startsWith('vfio-pci.ids=')) out.push(...groupComment(c, '    '))
-    else out.push(...wrapComment(p.why, '    '))
+    else out.push(...fileComment(p.why, '    '))
     out.push(`    ${nixString(p.text)}`)
   }
   out.push('  ];', '')
@@ -48,7 +49,7 @@ function groupComment(c: Choices, indent: string): string[] {
   const but = bridges.length ? `, but ${bridges.length > 1 ? 'its bridges' : 'its bridge'} ${bridges.join(', ')}` : ''
   const head = groups.length > 1 ? `IOMMU groups ${groups.join(', ')} go to the guest whole${but}:` : groups.length === 1 ? `IOMMU group ${groups[0]} goes to the guest whole${but}:` : "The guest card's functions:"
   const others = c.leftOut.filter((l) => !l.why.startsWith('a bridge')).map((l) => `${l.device.address} stays with the host: ${l.why}`)
-  return [...wrapComment(`${head} vfio-pci claims them by id at boot, before any host driver.`, indent), ...c.passed.map((d) => `${indent}#   ${describe(d)}`), ...others.flatMap((o) => wrapComment(o, indent))]
+  return [...fileComment(`${head} vfio-pci claims them by id at boot, before any host driver.`, indent), ...c.passed.map((d) => `${indent}#   ${describe(d)}`), ...others.flatMap((o) => fileComment(o, indent))]
 }
 
 function modulesBlock(c: Choices): string[] {
@@ -61,7 +62,7 @@ function modulesBlock(c: Choices): string[] {
     const list = c.binding.addresses.join(' ')
     return [
       ...pinned,
-      ...wrapComment(`${c.binding.why}: vfio-pci gets the guest's functions by address instead. Stage 1 writes driver_override before vfio-pci loads, so vfio-pci binds exactly these (and no GPU driver may load in stage 1 before it). ${virqfd}`, '  '),
+      ...fileComment(`${c.binding.why}: vfio-pci gets the guest's functions by address instead. Stage 1 writes driver_override before vfio-pci loads, so vfio-pci binds exactly these (and no GPU driver may load in stage 1 before it). ${virqfd}`, '  '),
       `  boot.initrd.availableKernelModules = [ ${VFIO_MODULES.map(nixString).join(' ')} ];`,
       "  boot.initrd.preDeviceCommands = ''",
       `    for dev in ${list}; do`,
@@ -75,7 +76,7 @@ function modulesBlock(c: Choices): string[] {
   const drivers = c.initrdAfterVfio.length ? ` (your configuration also loads ${c.initrdAfterVfio.join(' and ')} there: mkBefore keeps vfio ahead of them)` : ''
   return [
     ...pinned,
-    ...wrapComment(`Stage 1 loads these first, in this order, so vfio-pci claims the guest card before a GPU driver can${drivers}. ${virqfd}`, '  '),
+    ...fileComment(`Stage 1 loads these first, in this order, so vfio-pci claims the guest card before a GPU driver can${drivers}. ${virqfd}`, '  '),
     `  boot.initrd.kernelModules = lib.mkBefore [ ${VFIO_MODULES.map(nixString).join(' ')} ];`,
     '',
   ]
@@ -85,7 +86,7 @@ function libvirtBlock(c: Choices): string[] {
   const release = c.host.nixosRelease
   const ovmf = release !== undefined && release >= OVMF_OPTION_REMOVED
     ? ['      # UEFI firmware (OVMF) comes with QEMU since NixOS 25.11: nothing to enable.']
-    : ['      # UEFI firmware (OVMF) for the guest: passthrough wants UEFI, Windows 11 requires it.', '      ovmf.enable = true;']
+    : [...fileComment('UEFI firmware (OVMF) for the guest: passthrough wants UEFI, Windows 11 requires it.', '      '), '      ovmf.enable = true;']
   const runAsRoot = c.runAsRoot === undefined ? [] : [`      # Kept from your configuration: qemu runs as ${c.runAsRoot ? 'root' : 'qemu-libvirtd, not root'}.`, `      runAsRoot = ${c.runAsRoot};`]
   const groups = `users.users.${c.user ? nixAttr(c.user) : '<you>'}.extraGroups = [ "libvirtd" "kvm" ];`
   const packages = ['pkgs.virt-manager', ...(c.lookingGlass ? ['pkgs.looking-glass-client'] : [])]
@@ -100,7 +101,7 @@ function libvirtBlock(c: Choices): string[] {
     '    };',
     '  };',
     '',
-    ...wrapComment(`libvirtd: use qemu:///system (virt-manager, virsh) without sudo; kvm: /dev/kvm.${c.user ? ` ${c.user}: ${c.userWhy}.` : ''}`, '  '),
+    ...fileComment(`libvirtd: use qemu:///system (virt-manager, virsh) without sudo; kvm: /dev/kvm.${c.user ? ` ${c.user}: ${c.userWhy}.` : ''}`, '  '),
     c.user ? `  ${groups}` : `  # ${groups} # pass --user NAME`,
     `  environment.systemPackages = [ ${packages.join(' ')} ];`,
   ]
@@ -112,7 +113,7 @@ function lookingGlassBlock(c: Choices): string[] {
   const rule = `"f ${lg.path} 0660 ${c.user ?? '<you>'} ${c.qemuGroup} -"`
   return [
     '',
-    ...wrapComment(`Looking Glass: the shared memory file, made at boot so that both you (the client) and qemu (group ${c.qemuGroup}) can write it. Its size (${lg.sizeMiB} MiB: ${lg.why}) comes from the domain's <shmem>; after changing that size, reboot or delete the file before the VM starts.`, '  '),
+    ...fileComment(`Looking Glass: the shared memory file, made at boot so that both you (the client) and qemu (group ${c.qemuGroup}) can write it. Its size (${lg.sizeMiB} MiB: ${lg.why}) comes from the domain's <shmem>; after changing that size, reboot or delete the file before the VM starts.`, '  '),
     c.user ? `  systemd.tmpfiles.rules = [ ${rule} ];` : `  # systemd.tmpfiles.rules = [ ${rule} ]; # pass --user NAME`,
   ]
 }
@@ -153,18 +154,4 @@ export function nixString(text: string): string {
 /** An attribute name: bare when Nix allows it, quoted otherwise. */
 function nixAttr(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_'-]*$/.test(name) ? name : nixString(name)
-}
-
-/** A comment wrapped at about 100 columns. */
-function wrapComment(text: string, indent: string, width = 100): string[] {
-  const lines: string[] = []
-  let current = ''
-  for (const word of text.split(/\s+/)) {
-    if (current && indent.length + 2 + current.length + 1 + word.length > width) {
-      lines.push(`${indent}# ${current}`)
-      current = word
-    } else current = current ? `${current} ${word}` : word
-  }
-  if (current) lines.push(`${indent}# ${current}`)
-  return lines
 }

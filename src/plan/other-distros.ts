@@ -6,6 +6,7 @@
 import {describe} from '../../checks/lib/gpu.js'
 import {UNKNOWN_USER} from '../knowledge/stand-ins.js'
 import type {Bootloader, Choices, InitramfsTool, OtherDistros} from './types.js'
+import {fileComment} from './file-comment.js'
 
 const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1']
 const OVERRIDE_SCRIPT = '/usr/local/bin/vfio-pci-override.sh'
@@ -18,13 +19,16 @@ export function otherDistros(c: Choices): OtherDistros {
     initramfs: (c.host.initramfs ? [c.host.initramfs] : (['mkinitcpio', 'dracut', 'initramfs-tools'] as InitramfsTool[])).map((tool) => initramfsStep(tool, c)),
     bootloader: (c.host.bootloader ? [c.host.bootloader] : (['grub', 'systemd-boot'] as Bootloader[])).map((loader) => ({loader, how: bootloaderSteps(loader, c, cmdline)})),
   }
-  if (c.lookingGlass) out.tmpfiles = `# Looking Glass: ${c.lookingGlass.path} for you (the client) and qemu (group ${c.qemuGroup}), made at boot.\nf ${c.lookingGlass.path} 0660 ${c.user ?? UNKNOWN_USER} ${c.qemuGroup} -\n`
+  if (c.lookingGlass) {
+    const comment = fileComment(`Looking Glass: ${c.lookingGlass.path} for you (the client) and qemu (group ${c.qemuGroup}), made at boot.`)
+    out.tmpfiles = [...comment, `f ${c.lookingGlass.path} 0660 ${c.user ?? UNKNOWN_USER} ${c.qemuGroup} -`, ''].join('\n')
+  }
   if (c.binding.kind === 'address') out.overrideScript = {path: OVERRIDE_SCRIPT, content: overrideScript(c.binding.addresses)}
   return out
 }
 
 function modprobeConf(c: Choices): string {
-  const lines = [`# /etc/modprobe.d/vfio.conf, written by \`vfio-doctor plan\`${c.gpu ? ` for ${describe(c.gpu)}` : ''}.`]
+  const lines = fileComment(`/etc/modprobe.d/vfio.conf, written by \`vfio-doctor plan\`${c.gpu ? ` for ${describe(c.gpu)}` : ''}.`)
   if (c.passed.length > 0) lines.push('# The functions the guest gets (its IOMMU group but the bridges):', ...c.passed.map((d) => `#   ${describe(d)}`))
   if (c.binding.kind === 'ids' && c.binding.ids.length > 0) {
     lines.push('# vfio-pci claims them by id when it loads.', `options vfio-pci ids=${c.binding.ids.join(',')}`)

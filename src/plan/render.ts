@@ -3,7 +3,8 @@
  * kernel-cmdline.txt, the domain XML and its diff, the libvirt fragments and STEPS.md.
  */
 import {describe} from '../../checks/lib/gpu.js'
-import type {Fragment, Plan, Step} from './types.js'
+import type {Fragment, Plan} from './types.js'
+import {wrapLines} from '../util/wrap.js'
 
 export function planFiles(plan: Plan): Map<string, string> {
   const files = new Map<string, string>()
@@ -21,23 +22,40 @@ export function planFiles(plan: Plan): Map<string, string> {
   return files
 }
 
-export function planText(plan: Plan): string {
+/**
+ * The plan on a terminal `width` columns wide: its prose wraps to it, its code (the files'
+ * contents, the diff, the XML) keeps every line as it is, to be copied whole.
+ */
+export function planText(plan: Plan, width: number): string {
   const c = plan.choices
   const out: string[] = []
-  const section = (title: string) => out.push('', `== ${title} ==`)
-  out.push(c.gpu ? `vfio-doctor plan: ${describe(c.gpu)} for the guest (${c.gpuWhy})` : 'vfio-doctor plan: no guest GPU yet')
-  out.push(hostLine(plan))
+  const prose = (text: string, first = '', rest = `${first}  `) => out.push(...wrapLines(text, width, first, rest))
+  const section = (title: string) => {
+    out.push('')
+    prose(`== ${title} ==`)
+  }
+  prose(c.gpu ? `vfio-doctor plan: ${describe(c.gpu)} for the guest (${c.gpuWhy})` : 'vfio-doctor plan: no guest GPU yet')
+  prose(hostLine(plan))
   const covered = plan.coverage
   if (covered.length > 0) {
     section('What `vfio-doctor check` reports now, and what fixes it')
-    for (const {finding, fix} of covered) out.push(`${fix ? '✓' : '✗'} ${finding.id} (${finding.severity}): ${fix ?? `not covered by this plan: \`vfio-doctor explain ${finding.id}\``}`)
+    for (const {finding, fix} of covered) prose(`${fix ? '✓' : '✗'} ${finding.id} (${finding.severity}): ${fix ?? `not covered by this plan: \`vfio-doctor explain ${finding.id}\``}`)
   }
   if (c.notes.length > 0) {
     section('Notes')
-    out.push(...c.notes.map((n) => `- ${n}`))
+    for (const n of c.notes) prose(`- ${n}`)
   }
   section('Steps only you can do, in order')
-  plan.steps.forEach((s, i) => out.push(...stepText(s, i + 1)))
+  plan.steps.forEach((step, i) => {
+    prose(`${i + 1}. ${step.title}`, '', '   ')
+    prose(`Why: ${capitalized(step.why)}`, '   ', '     ')
+    for (const a of step.actions) {
+      // An action starting "  - " is an item of the action before it.
+      if (a.startsWith('  - ')) prose(`- ${a.slice(4)}`, '     ')
+      else prose(`- ${a}`, '   ')
+    }
+    prose(`Verify: ${step.verify}`, '   ', '     ')
+  })
   if (c.host.nixos || !c.host.initramfs) {
     section('NixOS: vfio.nix')
     out.push(plan.nixosModule.trimEnd())
@@ -45,18 +63,33 @@ export function planText(plan: Plan): string {
   if (!c.host.nixos) {
     const o = plan.otherDistros
     section('Other distributions')
-    out.push(`Kernel parameters: ${o.cmdline}`, '', '/etc/modprobe.d/vfio.conf:', o.modprobeConf.trimEnd())
-    for (const i of o.initramfs) out.push('', `${i.tool}: ${i.file}:`, i.content, `then: ${i.command}${i.note ? `\n${i.note}` : ''}`)
-    for (const b of o.bootloader) out.push('', `${b.loader}:`, ...b.how.map((h) => `  ${h}`))
+    out.push('Kernel parameters:', o.cmdline, '', '/etc/modprobe.d/vfio.conf:', o.modprobeConf.trimEnd())
+    for (const i of o.initramfs) {
+      out.push('')
+      prose(`${i.tool}: ${i.file}:`)
+      out.push(i.content)
+      prose(`then: ${i.command}`)
+      if (i.note) prose(i.note)
+    }
+    for (const b of o.bootloader) {
+      out.push('', `${b.loader}:`)
+      for (const h of b.how) prose(h, '  ')
+    }
     if (o.tmpfiles) out.push('', '/etc/tmpfiles.d/10-looking-glass.conf:', o.tmpfiles.trimEnd())
     if (o.overrideScript) out.push('', `${o.overrideScript.path}:`, o.overrideScript.content.trimEnd())
   }
   if (plan.domain) {
     section(`libvirt: ${plan.domain.name} rewritten (${plan.domain.file}), as a diff`)
-    out.push(...plan.domain.changes.map((ch) => `- ${ch.what}: ${ch.why}`), '', plan.domain.diff.trimEnd() || '(no change)')
+    for (const ch of plan.domain.changes) prose(`- ${ch.what}: ${ch.why}`)
+    out.push('', plan.domain.diff.trimEnd() || '(no change)')
   } else if (plan.fragments.length > 0) {
     section('libvirt: the pieces of the domain XML')
-    out.push(plan.fragments.map(fragmentText).join('\n\n'))
+    plan.fragments.forEach((f, i) => {
+      if (i > 0) out.push('')
+      // The comment wraps inside its <!-- -->: the fragment still pastes as XML.
+      prose(fragmentComment(f), '', '     ')
+      out.push(f.xml)
+    })
   }
   return out.join('\n') + '\n'
 }
@@ -71,12 +104,12 @@ function hostLine(plan: Plan): string {
   return `Host: ${parts.join('; ')}`
 }
 
-function stepText(step: Step, n: number): string[] {
-  return [`${n}. ${step.title}`, `   Why: ${capitalized(step.why)}`, ...step.actions.map((a) => (a.startsWith('  - ') ? `     ${a.slice(2)}` : `   - ${a}`)), `   Verify: ${step.verify}`]
+function fragmentText(f: Fragment): string {
+  return `${fragmentComment(f)}\n${f.xml}`
 }
 
-function fragmentText(f: Fragment): string {
-  return `<!-- ${f.title} (${f.where}): ${f.why.replace(/--/g, '- -')} -->\n${f.xml}`
+function fragmentComment(f: Fragment): string {
+  return `<!-- ${f.title} (${f.where}): ${f.why.replace(/--/g, '- -')} -->`
 }
 
 function stepsMarkdown(plan: Plan): string {

@@ -1,6 +1,5 @@
 import {idsOf, isBridge, isDisplayDevice, normalizePciAddress, slotOf} from '../facts/merge-pci.js'
 import type {Facts, PciDevice} from '../facts/types.js'
-import {makeStyle} from './style.js'
 
 /** Class names by class code, for devices only sysfs describes (no lspci on the host). */
 const CLASS_NAMES: Record<string, string> = {
@@ -107,44 +106,4 @@ function judge(devices: GroupDevice[]): Omit<GroupVerdict, 'id' | 'devices'> {
     notes.push('3D controller: no display outputs of its own (a laptop dGPU): the guest needs Looking Glass or a virtual display')
   }
   return {kind: others.length ? 'shared' : 'alone', others: others.map((d) => d.address), hasGpu, bootGpu, verdict: notes.join('; ')}
-}
-
-export interface GroupsTableOptions {
-  color: boolean
-  /** Terminal columns; undefined leaves the table as wide as it needs. */
-  width?: number
-}
-
-/** The groups as a cli-table3 table: one row a device, the verdict under each group. */
-export async function renderGroupsTable(result: GroupsResult, options: GroupsTableOptions): Promise<string> {
-  const s = makeStyle(options.color)
-  if (result.groups.length === 0) return `No IOMMU groups: ${result.reason ?? 'none found'}.\n`
-  const {default: Table} = await import('cli-table3')
-  const head = ['group', 'address', 'class', 'vendor:device', 'name', 'driver', 'reset']
-  const table = new Table({
-    head,
-    style: options.color ? {head: ['cyan'], border: ['grey']} : {head: [], border: []},
-    wordWrap: true,
-    ...(options.width ? {colWidths: columnWidths(options.width)} : {}),
-  })
-  for (const g of result.groups) {
-    g.devices.forEach((d, i) => {
-      const row: Array<string | {content: string; rowSpan: number; vAlign: 'top'}> = []
-      if (i === 0) row.push({content: String(g.id), rowSpan: g.devices.length, vAlign: 'top'})
-      const address = d.gpu ? s.bold(d.address) : d.address
-      row.push(address, d.className ?? '', d.ids ?? '', d.name ?? '', d.driver ?? '', d.resetMethods?.join(',') ?? '')
-      table.push(row)
-    })
-    const color = g.kind === 'shared' && g.hasGpu ? s.red : g.kind === 'alone' && !g.bootGpu ? s.green : g.bootGpu ? s.yellow : s.dim
-    table.push([{colSpan: head.length, content: color(`group ${g.id}: ${g.verdict}`)}])
-  }
-  return table.toString() + '\n'
-}
-
-/** Fixed columns narrow, the name column takes what is left; each column's width counts its padding, the borders come on top. */
-function columnWidths(width: number): number[] {
-  const [group, address, cls, ids, driver, reset] = [7, 14, 16, 15, 12, 10]
-  const borders = 8
-  const name = Math.max(12, width - (group + address + cls + ids + driver + reset) - borders)
-  return [group, address, cls, ids, name, driver, reset]
 }

@@ -3,6 +3,7 @@ import type {SourceSet} from '../sources/types.js'
 import type {ForumInput} from './forum.js'
 import type {FailOn, Report} from './model.js'
 import {printable} from './printable.js'
+import {DEFAULT_WIDTH} from '../util/terminal-width.js'
 
 export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit'] as const
 export type Format = (typeof FORMATS)[number]
@@ -16,6 +17,7 @@ export interface RenderOptions {
   /** Text only. */
   color?: boolean
   verbose?: boolean
+  /** Columns; DEFAULT_WIDTH when not given. */
   width?: number
   /**
    * Default true: every output can leave the machine (pasted, attached, kept in CI logs). `check`
@@ -43,7 +45,7 @@ export async function renderReport(report: Report, options: RenderOptions): Prom
       return (await import('./bbcode.js')).renderBbcode(await forumInput(report, options.set, options.facts, redact))
     default: {
       const [{renderText}, {summarizeFacts}] = await Promise.all([import('./text.js'), import('./facts-summary.js')])
-      const textOptions = {color: options.color ?? false, verbose: options.verbose ?? false, width: options.width ?? 100}
+      const textOptions = {color: options.color ?? false, verbose: options.verbose ?? false, width: options.width ?? DEFAULT_WIDTH}
       const facts = options.verbose ? printable(summarizeFacts(options.facts)) : []
       if (!redact) return renderText(report, textOptions, facts)
       const {redactorForReport, redactReport} = await import('../redact/index.js')

@@ -2,8 +2,9 @@ import {AREAS, type Area, type CheckStatus} from '../engine/types.js'
 import type {FactLine} from './facts-summary.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
 import {sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
-import {unwrapParagraphs} from './prose.js'
 import {makeStyle, type Style} from './style.js'
+import {markdownLines} from './terminal-markdown.js'
+import {wrapLines} from '../util/wrap.js'
 
 export interface TextOptions {
   color: boolean
@@ -21,7 +22,7 @@ const GLYPH = {error: '✗', warning: '!', info: 'i', passed: '✓', skipped: '-
  */
 export function renderText(report: Report, options: TextOptions, facts: FactLine[] = []): string {
   const s = makeStyle(options.color)
-  const out: string[] = [...wrap(headerLine(report, s), options.width, '', '  '), '']
+  const out: string[] = [...wrapLines(headerLine(report, s), options.width, '', '  '), '']
   for (const area of Object.keys(AREAS) as Area[]) {
     const checks = report.checks.filter((c) => c.area === area)
     if (checks.length === 0) continue
@@ -30,19 +31,19 @@ export function renderText(report: Report, options: TextOptions, facts: FactLine
     // All skipped: the most common reason; the lead alone skipped: the lead's reason.
     const skipReason = () => (skipped.length < checks.length ? checks[0]!.reason : mostCommon(skipped.map((c) => c.reason ?? 'no evidence'))) ?? 'no evidence'
     const note = skipped.length === 0 ? '' : status === 'skipped' ? ` (skipped: ${skipReason()})` : ` (${plural(skipped.length, 'check')} skipped)`
-    out.push(...wrap(`${areaGlyph(status, s)} ${s.bold(AREAS[area])}${s.dim(note)}`, options.width, '', '    '))
+    out.push(...wrapLines(`${areaGlyph(status, s)} ${s.bold(AREAS[area])}${s.dim(note)}`, options.width, '', '    '))
     for (const check of checks) {
       for (const f of report.findings.filter((x) => x.check === check.id)) out.push(...findingLines(f, report.host.nixos, options, s))
-      if (check.status === 'crashed') out.push(...wrap(`${s.red('✗')} ${check.title}: the check crashed (${check.reason}); please report this`, options.width, '    ', '      '))
+      if (check.status === 'crashed') out.push(...wrapLines(`${s.red('✗')} ${check.title}: the check crashed (${check.reason}); please report this`, options.width, '    ', '      '))
       if (!options.verbose) continue
-      for (const pass of check.passes) out.push(...wrap(`${s.green('•')} ${pass}`, options.width, '    ', '      '))
+      for (const pass of check.passes) out.push(...wrapLines(`${s.green('•')} ${pass}`, options.width, '    ', '      '))
       if (check.status === 'skipped' && (status !== 'skipped' || new Set(skipped.map((c) => c.reason)).size > 1)) {
-        out.push(...wrap(s.dim(`- ${check.title}: skipped, ${check.reason ?? 'no evidence'}${check.hint ? ` (${check.hint})` : ''}`), options.width, '    ', '      '))
+        out.push(...wrapLines(s.dim(`- ${check.title}: skipped, ${check.reason ?? 'no evidence'}${check.hint ? ` (${check.hint})` : ''}`), options.width, '    ', '      '))
       }
     }
   }
   if (options.verbose) out.push(...verboseTail(report, facts, options, s))
-  out.push('', ...wrap(summaryLine(report, options.verbose, s), options.width, '', ''))
+  out.push('', ...wrapLines(summaryLine(report, options.verbose, s), options.width, '', ''))
   // The shell line is to be copied whole: it gets a line of its own, unwrapped.
   if (unjudgedAreas(report).length > 0 && report.summary.errors + report.summary.warnings + report.summary.crashed === 0) out.push(`  ${GATHER_COMMANDS}`)
   return out.join('\n') + '\n'
@@ -76,8 +77,8 @@ function areaGlyph(status: AreaStatus, s: Style): string {
 
 function findingLines(f: ReportFinding, nixos: boolean, options: TextOptions, s: Style): string[] {
   const color = f.severity === 'error' ? s.red : f.severity === 'warning' ? s.yellow : s.cyan
-  const lines = wrap(`${color(GLYPH[f.severity])} ${f.message}`, options.width, '    ', '      ')
-  for (const e of f.evidence) lines.push(...wrap(s.dim(`• ${e}`), options.width, '      ', '        '))
+  const lines = wrapLines(`${color(GLYPH[f.severity])} ${f.message}`, options.width, '    ', '      ')
+  for (const e of f.evidence) lines.push(...wrapLines(s.dim(`• ${e}`), options.width, '      ', '        '))
   const fix = nixos ? f.fix.nixos : (f.fix.other ?? f.fix.nixos)
   if (fix) {
     lines.push(`      ${s.bold(nixos ? 'Fix (NixOS):' : 'Fix:')}`)
@@ -87,28 +88,9 @@ function findingLines(f: ReportFinding, nixos: boolean, options: TextOptions, s:
   return lines
 }
 
-/** Fix text: paragraphs wrap to the terminal, fenced code keeps its lines (and loses its fences). */
+/** Fix text: paragraphs wrap to the terminal, code keeps its lines; no blank lines inside a finding. */
 function fixLines(fix: string, width: number, s: Style): string[] {
-  const out: string[] = []
-  let inCode = false
-  for (const line of unwrapParagraphs(fix).split('\n')) {
-    if (/^\s*(```|~~~)/.test(line)) {
-      inCode = !inCode
-      continue
-    }
-    if (inCode) out.push(s.cyan(`          ${line}`))
-    else if (line.trim()) {
-      const item = /^(\s*(?:[-*+]|\d+\.)\s+)(.*)/.exec(line)
-      const indent = item ? ' '.repeat(8 + item[1]!.trim().length + 1) : '        '
-      out.push(...wrap(inline(line.trim(), s), width, '        ', indent))
-    }
-  }
-  return out
-}
-
-/** **bold** and `code` as the terminal shows them. */
-function inline(text: string, s: Style): string {
-  return text.replace(/\*\*([^*]+)\*\*/g, (_, t: string) => s.bold(t)).replace(/`([^`]+)`/g, (whole, t: string) => (s.cyan(t) === t ? whole : s.cyan(t)))
+  return markdownLines(fix, s, {width, indent: '        ', codeIndent: '          '}).filter((line) => line !== '')
 }
 
 /** Parts of evidence files shown with -v; a capture of thousands of files lists the first ones. */
@@ -122,19 +104,19 @@ function verboseTail(report: Report, facts: FactLine[], options: TextOptions, s:
     for (const x of recognised.slice(0, MAX_RECOGNISED_SHOWN)) {
       const r = x.recognised!
       const lines = r.from === r.to ? `line ${r.from}` : `lines ${r.from}-${r.to}`
-      out.push(...wrap(`${x.origin} ${lines}: ${r.format} (by its ${r.by === 'content' ? 'lines' : r.by})`, options.width, '  ', '    '))
+      out.push(...wrapLines(`${x.origin} ${lines}: ${r.format} (by its ${r.by === 'content' ? 'lines' : r.by})`, options.width, '  ', '    '))
     }
     if (recognised.length > MAX_RECOGNISED_SHOWN) out.push(`  ... and ${recognised.length - MAX_RECOGNISED_SHOWN} more (the JSON report lists every one)`)
   }
   const unreadable = report.sources.filter((x) => x.status !== 'ok' || x.truncated)
   if (unreadable.length) {
     out.push('', s.bold('Could not be read:'))
-    for (const x of unreadable) out.push(...wrap(`${x.origin}: ${sourceProblem(x)}`, options.width, '  ', '    '))
+    for (const x of unreadable) out.push(...wrapLines(`${x.origin}: ${sourceProblem(x)}`, options.width, '  ', '    '))
   }
   if (facts.length) {
     const width = Math.max(...facts.map((f) => f.label.length)) + 2
     out.push('', s.bold('Facts:'))
-    for (const f of facts) out.push(...wrap(f.value, options.width, `  ${s.dim(f.label.padEnd(width))}`, ' '.repeat(width + 2)))
+    for (const f of facts) out.push(...wrapLines(f.value, options.width, `  ${s.dim(f.label.padEnd(width))}`, ' '.repeat(width + 2)))
   }
   return out
 }
@@ -173,22 +155,4 @@ function skipHint(report: Report, verbose: boolean): string {
     return only ? `: ${only}` : ''
   }
   return verbose ? '' : ' (-v shows why)'
-}
-
-/** Word-wrap to width; styled text is measured without its escapes. Words longer than a line stay whole. */
-export function wrap(text: string, width: number, first: string, rest: string): string[] {
-  const visible = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, '').length
-  const words = text.split(' ')
-  const lines: string[] = []
-  let line = first
-  let empty = true
-  for (const word of words) {
-    if (!empty && visible(line) + 1 + visible(word) > width) {
-      lines.push(line)
-      line = rest + word
-    } else line = empty ? line + word : `${line} ${word}`
-    empty = false
-  }
-  lines.push(line)
-  return lines
 }

@@ -151,8 +151,10 @@ describe('planted secrets in one evidence folder: every output that leaves the m
     writeFileSync(join(dir, 'lspci-nnk.txt'), '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation AD102 [GeForce RTX 4090] [10de:2684] (rev a1)\n\tKernel driver in use: nvidia\n')
     set = await readEvidenceFolder(dir)
     const {facts, report} = diagnose(set)
-    for (const format of FORMATS) outputs[format] = await renderReport(report, {format, set, facts, failOn: 'error'})
-    outputs['text -v'] = await renderReport(report, {format: 'text', set, facts, failOn: 'error', verbose: true})
+    // Text as wide as it wants: wrapped, a secret cut across two lines would slip past includes().
+    const width = 100_000
+    for (const format of FORMATS) outputs[format] = await renderReport(report, {format, set, facts, failOn: 'error', width})
+    outputs['text -v'] = await renderReport(report, {format: 'text', set, facts, failOn: 'error', verbose: true, width})
     outputs.share = (await renderShareable(report, set, facts)).markdown
     const out = join(mkdtempSync(join(tmpdir(), 'vfio-doctor-planted-capture-')), 'capture')
     mkdirSync(out, {recursive: true})

@@ -4,7 +4,9 @@ import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {assembleFacts} from '../../src/facts/assemble.js'
 import Groups from '../../src/commands/groups.js'
-import {iommuGroupVerdicts, renderGroupsTable} from '../../src/report/groups.js'
+import stringWidth from 'string-width'
+import {iommuGroupVerdicts} from '../../src/report/groups.js'
+import {renderGroups} from '../../src/report/groups-text.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {sourceSetFromFiles} from '../helpers/check-tester.js'
 import {corpusDir, hasShared, repoRoot} from '../helpers/paths.js'
@@ -67,25 +69,40 @@ describe('IOMMU group verdicts', () => {
   })
 })
 
-describe('groups table', () => {
-  it.skipIf(!hasShared)('one row a device, the verdict under each group, no colour when not asked', async () => {
-    const result = verdicts({'iommu-groups.txt': listing('mathewlear__ASUS-X670E-I-IOMMU-GROUPS__iommu_groups.txt')})
-    const table = await renderGroupsTable({groups: result.groups.filter((g) => g.hasGpu)}, {color: false})
+describe('groups as text', () => {
+  const x670e = () => verdicts({'iommu-groups.txt': listing('mathewlear__ASUS-X670E-I-IOMMU-GROUPS__iommu_groups.txt')})
+  const widest = (text: string) => Math.max(...text.split('\n').map((l) => stringWidth(l)))
+
+  it.skipIf(!hasShared)('100 columns and more: a table, one row a device, the verdict under each group, no colour when not asked', async () => {
+    const table = await renderGroups({groups: x670e().groups.filter((g) => g.hasGpu)}, {color: false, width: 200})
     expect(table).not.toMatch(/\u001b\[/)
     const lines = table.split('\n')
-    expect(lines[1]).toMatch(/│ group │ address\s+│ class\s+│ vendor:device │ name\s+│ driver │ reset │/)
-    expect(table).toMatch(/│ 12\s+│ 0000:01:00\.0 │ VGA compatible controller │ 10de:2206\s+│ GA102 \[GeForce RTX 3080\]/)
+    expect(lines[1]).toMatch(/│ group │ address\s+│ class\s+│ vendor:device │ name\s+│ driver\s+│ reset\s+│/)
+    expect(table).toMatch(/│ 12\s+│ 0000:01:00\.0 │ VGA compatible\s+│ 10de:2206\s+│ GA102 \[GeForce RTX 3080\]/)
     expect(table).toMatch(/│ group 12: can be passed whole: one card, 2 functions\s+│/)
+    // The name column is as wide as the longest name, not the whole terminal.
+    expect(widest(table)).toBeLessThan(200)
   })
 
   it.skipIf(!hasShared)('fits the terminal width it is given', async () => {
     const result = verdicts({'iommu-groups.txt': listing('J4nsen__4gamers1pc__iommu_groups.txt')})
-    const table = await renderGroupsTable(result, {color: false, width: 100})
-    expect(table.split('\n').filter((l) => [...l].length > 100)).toEqual([])
+    for (const width of [100, 80, 60]) expect(widest(await renderGroups(result, {color: false, width}))).toBeLessThanOrEqual(width)
+  })
+
+  it.skipIf(!hasShared)('under 100 columns: each group with its verdict, then each device on its own lines', async () => {
+    const list = await renderGroups({groups: x670e().groups.filter((g) => g.id === 12)}, {color: false, width: 60})
+    expect(list).toBe([
+      'group 12: can be passed whole: one card, 2 functions',
+      '  0000:01:00.0  VGA compatible controller  10de:2206',
+      '    GA102 [GeForce RTX 3080]',
+      '  0000:01:00.1  Audio device  10de:1aef',
+      '    GA102 High Definition Audio Controller',
+      '',
+    ].join('\n'))
   })
 
   it('says why when there are no groups', async () => {
-    expect(await renderGroupsTable({groups: [], reason: 'no listing'}, {color: false})).toBe('No IOMMU groups: no listing.\n')
+    expect(await renderGroups({groups: [], reason: 'no listing'}, {color: false, width: 80})).toBe('No IOMMU groups: no listing.\n')
   })
 })
 
@@ -103,13 +120,13 @@ describe('vfio-doctor groups', () => {
     })
   })
 
-  it.skipIf(!hasShared)('--gpus keeps the groups that hold a GPU; the table reads without a terminal', async () => {
+  it.skipIf(!hasShared)('--gpus keeps the groups that hold a GPU; without a terminal the text is 80 columns wide', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vfio-doctor-groups-'))
     writeFileSync(join(dir, 'iommu-groups.txt'), listing('mathewlear__ASUS-X670E-I-IOMMU-GROUPS__iommu_groups.txt'))
     const r = await runCommand(Groups, ['--input', dir, '--gpus'])
     expect(r.stderr).toBe('')
     expect(r.stdout).not.toMatch(/\u001b\[/)
-    expect(r.stdout.match(/│ group \d+: /g)).toEqual(['│ group 12: ', '│ group 21: '])
+    expect(r.stdout.match(/^group \d+: /gm)).toEqual(['group 12: ', 'group 21: '])
     expect(r.stdout).not.toMatch(/bridges only/)
   })
 
