@@ -155,3 +155,33 @@ describe('explain and list', () => {
     expect(r.stdout).toContain('iommu-firmware-off')
   })
 })
+
+describe('--json on every command that prints data', () => {
+  it('check --json is the --format json report, and cannot be mixed with another format', async () => {
+    const json = await cli(['check', '--input', vtdOff, '--json'])
+    expect(json.code).toBe(1)
+    expect(json.stdout).toBe((await cli(['check', '--input', vtdOff, '--format', 'json'])).stdout)
+    const mixed = await cli(['check', '--input', vtdOff, '--json', '--format', 'markdown'])
+    expect(mixed.code).toBe(2)
+    expect(mixed.stderr).toBe('vfio-doctor: --format=markdown cannot also be provided when using --json (vfio-doctor check --help)\n')
+  })
+
+  it('explain --json gives the page, its fix with placeholders as written, and the real lines that prove it', async () => {
+    const r = await cli(['explain', 'IOMMU-FIRMWARE-OFF', '--json'])
+    expect(r.code).toBe(0)
+    const page = JSON.parse(r.stdout)
+    expect(page).toMatchObject({id: 'iommu-firmware-off', severity: 'error', title: 'VT-d / AMD-Vi is off in the firmware (BIOS/UEFI)'})
+    expect(page.body).toMatch(/## Fix on NixOS[\s\S]*\{\{/)
+    expect(page.messages.length).toBeGreaterThan(0)
+    for (const m of page.messages) expect(m.example).not.toMatch(/\(\?<|\\s/) // real lines, not patterns
+  })
+
+  it('groups --json and plan --json print data only, which the text would show', async () => {
+    const seed004 = join(fixturesDir, 'seed-004-igpu-bound')
+    const groups = JSON.parse((await cli(['groups', '--input', seed004, '--json'])).stdout)
+    expect(groups.groups.some((g: {hasGpu: boolean}) => g.hasGpu)).toBe(true)
+    const plan = JSON.parse((await cli(['plan', '--input', seed004, '--json'])).stdout)
+    expect(Object.keys(plan.files)).toEqual(expect.arrayContaining(['STEPS.md', 'vfio.nix', 'vfio.conf', 'kernel-cmdline.txt']))
+    expect(plan.files['vfio.nix']).toMatch(/vfio-pci\.ids=10de:1c02/)
+  })
+})

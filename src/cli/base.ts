@@ -4,6 +4,11 @@ import {UsageError} from '../util/errors.js'
 
 /** Every command: one-line errors with exit 2, never a stack trace (set DEBUG=vfio-doctor for one). */
 export abstract class BaseCommand extends Command {
+  /** --json: plain JSON as `check --format json` writes it (oclif's own goes through console.log and util.format). */
+  override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
   protected override async catch(err: Error & {exitCode?: number; oclif?: {exit?: number}}): Promise<void> {
     // oclif's own exits (this.exit) and flag errors carry their codes; keep them.
     if (err.oclif?.exit !== undefined && !(err instanceof UsageError)) {
@@ -27,7 +32,7 @@ export function parseErrorLine(message: string): string {
   const parts = message
     .split('\n')
     .map((l) => l.trim().replace(/^(\S+) {2,}/, '$1, ').replace(/\s+/g, ' '))
-    .filter((l) => l && !/^See more help with --help$/.test(l))
+    .filter((l) => l && !/^(See more help with --help|The following errors? occurred:)$/.test(l))
     .map((l) => (/^[A-Z][a-z]/.test(l) ? l[0]!.toLowerCase() + l.slice(1) : l))
   return printableText(parts.reduce((out, part) => (out === '' ? part : `${out}${out.endsWith(':') ? ' ' : ': '}${part}`), ''))
 }

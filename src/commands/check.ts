@@ -35,6 +35,8 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
       options: [...FORMATS],
       default: 'text',
     }),
+    // Like every command that prints data; the report is the same as --format json.
+    json: Flags.boolean({description: 'the same as --format json', exclusive: ['format']}),
     'fail-on': Flags.string({description: 'lowest severity that makes the exit status 1', options: ['error', 'warning', 'info', 'never'], default: 'error'}),
     only: Flags.string({description: 'run only these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
     skip: Flags.string({description: 'skip these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
@@ -52,7 +54,8 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
   }
 
   async run(): Promise<void> {
-    const {flags} = await this.parse(Check)
+    const {flags: given} = await this.parse(Check)
+    const flags = given.json ? {...given, format: 'json'} : given
     const list = (v?: string) => v?.split(',').map((x) => x.trim()).filter(Boolean)
     const only = list(flags.only)
     const skip = list(flags.skip)

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {collectFromFlags} from '../collect.js'
 import {assembleFacts} from '../facts/assemble.js'
-import {iommuGroupVerdicts} from '../report/groups.js'
+import {iommuGroupVerdicts, type GroupsResult} from '../report/groups.js'
 import {renderGroups} from '../report/groups-text.js'
 import {useColor} from '../report/style.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
@@ -18,23 +18,19 @@ export default class Groups extends BaseCommand {
     {description: 'As JSON, for scripts', command: "<%= config.bin %> <%= command.id %> --json | jq '.groups[] | select(.hasGpu)'"},
   ]
 
+  static override enableJsonFlag = true
   static override flags = {
     ...sourceFlags,
-    json: Flags.boolean({description: 'print the groups and verdicts as JSON'}),
     gpus: Flags.boolean({description: 'only the groups that hold a GPU'}),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<GroupsResult> {
     const {flags} = await this.parse(Groups)
-    const set = await collectFromFlags(flags, !flags.json)
+    const set = await collectFromFlags(flags, !this.jsonEnabled())
     const result = iommuGroupVerdicts(assembleFacts(set))
     const shown = flags.gpus ? {...result, groups: result.groups.filter((g) => g.hasGpu)} : result
     if (flags.gpus && shown.groups.length === 0 && result.groups.length > 0) shown.reason = 'no group holds a GPU'
-    if (flags.json) {
-      process.stdout.write(JSON.stringify(shown, null, 2) + '\n')
-      return
-    }
-    const color = useColor(process.stdout)
-    process.stdout.write(await renderGroups(shown, {color, width: terminalWidth()}))
+    if (!this.jsonEnabled()) process.stdout.write(await renderGroups(shown, {color: useColor(process.stdout), width: terminalWidth()}))
+    return shown
   }
 }

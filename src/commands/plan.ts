@@ -5,7 +5,14 @@ import {parseResolution} from '../cli/resolution.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
 import {terminalWidth} from '../util/terminal-width.js'
 
+/** What `plan --json` prints: each file of the plan by name (what --output writes), and with --output what was written. */
+export interface PlanJson {
+  files: Record<string, string>
+  written?: string[]
+}
+
 export default class Plan extends BaseCommand {
+  static override enableJsonFlag = true
   static override summary = 'Write the whole passthrough configuration for this host: NixOS module, modprobe.d, kernel parameters, libvirt XML, and the steps only you can do.'
   static override description = `Decides from the host's own facts (CPU vendor, the guest GPU and every function in its IOMMU group, the host's other GPU, the kernel, the libvirt domain) and from what \`check\` finds: a NixOS module whose every line says why it is there, /etc/modprobe.d/vfio.conf with the initramfs step for mkinitcpio, dracut or initramfs-tools (whichever the host uses), the kernel command line, the libvirt XML (host devices, OVMF, TPM, CPU topology, Hyper-V, Looking Glass), and with --vm the domain rewritten and shown as a unified diff. The firmware settings, cables and guest drivers are listed as steps, in order, each with how to verify it.
 Nothing is written unless --output names a new folder.`
@@ -28,7 +35,7 @@ Nothing is written unless --output names a new folder.`
     output: Flags.string({char: 'o', description: 'write the files into this new (or empty) folder', helpValue: 'DIR'}),
   }
 
-  async run(): Promise<void> {
+  async run(): Promise<PlanJson> {
     const {flags} = await this.parse(Plan)
     const lookingGlass = flags['looking-glass'] === undefined ? undefined : parseResolution(flags['looking-glass'])
     const set = await collectFromFlags(flags)
@@ -41,12 +48,14 @@ Nothing is written unless --output names a new folder.`
       ...(flags.user ? {user: flags.user} : {}),
       nvidiaLegacy: flags['nvidia-legacy'],
     })
+    const files = planFiles(plan)
     if (!flags.output) {
-      process.stdout.write(planText(plan, terminalWidth()))
-      return
+      if (!this.jsonEnabled()) process.stdout.write(planText(plan, terminalWidth()))
+      return {files: Object.fromEntries(files)}
     }
     const {writePlanFiles} = await import('../plan/write.js')
-    const written = await writePlanFiles(flags.output, planFiles(plan))
-    process.stdout.write(`Wrote ${written.join(', ')} to ${flags.output}. Start with STEPS.md.\n`)
+    const written = await writePlanFiles(flags.output, files)
+    if (!this.jsonEnabled()) process.stdout.write(`Wrote ${written.join(', ')} to ${flags.output}. Start with STEPS.md.\n`)
+    return {files: Object.fromEntries(files), written}
   }
 }
