@@ -37,6 +37,7 @@ for (const [file, data, check] of [
   [kernel.SIGNALS_FILE, kernel.signalEntries(), (entries) => entries.forEach(kernel.toRule)],
   [free.SIGNALS_FILE, free.signalEntries(), (entries) => entries.forEach(free.toRule)],
   [page.PLACEHOLDERS_FILE, page.placeholderWords(), () => {}],
+  [page.SEED_DOCUMENTS_FILE, page.seedDocuments(), () => {}],
 ]) {
   check(data)
   writeFileSync(compiledPath(file), JSON.stringify(data))

@@ -1,10 +1,10 @@
 /** The knowledge base covers the failure-mode contract: every id has a page and a check reports it. */
-import {existsSync, readFileSync} from 'node:fs'
+import {existsSync, readdirSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CHECKS} from '../checks/index.js'
-import {FRONT_MATTER_COMPILED, frontMatterById, knowledgeDir, knowledgeIds, loadPage, parseFrontMatter} from '../src/knowledge/page.js'
-import {hasShared, readShared, repoRoot} from './helpers/paths.js'
+import {citeForReaders, FRONT_MATTER_COMPILED, fixFor, frontMatterById, knowledgeDir, knowledgeIds, loadPage, parseFrontMatter, seedDocuments} from '../src/knowledge/page.js'
+import {hasShared, readShared, repoRoot, seedsDir} from './helpers/paths.js'
 
 const contract = [...readShared(join(repoRoot, '../shared/failure-modes.md')).matchAll(/^- ([a-z0-9-]+):/gm)].map((m) => m[1]!)
 const pages = knowledgeIds()
@@ -45,5 +45,25 @@ describe('front matter is YAML', () => {
     const compiled = join(repoRoot, FRONT_MATTER_COMPILED)
     if (!existsSync(compiled)) return expect.fail(`${FRONT_MATTER_COMPILED} is missing: npm run build writes it`)
     expect(JSON.parse(readFileSync(compiled, 'utf8'))).toEqual(frontMatterById())
+  })
+})
+
+describe('what a reader sees cites documents, not the unshipped seed files', () => {
+  it.each(pages)('%s: explain and its fixes name each seed by its public document', (id) => {
+    const page = loadPage(id)!
+    const shown = citeForReaders([page.body, ...page.sources].join('\n'))
+    expect(shown).not.toMatch(/seeds\/|\bseed \d{3}\b/i)
+    const fix = fixFor(id)
+    expect(`${fix.nixos ?? ''}\n${fix.other ?? ''}`).not.toMatch(/seeds\/|\bseed \d{3}\b/i)
+  })
+
+  it.runIf(hasShared)('every seed a page may cite has its document named, and only those', () => {
+    expect(Object.keys(seedDocuments()).sort()).toEqual(readdirSync(seedsDir).sort())
+  })
+
+  it('a citation becomes the title and where the document is', () => {
+    expect(citeForReaders('- seeds/002_467ecb762679129a.txt (the ids of both functions); as seed 003 does')).toBe(
+      '- "PCI passthrough (NixOS Wiki)" (https://wiki.nixos.org/wiki/PCI_passthrough) (the ids of both functions); as "KVM GPU Passthrough" does',
+    )
   })
 })

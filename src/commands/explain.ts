@@ -1,6 +1,6 @@
 import {Args} from '@oclif/core'
 import {knownMessages} from '../knowledge/messages.js'
-import {describePlaceholders, knowledgeIds, loadPage} from '../knowledge/page.js'
+import {citeForReaders, describePlaceholders, knowledgeIds, loadPage} from '../knowledge/page.js'
 import {markdownLines} from '../report/terminal-markdown.js'
 import {makeStyle, useColor} from '../report/style.js'
 import {UsageError} from '../util/errors.js'
@@ -57,13 +57,13 @@ export default class Explain extends BaseCommand {
       symptoms: page.symptoms,
       signals: page.signals,
       messages: messages.map((m) => ({proves: m.proves, where: m.where, example: m.example.trim()})),
-      body: page.body,
-      sources: page.sources,
+      body: citeForReaders(page.body),
+      sources: page.sources.map(citeForReaders),
     }
     if (this.jsonEnabled()) return json
     const proof = messages.length ? `\n## Messages that prove it\n${messages.map((m) => `- ${m.proves} (${m.where}): \`${m.example.trim()}\``).join('\n')}\n` : ''
     const sources = page.sources.length ? `\n## Sources\n${page.sources.map((s) => `- ${s}`).join('\n')}\n` : ''
-    const markdown = describePlaceholders(`${header}${meta}\n${page.body}\n${proof}${sources}`)
+    const markdown = citeForReaders(describePlaceholders(`${header}${meta}\n${page.body}\n${proof}${sources}`))
     const lines = markdownLines(markdown, makeStyle(useColor(process.stdout)), {width: terminalWidth(), indent: '', codeIndent: '    '})
     process.stdout.write(lines.join('\n').replace(/\n{3,}/g, '\n\n') + '\n')
     return json

@@ -136,6 +136,29 @@ export function describePlaceholders(text: string): string {
   return text.replace(PLACEHOLDER, (_, name: string) => `<${words[name] ?? name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}>`)
 }
 
+export const SEED_DOCUMENTS_FILE = 'knowledge/seed-documents.yaml'
+
+/** The documents pages cite by their seed file name, by that name. */
+export const seedDocuments = (): Record<string, {title: string; where: string}> => readDataFile<Record<string, {title: string; where: string}>>(SEED_DOCUMENTS_FILE)
+
+/**
+ * A page's citations as a reader can follow them: "seeds/000_….txt" becomes the document's title
+ * and address, "seed 000" its title. The seed files themselves are not shipped.
+ */
+export function citeForReaders(text: string): string {
+  const documents = Object.entries(seedDocuments())
+  const byNumber = (n: string) => documents.find(([file]) => file.startsWith(`${n}_`))?.[1]
+  return text
+    .replace(/\bseeds\/(\d{3})_[0-9a-f]{16}\.txt/g, (cited, n: string) => {
+      const doc = byNumber(n)
+      return doc ? `"${doc.title}" (${doc.where})` : cited
+    })
+    .replace(/\bseed (\d{3})\b/gi, (cited, n: string) => {
+      const doc = byNumber(n)
+      return doc ? `"${doc.title}"` : cited
+    })
+}
+
 /** The fix for a finding, from its page, filled with the host's values. */
 export function fixFor(id: string, values?: Record<string, string>): {nixos?: string; other?: string} {
   const page = loadPage(id)
@@ -143,7 +166,7 @@ export function fixFor(id: string, values?: Record<string, string>): {nixos?: st
   const fix: {nixos?: string; other?: string} = {}
   const nixos = page.sections.get(FIX_SECTIONS.nixos)
   const other = page.sections.get(FIX_SECTIONS.other)
-  if (nixos) fix.nixos = fillPlaceholders(nixos, values)
-  if (other) fix.other = fillPlaceholders(other, values)
+  if (nixos) fix.nixos = citeForReaders(fillPlaceholders(nixos, values))
+  if (other) fix.other = citeForReaders(fillPlaceholders(other, values))
   return fix
 }
