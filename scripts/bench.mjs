@@ -33,14 +33,21 @@ const inputs = {
   hugeFormats,
   host: (name, spec) => generated.get(name) ?? generated.set(name, generateHost(join(work, name), spec)).get(name),
 }
+/** The targets whose run count or warm-up the table sets apart from BENCH_RUNS. */
+function exceptions() {
+  const apart = TARGETS.filter((t) => t.runs && (t.runs(runs) !== runs || t.warmUp === false))
+  const each = apart.map((t) => `${t.id} ${t.runs(runs)}${t.warmUp === false ? ' without warm-up' : ''}`)
+  return each.length ? ` (${each.join('; ')})` : ''
+}
 const settings = {
-  runsNote: `Each command: one warm-up, then ${runs} runs alternating with \`node -e 0\` (the 50 MB host ${Math.min(runs, 3)}, the 500 MB log 1 without warm-up).`,
+  runsNote: `Each command: one warm-up, then ${runs} runs alternating with \`node -e 0\`${exceptions()}.`,
   fixturesNote: everyFixture ? 'Every fixture host.' : `Fixture hosts that together hold every kind of evidence file (BENCH_FIXTURES=all for all): ${inputs.fixtures.map((dir) => dir.split('/').at(-1)).join(', ')}.`,
   hugeNote: hugeFormats.length === FORMATS.length ? 'The 500 MB log in every format.' : 'The 500 MB log in JSON only (BENCH_HUGE=1 for all five formats).',
 }
 
 const columns = ['what', 'median ms', '× floor', 'target', 'peak RSS MiB', 'verdict']
 const verdict = (r) => (r.limit === '' ? '' : r.misses.length ? `MISS ${r.misses.join(', ')}` : 'pass')
+const judged = (target, what, figures) => ({target: target.id, what, ...figures, limit: describeLimit(target.limit), misses: misses(target.limit, figures)})
 const cells = (r) => [r.what, r.ms.toFixed(0), r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}×`, r.limit, r.rssMiB.toFixed(0), verdict(r)]
 
 try {
@@ -54,8 +61,7 @@ try {
     for (const command of await target.commands(inputs)) {
       const {floor, command: runsOfCommand} = runner.alternate([bin, ...command.argv], target.runs(runs), target.warmUp ?? true)
       floorRuns.push(...floor)
-      const figures = summarize(runsOfCommand, floor)
-      const result = {target: target.id, what: command.what, ...figures, limit: describeLimit(target.limit), misses: misses(target.limit, figures)}
+      const result = judged(target, command.what, summarize(runsOfCommand, floor))
       results.push(result)
       console.log(cells(result).join('  '))
     }
@@ -64,7 +70,7 @@ try {
   const parsers = await measureParsers(work)
   const parseTarget = TARGETS.find((t) => t.id === 'kernel-log-parse')
   const {kernelLog} = parsers
-  results.push({target: parseTarget.id, what: `parse the 50 MB kernel log: ${kernelLog.mbPerSecond.toFixed(0)} MB/s`, ...kernelLog, limit: describeLimit(parseTarget.limit), misses: misses(parseTarget.limit, kernelLog)})
+  results.push(judged(parseTarget, `parse the 50 MB kernel log: ${kernelLog.mbPerSecond.toFixed(0)} MB/s`, kernelLog))
   const floorRow = {what: 'node -e 0 (the floor)', ms: median(floorRuns.map((r) => r.ms)), ratio: 1, limit: '', rssMiB: Math.max(...floorRuns.map((r) => r.rssMiB)), misses: []}
   const table = {header: columns, rows: [floorRow, ...results].map(cells)}
 

@@ -37,7 +37,7 @@ export const TARGETS = [
     id: 'big',
     title: '1,000 groups + 50 MB log + 100 domains, every format',
     limit: {ms: 1500, rssMiB: 250},
-    // Seconds a run: three medians of alternating runs are enough against a 1.5 s bound.
+    // A run takes seconds: the median of three alternating runs is enough against a 1.5 s bound.
     runs: (n) => Math.min(n, 3),
     commands: async (inputs) => everyFormat('check --input 50 MB host', await inputs.host('big', BIG_HOST)),
   },
