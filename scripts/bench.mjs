@@ -1,79 +1,94 @@
-// `npm run bench`: start-up and throughput of the built CLI, against the floor of starting Node.
-// Median of RUNS runs after one warm-up; peak RSS from the kernel (wait4 rusage via /usr/bin/time
-// where present, else a preload that reports process.resourceUsage()).
-import {spawnSync} from 'node:child_process'
-import {mkdtempSync, rmSync, writeFileSync} from 'node:fs'
+// `npm run bench`: the built CLI against issue 15's targets (scripts/bench/targets.mjs). Each
+// command alternates with the floor, `node -e 0`; its ratio is the median of run / floor run next
+// to it. Prints the table, rewrites the measured block of docs/performance.md, exits 1 on a miss.
+//   BENCH_RUNS=n        alternating runs per command (default 5; the 50 MB host takes at most 3)
+//   BENCH_FIXTURES=all  every fixture host, not the subset that covers every kind of evidence
+//   BENCH_HUGE=1        the 500 MB kernel log in all five formats, not JSON alone (minutes)
+import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {generateHost} from './gen-host.mjs'
+import {measureParsers, parserTable} from './bench-parsers.mjs'
+import {processRunner} from './bench/alternate.mjs'
+import {fixtureHosts} from './bench/fixture-cover.mjs'
+import {describeMachine, loadAverage} from './bench/machine.mjs'
+import {measuredBlock, writeMeasuredBlock} from './bench/performance-doc.mjs'
+import {median, summarize} from './bench/stats.mjs'
+import {printTable} from './bench/table.mjs'
+import {describeLimit, FORMATS, misses, TARGETS} from './bench/targets.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = join(root, 'bin/run.js')
-const RUNS = Number(process.env.BENCH_RUNS ?? 5)
+const runs = Number(process.env.BENCH_RUNS ?? 5)
+const everyFixture = process.env.BENCH_FIXTURES === 'all'
+const hugeFormats = process.env.BENCH_HUGE === '1' ? FORMATS : ['json']
+const started = Date.now()
+const loadBefore = loadAverage()
 const work = mkdtempSync(join(tmpdir(), 'vfio-doctor-bench-'))
-const rssFile = join(work, 'rss')
-const preload = join(work, 'rss.cjs')
-writeFileSync(preload, `process.on('exit', () => require('fs').appendFileSync(${JSON.stringify(rssFile)}, process.resourceUsage().maxRSS + '\\n'))\n`)
 
-function once(args) {
-  rmSync(rssFile, {force: true})
-  const start = process.hrtime.bigint()
-  const r = spawnSync(process.execPath, args, {env: {...process.env, NODE_OPTIONS: `--require ${preload}`, NO_COLOR: '1'}, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 1 << 26})
-  const ms = Number(process.hrtime.bigint() - start) / 1e6
-  if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`)
-  let rss = 0
-  try {
-    rss = Math.max(...require_('fs').readFileSync(rssFile, 'utf8').trim().split('\n').map(Number))
-  } catch {}
-  return {ms, rssMB: rss / 1024}
+const generated = new Map()
+const inputs = {
+  fixtures: fixtureHosts(join(root, 'fixtures'), everyFixture),
+  hugeFormats,
+  host: (name, spec) => generated.get(name) ?? generated.set(name, generateHost(join(work, name), spec)).get(name),
+}
+/** The targets whose run count or warm-up the table sets apart from BENCH_RUNS. */
+function exceptions() {
+  const apart = TARGETS.filter((t) => t.runs && (t.runs(runs) !== runs || t.warmUp === false))
+  const each = apart.map((t) => `${t.id} ${t.runs(runs)}${t.warmUp === false ? ' without warm-up' : ''}`)
+  return each.length ? ` (${each.join('; ')})` : ''
+}
+const settings = {
+  runsNote: `Each command: one warm-up, then ${runs} runs alternating with \`node -e 0\`${exceptions()}.`,
+  fixturesNote: everyFixture ? 'Every fixture host.' : `Fixture hosts that together hold every kind of evidence file (BENCH_FIXTURES=all for all): ${inputs.fixtures.map((dir) => dir.split('/').at(-1)).join(', ')}.`,
+  hugeNote: hugeFormats.length === FORMATS.length ? 'The 500 MB log in every format.' : 'The 500 MB log in JSON only (BENCH_HUGE=1 for all five formats).',
 }
 
-// ESM has no require; this keeps the preload CommonJS and the script ESM.
-import {createRequire} from 'node:module'
-const require_ = createRequire(import.meta.url)
+const columns = ['what', 'median ms', '× floor', 'target', 'peak RSS MiB', 'verdict']
+const verdict = (r) => (r.limit === '' ? '' : r.misses.length ? `MISS ${r.misses.join(', ')}` : 'pass')
+const judged = (target, what, figures) => ({target: target.id, what, ...figures, limit: describeLimit(target.limit), misses: misses(target.limit, figures)})
+const cells = (r) => [r.what, r.ms.toFixed(0), r.ratio === undefined ? '-' : `${r.ratio.toFixed(2)}×`, r.limit, r.rssMiB.toFixed(0), verdict(r)]
 
-function measure(label, args) {
-  once(args) // warm-up: file cache, JIT caches
-  const runs = Array.from({length: RUNS}, () => once(args))
-  const ms = runs.map((r) => r.ms).sort((a, b) => a - b)
-  return {label, median: ms[Math.floor(ms.length / 2)], min: ms[0], rssMB: Math.max(...runs.map((r) => r.rssMB))}
-}
-
-const rows = []
-const floor = measure('node -e 0 (the floor)', ['-e', '0'])
-rows.push(floor)
-rows.push(measure('vfio-doctor --version', [bin, '--version']))
-const seed = join(root, 'fixtures/seed-000-vtd-off')
-// On a terminal the text report is not redacted; piped (as here) it is: both are measured.
-rows.push(measure('check --input seed-000 (text as on a terminal)', [bin, 'check', '--input', seed, '--no-redact']))
-rows.push(measure('check --input seed-000 (text piped: redacted)', [bin, 'check', '--input', seed]))
-
-const series = [
-  ['IOMMU groups', [10, 100, 1000], (n) => ({groups: n, logMB: 0, domains: 0})],
-  ['MB kernel log', [1, 10, 50], (n) => ({groups: 10, logMB: n, domains: 0})],
-  ['libvirt domains', [1, 10, 100], (n) => ({groups: 10, logMB: 0, domains: n})],
-]
-const growth = []
-for (const [what, sizes, spec] of series) {
-  let previous
-  for (const n of sizes) {
-    const dir = await generateHost(join(work, `${what.replace(/\W+/g, '-')}-${n}`), spec(n))
-    const row = measure(`check --input: ${n} ${what}`, [bin, 'check', '--input', dir, '--format', 'json'])
-    rows.push(row)
-    if (previous) growth.push(`${what} ${previous.n} -> ${n} (x${n / previous.n}): time above floor x${((row.median - floor.median) / Math.max(1, previous.row.median - floor.median)).toFixed(2)}`)
-    previous = {n, row}
+try {
+  const runner = processRunner(work)
+  settings.rssSource = runner.rssSource
+  console.log(`vfio-doctor bench: ${settings.runsNote}\n${settings.fixturesNote}\n${settings.hugeNote}\nPeak RSS from ${runner.rssSource}.\n`)
+  console.log(columns.join('  '))
+  const results = []
+  const floorRuns = []
+  for (const target of TARGETS.filter((t) => t.commands)) {
+    for (const command of await target.commands(inputs)) {
+      const {floor, command: runsOfCommand} = runner.alternate([bin, ...command.argv], target.runs(runs), target.warmUp ?? true)
+      floorRuns.push(...floor)
+      const result = judged(target, command.what, summarize(runsOfCommand, floor))
+      results.push(result)
+      console.log(cells(result).join('  '))
+    }
   }
-}
-const big = await generateHost(join(work, 'big'), {groups: 1000, logMB: 50, domains: 100})
-rows.push(measure('check --input: 1,000 groups + 50 MB log + 100 domains', [bin, 'check', '--input', big, '--format', 'json']))
-rows.push(measure('check (live, this machine)', [bin, 'check', '--quiet', '--format', 'json']))
 
-const pad = (s, n) => String(s).padEnd(n)
-console.log(`\nvfio-doctor bench: median of ${RUNS} runs after a warm-up; node ${process.version}; ${process.arch}\n`)
-console.log(`${pad('what', 58)} ${pad('median ms', 10)} ${pad('x floor', 8)} ${pad('peak RSS MB', 11)}`)
-for (const r of rows) console.log(`${pad(r.label, 58)} ${pad(r.median.toFixed(0), 10)} ${pad((r.median / floor.median).toFixed(2), 8)} ${pad(r.rssMB.toFixed(0), 11)}`)
-console.log('\nGrowth (ten times the input should cost at most ten times the time above the floor):')
-for (const g of growth) console.log(`  ${g}`)
-rmSync(work, {recursive: true, force: true})
-await import('./bench-parsers.mjs')
+  const parsers = await measureParsers(work)
+  const parseTarget = TARGETS.find((t) => t.id === 'kernel-log-parse')
+  const {kernelLog} = parsers
+  results.push(judged(parseTarget, `parse the 50 MB kernel log: ${kernelLog.mbPerSecond.toFixed(0)} MB/s`, kernelLog))
+  const floorRow = {what: 'node -e 0 (the floor)', ms: median(floorRuns.map((r) => r.ms)), ratio: 1, limit: '', rssMiB: Math.max(...floorRuns.map((r) => r.rssMiB)), misses: []}
+  const table = {header: columns, rows: [floorRow, ...results].map(cells)}
+
+  console.log('')
+  printTable(table)
+  console.log(`\nParsers (${parsers.corpusNote}):\n`)
+  printTable(parserTable(parsers.rows))
+
+  const missed = results.filter((r) => r.misses.length).map((r) => `${r.what} (${r.target}): ${r.misses.join(', ')}`)
+  Object.assign(settings, {loadBefore, loadAfter: loadAverage(), elapsed: `${((Date.now() - started) / 60000).toFixed(1)} min`})
+  writeMeasuredBlock(join(root, 'docs/performance.md'), measuredBlock({machine: describeMachine(), settings, results: table, parsers: {corpusNote: parsers.corpusNote, table: parserTable(parsers.rows)}, misses: missed}))
+  console.log(`\nLoad average ${loadBefore} before, ${settings.loadAfter} after; ${settings.elapsed}. Wrote docs/performance.md.`)
+  if (missed.length) {
+    console.log(`\n${missed.length} target(s) missed:\n${missed.map((m) => `  ${m}`).join('\n')}`)
+    process.exitCode = 1
+  } else {
+    console.log('\nEvery target met.')
+  }
+} finally {
+  rmSync(work, {recursive: true, force: true})
+}
