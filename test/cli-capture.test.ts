@@ -161,6 +161,15 @@ describe('capture --redact and --no-redact', () => {
     expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).redaction).toMatch(/^replaced /)
   })
 
+  it('--no-redact writes files only their owner may read (0600, the folder 0700): they hold names and keys', async () => {
+    const dir = join(tmp('private'), 'capture')
+    const r = await capture(dir, {flags: ['--no-redact']})
+    expect(r.code, r.stderr).toBe(0)
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700)
+    for (const file of readdirSync(dir)) expect(lstatSync(join(dir, file)).mode & 0o777, file).toBe(0o600)
+    expect(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).redaction).toMatch(/^off/)
+  })
+
   it('--help says what --redact and --no-redact each do', async () => {
     const r = await runCli(['capture', '--help'])
     const help = r.stdout.replace(/\s+/g, ' ')

@@ -6,7 +6,7 @@ import {sudoCaller} from '../util/sudo.js'
 
 export default class Capture extends BaseCommand {
   static override summary = 'Save what vfio-doctor reads from this host into an evidence folder.'
-  static override description = `Writes every source it could read (kernel log, /proc, IOMMU groups, PCI devices, libvirt domains, NixOS generations) as plain files, plus meta.json with each source's status. Host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names are replaced with consistent pseudonyms (--no-redact keeps them). \`vfio-doctor check --input DIR\` reads it back and gives the same findings. Nothing outside DIR is written, and DIR's parent must exist. The files are readable by all (0644; a new DIR 0755) and under sudo they belong to you, not root, so you can attach them.`
+  static override description = `Writes every source it could read (kernel log, /proc, IOMMU groups, PCI devices, libvirt domains, NixOS generations) as plain files, plus meta.json with each source's status. Host and user names, MAC and IP addresses, serial numbers, UUIDs, keys and Wi-Fi names are replaced with consistent pseudonyms (--no-redact keeps them). \`vfio-doctor check --input DIR\` reads it back and gives the same findings. Nothing outside DIR is written, and DIR's parent must exist. The files are readable by all (0644; a new DIR 0755; with --no-redact, by you alone) and under sudo they belong to you, not root, so you can attach them.`
 
   static override examples = [
     {description: 'Capture this host to attach to a forum post', command: 'sudo <%= config.bin %> <%= command.id %> ./my-host'},
@@ -40,7 +40,7 @@ export default class Capture extends BaseCommand {
       redacted = redactor.describe()
     }
     const redaction = redacted ? `replaced ${redacted}` : 'off: written with --no-redact, check the files before you share them'
-    const {files} = await writeCapture(args.dir, written, {force: flags.force, redaction, owner: sudoCaller()})
+    const {files} = await writeCapture(args.dir, written, {force: flags.force, redaction, owner: sudoCaller(), private: !flags.redact})
     const notOk = set.sources.filter((s) => s.status !== 'ok')
     process.stdout.write(`Wrote ${files.length} files to ${args.dir}${notOk.length ? `; ${notOk.length} sources could not be read (see meta.json)` : ''}.\n`)
     process.stdout.write(redacted ? `Redacted ${redacted} (--no-redact keeps them).\n` : 'Not redacted: check the files before you share them.\n')

@@ -16,17 +16,24 @@ export interface CaptureOptions {
   redaction?: string
   /** Who gets the folder and files (the person behind sudo); else they stay the caller's. */
   owner?: Owner
+  /** Unredacted: names, addresses and keys as they are, so readable by its owner alone. */
+  private?: boolean
 }
 
-// A capture is made to be attached to a post: readable by all, whatever the umask.
-const FILE_MODE = 0o644
-const FOLDER_MODE = 0o755
+interface Modes {
+  file: number
+  folder: number
+}
+// A capture is made to be attached to a post: readable by all, whatever the umask. An unredacted
+// one is not for sharing as it is.
+const SHAREABLE: Modes = {file: 0o644, folder: 0o755}
+const PRIVATE: Modes = {file: 0o600, folder: 0o700}
 
 /**
  * Writes a SourceSet as an evidence folder: one file per readable source under the name
  * `--input` reads back as the same kind, and meta.json with every source's status.
  * Writes only inside `dir`; a non-empty folder is refused unless `force`. Each file it writes, and
- * the folder when it makes it, is given to `owner` with FILE_MODE and FOLDER_MODE.
+ * the folder when it makes it, is given to `owner` with the SHAREABLE modes (PRIVATE when `private`).
  */
 export async function writeCapture(dir: string, set: SourceSet, options: CaptureOptions = {}): Promise<{files: string[]}> {
   // The kernel's own file systems: nothing there is a folder on disk (and root may make folders in /dev).
@@ -38,7 +45,7 @@ export async function writeCapture(dir: string, set: SourceSet, options: Capture
   const written: string[] = []
   try {
     const result = await writeAll(dir, set, options, written)
-    if (!existing) await handOverFolder(dir, options.owner)
+    if (!existing) await handOverFolder(dir, options.owner, modesOf(options))
     return result
   } catch (err) {
     // A full disk or a failed write leaves no half capture behind: what this run wrote goes again.
@@ -47,6 +54,8 @@ export async function writeCapture(dir: string, set: SourceSet, options: Capture
     throw err
   }
 }
+
+const modesOf = (options: CaptureOptions): Modes => (options.private ? PRIVATE : SHAREABLE)
 
 /** What `dir` already holds, or undefined when there is nothing there yet. */
 async function existingEntries(dir: string): Promise<string[] | undefined> {
@@ -88,12 +97,12 @@ async function writeAll(dir: string, set: SourceSet, options: CaptureOptions, wr
       continue
     }
     const file = uniqueName(captureFileName(source.kind, source.label), used)
-    await writeNew(dir, file, text, options.owner)
+    await writeNew(dir, file, text, options.owner, modesOf(options))
     written.push(file)
     files.push(file)
     recorded.push({...rest, file})
   }
-  await writeNew(dir, META_FILE, JSON.stringify(makeCaptureMeta(recorded, options.now ?? new Date(), options.redaction), null, 2) + '\n', options.owner)
+  await writeNew(dir, META_FILE, JSON.stringify(makeCaptureMeta(recorded, options.now ?? new Date(), options.redaction), null, 2) + '\n', options.owner, modesOf(options))
   return {files}
 }
 
@@ -101,13 +110,13 @@ async function writeAll(dir: string, set: SourceSet, options: CaptureOptions, wr
  * Writes a new file and renames it into place: with --force, a name already in the folder may be a
  * symlink or a hard link to a file elsewhere, and writing to it would change that file.
  */
-async function writeNew(dir: string, name: string, text: string, owner: Owner | undefined): Promise<void> {
+async function writeNew(dir: string, name: string, text: string, owner: Owner | undefined, modes: Modes): Promise<void> {
   const temporary = join(dir, `.${name}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`)
   try {
     const file = await open(temporary, 'wx', 0o600)
     try {
       await file.writeFile(text)
-      await handOver(file, FILE_MODE, owner)
+      await handOver(file, modes.file, owner)
     } finally {
       await file.close()
     }
@@ -119,11 +128,11 @@ async function writeNew(dir: string, name: string, text: string, owner: Owner | 
 }
 
 /** Opened without following a link, so the folder made is the one changed. */
-async function handOverFolder(dir: string, owner: Owner | undefined): Promise<void> {
+async function handOverFolder(dir: string, owner: Owner | undefined, modes: Modes): Promise<void> {
   try {
     const folder = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW)
     try {
-      await handOver(folder, FOLDER_MODE, owner)
+      await handOver(folder, modes.folder, owner)
     } finally {
       await folder.close()
     }
