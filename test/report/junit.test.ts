@@ -8,6 +8,7 @@ import {renderJunit} from '../../src/report/junit.js'
 import {repoRoot} from '../helpers/paths.js'
 import {check, finding, report} from './fake-report.js'
 import {reportSchemaErrors} from './report-schema.js'
+import {hasXmllint} from '../helpers/tools.js'
 
 const everything = report(
   [
@@ -36,7 +37,7 @@ function xmllint(xml: string): string {
 }
 
 describe('junit report', () => {
-  it('is valid against the JUnit schema, with every outcome and hostile characters', () => {
+  it.runIf(hasXmllint)('is valid against the JUnit schema, with every outcome and hostile characters', () => {
     expect(xmllint(renderJunit(everything))).toBe('')
     expect(xmllint(renderJunit(everything, 'warning'))).toBe('')
     expect(xmllint(renderJunit(report([], [])))).toBe('')
