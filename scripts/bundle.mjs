@@ -1,11 +1,25 @@
 // Bundles each command with what it imports into dist/bundle (shared code in chunks, npm packages
 // left as they are): one file to load instead of ~140 keeps `check` close to Node's own start-up.
-import {readdirSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {build} from 'esbuild'
 
 const commands = 'dist/src/commands'
+const BUNDLED = ['@oclif/core']
+// What oclif's core loads only to run TypeScript sources in development (never in a built run).
+const DEVELOPMENT_ONLY = ['typescript', 'ts-node', 'tsx', 'pnpapi']
+// Every other dependency of ours stays a package that Node loads when the code needs it.
+function external() {
+  const {dependencies} = JSON.parse(readFileSync('package.json', 'utf8'))
+  const packages = [...Object.keys(dependencies).filter((name) => !BUNDLED.includes(name)), ...DEVELOPMENT_ONLY]
+  return packages.flatMap((name) => [name, `${name}/*`])
+}
+
 await build({
-  entryPoints: [...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => `${commands}/${f}`), 'dist/src/hooks/command-not-found.js'],
+  entryPoints: [
+    ...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => `${commands}/${f}`),
+    'dist/src/hooks/command-not-found.js',
+    'dist/src/run.js',
+  ],
   outdir: 'dist/bundle',
   outbase: 'dist/src',
   entryNames: '[dir]/[name]',
@@ -15,7 +29,9 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: external(),
+  // oclif's core is CommonJS and calls require() (and require.resolve for plugins): an ES module has none.
+  banner: {js: "import {createRequire as createRequireForBundle} from 'node:module'; const require = createRequireForBundle(import.meta.url);"},
   logLevel: 'warning',
 })
 
