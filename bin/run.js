@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import {execute, settings} from '@oclif/core'
+import {execute, settings} from '../dist/bundle/run.js'
 
 // It runs its bundle, never its TypeScript: under NODE_ENV test or development oclif would look for
 // the help class's source and warn that it found none.

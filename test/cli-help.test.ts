@@ -1,0 +1,42 @@
+/**
+ * The bundle (oclif's core inside dist/bundle, commands found through oclif.manifest.json) must print
+ * what oclif prints unbundled: bin/run.js is compared with oclif's core from node_modules running
+ * tsc's output (dist/src) with no manifest, for every command's --help, the plugins' and the hook's.
+ */
+import {execFile} from 'node:child_process'
+import {mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {afterAll, describe, expect, it} from 'vitest'
+import {cli, type CliResult} from './helpers/cli.js'
+import {repoRoot} from './helpers/paths.js'
+
+const unbundledRoot = mkdtempSync(join(tmpdir(), 'vfio-doctor-unbundled-'))
+afterAll(() => rmSync(unbundledRoot, {recursive: true, force: true}))
+const pjson = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'))
+pjson.oclif.commands = './dist/src/commands'
+pjson.oclif.hooks = {command_not_found: './dist/src/hooks/command-not-found.js'}
+writeFileSync(join(unbundledRoot, 'package.json'), JSON.stringify(pjson))
+for (const name of ['dist', 'node_modules']) symlinkSync(join(repoRoot, name), join(unbundledRoot, name))
+
+function unbundled(args: string[]): Promise<CliResult> {
+  const {NODE_ENV: _vitest, ...personal} = process.env
+  // Under -e, process.argv has no script path: the arguments start at 1.
+  const script = `import {execute} from '@oclif/core'; await execute({dir: ${JSON.stringify(join(unbundledRoot, 'package.json'))}, args: process.argv.slice(1)})`
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script, '--', ...args], {cwd: unbundledRoot, env: {...personal, NO_COLOR: '1'}}, (err, stdout, stderr) => {
+      resolve({code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr})
+    })
+  })
+}
+
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'oclif.manifest.json'), 'utf8')) as {commands: Record<string, unknown>}
+const asked = [['--help'], ['help'], ['help', 'check'], ['autocomplete', '--help'], ['chek'], ...Object.keys(manifest.commands).map((id) => [id, '--help'])]
+
+describe('the bundle prints what oclif prints unbundled', () => {
+  it.each(asked.map((args) => [args.join(' '), args]))('vfio-doctor %s', async (_name, args) => {
+    const [bundled, reference] = await Promise.all([cli(args), unbundled(args)])
+    expect(reference.stdout.length + reference.stderr.length).toBeGreaterThan(0)
+    expect(bundled).toEqual(reference)
+  })
+})
