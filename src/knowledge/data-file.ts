@@ -13,9 +13,15 @@ export function compiledPath(yamlFile: string): string {
   return join('dist', 'bundle', `${basename(yamlFile, '.yaml')}.json`)
 }
 
-/** A data file's content: `yamlFile` is relative to the package root ("knowledge/kernel-log.signals.yaml"). */
+const dataFiles = new Map<string, unknown>()
+
+/**
+ * A data file's content, read once a run (a fix cites seed documents for every finding):
+ * `yamlFile` is relative to the package root ("knowledge/kernel-log.signals.yaml").
+ */
 export function readDataFile<T>(yamlFile: string): T {
-  return readBuilt(compiledPath(yamlFile), () => parseYaml<T>(yamlFile))
+  if (!dataFiles.has(yamlFile)) dataFiles.set(yamlFile, readBuilt(compiledPath(yamlFile), () => parseYaml<T>(yamlFile)))
+  return dataFiles.get(yamlFile) as T
 }
 
 /** The build's JSON at `compiled` (relative to the package root) when this runs built, else what `fromSource` reads. */
