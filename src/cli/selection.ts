@@ -38,7 +38,7 @@ export function checkGpuInEvidence(gpu: string | undefined, facts: Facts): void 
 export function checkSomethingRecognised(set: SourceSet, facts: Facts): void {
   if (set.mode !== 'input') return
   // An empty IOMMU listing or virsh list is an answer; an empty free-form file is not.
-  const readable = set.sources.filter((s) => s.status === 'ok' && (s.kind !== 'log' || s.text?.trim()))
+  const readable = set.sources.filter((s) => s.status === 'ok' && (s.kind !== 'log' || s.digest || s.text?.trim()))
   const structured = readable.some((s) => s.kind !== 'log')
   const signals = (facts.messages?.length ?? 0) + (facts.logSignals?.length ?? 0) + (facts.kernelLog?.signals.length ?? 0)
   if (structured || signals > 0) return

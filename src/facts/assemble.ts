@@ -63,7 +63,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   const osText = first('osRelease')
   if (osText !== undefined) facts.os = parseOsRelease(osText)
-  const kernelLog = mergeKernelLogs([...ok('kernelLog').map(parsedKernelLog), ...ok('log').map(parsedKernelLog).filter((l) => l.signals.length > 0)])
+  const kernelLog = mergeKernelLogs([...kernelLogsOf(set, 'kernelLog'), ...kernelLogsOf(set, 'log').filter((l) => l.signals.length > 0)])
   if (kernelLog) facts.kernelLog = kernelLog
   assembleCpu(facts, ok('cpuinfo'), first('detectVirt'))
 
@@ -106,9 +106,10 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   if (virt) facts.virt = virt
   // A pasted domain often carries the person's words between its elements ("then it blue-screens with
   // inaccessible boot device"): those lines are read like any pasted log.
-  const logs = [...ok('qemuLog'), ...ok('log'), ...ok('domainXml').map((s) => ({...s, text: s.text.replace(/^[ \t]*<.*$/gm, '')}))]
-  const logSignals = logs.flatMap((s) => scanFreeLog(s.text, s.origin).map((signal) => ({...signal, n: signal.n + lineOffset(s)})))
-  if (logs.some((s) => s.kind !== 'domainXml') || logSignals.length > 0) facts.logSignals = logSignals
+  const domainWords = ok('domainXml').map((s) => ({...s, text: s.text.replace(/^[ \t]*<.*$/gm, '')}))
+  const logs = set.sources.filter((s) => (s.kind === 'qemuLog' || s.kind === 'log') && s.status === 'ok' && (s.text !== undefined || s.digest?.read))
+  const logSignals = [...logs, ...domainWords].flatMap((s) => s.digest?.read?.logSignals ?? scanFreeLog(s.text ?? '', s.origin).map((signal) => ({...signal, n: signal.n + lineOffset(s)})))
+  if (logs.length > 0 || logSignals.length > 0) facts.logSignals = logSignals
 
   const messages = scanMessages(set.sources)
   if (messages.length > 0) facts.messages = messages
@@ -130,6 +131,15 @@ function lineOffset(source: Source): number {
 /** A configuration section at its place in the file (configurations are small), so its line numbers are the file's. */
 function inFilePlace(source: Source & {text: string}): string {
   return '\n'.repeat(lineOffset(source)) + source.text
+}
+
+/** The kernel logs of one kind of source, in the evidence's order: parsed, or as read from a stream. */
+function kernelLogsOf(set: SourceSet, kind: SourceKind): KernelLog[] {
+  return set.sources.flatMap((s) => {
+    if (s.kind !== kind || s.status !== 'ok') return []
+    if (s.digest?.read?.kernelLog) return [s.digest.read.kernelLog]
+    return s.text === undefined ? [] : [parsedKernelLog({...s, text: s.text})]
+  })
 }
 
 function parsedKernelLog(source: Source & {text: string}): KernelLog {

@@ -140,15 +140,31 @@ function classEnd(source: string, open: number): number {
   return source.length
 }
 
-/** Every known message in every readable text of the evidence. */
+/** Every known message in every readable text of the evidence; a log read as a stream brings its own. */
 export function scanMessages(sources: Source[], messages = knownMessages()): MessageHit[] {
-  const finder = needleFinder(messages)
-  const hits: MessageHit[] = []
-  const counts = new Map<KnownMessage, number>()
+  const scanner = new MessageScanner(messages)
   for (const source of sources) {
-    if (source.status !== 'ok' || !source.text) continue
-    const text = source.text
-    const lines = new LineCounter(text, (source.recognised?.from ?? 1) - 1)
+    if (source.status !== 'ok') continue
+    if (source.digest) for (const hit of source.digest.read?.messages ?? []) scanner.add(hit)
+    else if (source.text) scanner.feed(source.text, source.origin, source.recognised?.from ?? 1)
+  }
+  return scanner.hits
+}
+
+/** Finds known messages in texts fed to it, keeping MAX_HITS of each. */
+export class MessageScanner {
+  readonly hits: MessageHit[] = []
+  private readonly counts = new Map<KnownMessage, number>()
+  private readonly finder: RegExp
+
+  constructor(private readonly messages = knownMessages()) {
+    this.finder = needleFinder(messages)
+  }
+
+  /** `text` holds whole lines of `origin`, the first of them its line `firstLine`. */
+  feed(text: string, origin: string, firstLine: number): void {
+    const finder = this.finder
+    const lines = new LineCounter(text, firstLine - 1)
     // One pass of one pattern over the whole text finds the few lines worth reading.
     finder.lastIndex = 0
     for (let found = finder.exec(text); found; found = finder.exec(text)) {
@@ -158,17 +174,24 @@ export function scanMessages(sources: Source[], messages = knownMessages()): Mes
       finder.lastIndex = end + 1
       const line = text.slice(start, Math.min(end, start + MAX_LINE)).replace(/\r$/, '')
       const lower = line.toLowerCase()
-      for (const message of messages) {
-        if (!lower.includes(message.needle) || (counts.get(message) ?? 0) >= MAX_HITS) continue
+      for (const message of this.messages) {
+        if (!lower.includes(message.needle) || this.full(message)) continue
         const match = message.pattern.exec(line)
-        if (!match) continue
-        counts.set(message, (counts.get(message) ?? 0) + 1)
-        hits.push({message, origin: source.origin, n: lines.lineOf(start), text: line.trim().slice(0, 300), values: {...message.values, ...definedGroups(match.groups)}})
+        if (match) this.add({message, origin, n: lines.lineOf(start), text: line.trim().slice(0, 300), values: {...message.values, ...definedGroups(match.groups)}})
       }
       if (finder.lastIndex > text.length) break
     }
   }
-  return hits
+
+  add(hit: MessageHit): void {
+    if (this.full(hit.message)) return
+    this.counts.set(hit.message, (this.counts.get(hit.message) ?? 0) + 1)
+    this.hits.push(hit)
+  }
+
+  private full(message: KnownMessage): boolean {
+    return (this.counts.get(message) ?? 0) >= MAX_HITS
+  }
 }
 
 /** A case-insensitive pattern for any message's needle. */

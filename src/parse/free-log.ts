@@ -7,6 +7,7 @@
  * a pattern cannot say: which problem a failed open is, and the Windows stop codes as people type them.
  */
 import {readDataFile} from '../knowledge/data-file.js'
+import {walkLines} from './line-walk.js'
 
 
 export type FreeLogSignalKind =
@@ -167,25 +168,72 @@ export function toRule(e: SignalEntry, i: number): Rule {
 
 const RULES: Rule[] = signalEntries().map(toRule)
 
+/** Any rule's needle: the lines worth trying the rules on. */
+const NEEDLE_FINDER = new RegExp([...new Set(RULES.flatMap((r) => r.needles))].map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'gi')
+
 export function scanFreeLog(text: string, origin: string): FreeLogSignal[] {
-  const signals: FreeLogSignal[] = []
-  const lines = text.split('\n')
-  for (let index = 0; index < lines.length; index++) {
-    const line = clip(lines[index]!)
+  const scanner = new FreeLogScanner(origin)
+  scanner.feed(text)
+  return scanner.finish()
+}
+
+/**
+ * Reads a free-form log fed in parts (each ends at a line end, but the last), so a log of any size
+ * is read in constant memory. One search for the rules' needles finds the lines worth trying.
+ */
+export class FreeLogScanner {
+  private readonly signals: FreeLogSignal[] = []
+  private n: number
+  /** The last line of a part, waiting for the next part's first line (its `next`). */
+  private waiting?: {line: string; n: number}
+
+  /** `firstLine`: the log's first line in its file (a section of a paste); `onSignal` hears of each signal as it is found. */
+  constructor(
+    private readonly origin: string,
+    firstLine = 1,
+    private readonly onSignal?: (signal: FreeLogSignal) => void,
+  ) {
+    this.n = firstLine - 1
+  }
+
+  feed(text: string): void {
+    walkLines(text, NEEDLE_FINDER, (start, end, hit) => {
+      const n = ++this.n
+      if (this.waiting) {
+        this.read(this.waiting.line, this.waiting.n, text.slice(start, end))
+        this.waiting = undefined
+      }
+      if (!hit) return
+      if (end + 1 >= text.length) this.waiting = {line: text.slice(start, end), n}
+      else {
+        const nextEnd = text.indexOf('\n', end + 1)
+        this.read(text.slice(start, end), n, text.slice(end + 1, nextEnd < 0 ? text.length : nextEnd))
+      }
+    })
+  }
+
+  finish(): FreeLogSignal[] {
+    if (this.waiting) this.read(this.waiting.line, this.waiting.n, '')
+    this.waiting = undefined
+    return this.signals
+  }
+
+  private read(whole: string, n: number, nextLine: string): void {
+    const line = clip(whole)
     const lower = line.toLowerCase()
-    const next = index + 1 < lines.length ? clip(lines[index + 1]!) : ''
+    const next = clip(nextLine)
     const kinds = new Set<FreeLogSignalKind>()
     for (const rule of RULES) {
       if (!rule.needles.some((needle) => lower.includes(needle))) continue
       const match = rule.read(line, next)
       if (!match || kinds.has(match.kind)) continue
       kinds.add(match.kind)
-      const signal: FreeLogSignal = {kind: match.kind, origin, n: index + 1, text: line.trim().slice(0, MAX_TEXT)}
+      const signal: FreeLogSignal = {kind: match.kind, origin: this.origin, n, text: line.trim().slice(0, MAX_TEXT)}
       if (match.data) signal.data = match.data
-      signals.push(signal)
+      this.signals.push(signal)
+      this.onSignal?.(signal)
     }
   }
-  return signals
 }
 
 function clip(line: string): string {

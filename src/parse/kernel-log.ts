@@ -10,7 +10,8 @@ import {capped, MAX_LINE} from './lines.js'
 import {endsKernelInit, excerptVerdict, iommuVerdict, newBoot, noteSignal, type Boot} from './kernel-log/boot.js'
 import type {LineFilter} from './kernel-log/excerpt.js'
 import {parseLine, type LineStyle, type ParsedLine} from './kernel-log/line.js'
-import {candidateRules} from './kernel-log/rules.js'
+import {candidateRules, KEY_FINDER} from './kernel-log/rules.js'
+import {walkLines} from './line-walk.js'
 
 export type KernelSignalKind =
   | 'kernel-version' // "Linux version 6.12.18 ..."  data.release
@@ -114,11 +115,28 @@ interface Scan {
   boots: number
   longLines: number
   nulLines: number
+  onSignal?: (n: number, kind: KernelSignalKind) => void
 }
 
 /** `filter` is the grep the person piped the log through, when the paste shows its command. */
 export function parseKernelLog(text: string, filter?: LineFilter): KernelLog {
-  const scan: Scan = {
+  const scanner = new KernelLogScanner(filter)
+  scanner.feed(text)
+  return scanner.finish()
+}
+
+/** Every line up to here is read whole, so the stamp style (the log's format) is judged on them too. */
+const READ_WHOLE = 1000
+
+/**
+ * Reads a kernel log fed in parts (each ends at a line end, but the last), so a log of any size is
+ * read in constant memory. One search for the rules' keys finds the few lines worth reading; the
+ * others are only counted. A line is read whole when it holds a key, a `[    0.000000]` stamp (a
+ * new boot), journalctl's boot marker or the end of kernel init, is among the first READ_WHOLE
+ * lines, or is in a part with NUL bytes or terminal colours (they could hide a key).
+ */
+export class KernelLogScanner {
+  private readonly scan: Scan = {
     log: {format: 'empty', lineCount: 0, signals: [], iommu: 'unknown', fromBoot: false, warnings: []},
     boot: newBoot(false),
     lastTime: -1,
@@ -129,26 +147,47 @@ export function parseKernelLog(text: string, filter?: LineFilter): KernelLog {
     longLines: 0,
     nulLines: 0,
   }
-  scan.log.lineCount = forEachLine(text, (line, n) => scanLine(scan, line, n))
-  return finish(scan, filter)
-}
 
-/**
- * Calls `visit` with each line (LF, CRLF or a lone CR ends one; a final line end does not start
- * another, as `wc -l` counts) without holding all of them. Returns the number of lines.
- */
-function forEachLine(text: string, visit: (line: string, n: number) => void): number {
-  let n = 0
-  let start = 0
-  while (start < text.length) {
-    let end = text.indexOf('\n', start)
-    if (end < 0) end = text.length
-    const chunk = text.slice(start, end > start && text[end - 1] === '\r' ? end - 1 : end)
-    if (!chunk.includes('\r')) visit(chunk, ++n)
-    else for (const line of chunk.split('\r')) visit(line, ++n)
-    start = end + 1
+  /** Lines before the log's first (a section of a pasted file), added to every line number. */
+  private readonly offset: number
+
+  /** `onSignal` hears of each line a rule matched, kept or not (a reader of the same lines keeps them). */
+  constructor(
+    private readonly filter?: LineFilter,
+    options: {firstLine?: number; onSignal?: (n: number, kind: KernelSignalKind) => void} = {},
+  ) {
+    this.offset = (options.firstLine ?? 1) - 1
+    if (options.onSignal) this.scan.onSignal = options.onSignal
   }
-  return n
+
+  /** The next part of the log: whole lines (a lone CR ends one too); only the last part may end without a line end. */
+  feed(text: string): void {
+    const scan = this.scan
+    const everyLine = text.includes('\u0000') || text.includes('\u001b')
+    let nextCr = -1
+    walkLines(text, KEY_FINDER, (start, end, hit) => {
+      const last = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end
+      if (nextCr !== Infinity && nextCr < start) {
+        nextCr = text.indexOf('\r', start)
+        if (nextCr < 0) nextCr = Infinity
+      }
+      const split = nextCr < last
+      if (hit || split || everyLine || scan.log.lineCount < READ_WHOLE) {
+        const line = text.slice(start, last)
+        if (!split) scanLine(scan, line, this.offset + ++scan.log.lineCount)
+        else for (const piece of line.split('\r')) scanLine(scan, piece, this.offset + ++scan.log.lineCount)
+        return
+      }
+      scan.log.lineCount++
+      if (last - start > MAX_LINE) scan.longLines++
+      // A line not read may carry a later stamp: the next [0.000000] starts a boot.
+      scan.lastTime = -1
+    })
+  }
+
+  finish(): KernelLog {
+    return finish(this.scan, this.filter)
+  }
 }
 
 function scanLine(scan: Scan, whole: string, n: number): void {
@@ -170,6 +209,7 @@ function scanLine(scan: Scan, whole: string, n: number): void {
     if (!m) continue
     const data = rule.data?.(m, text)
     note(scan, rule.kind, data)
+    scan.onSignal?.(n, rule.kind)
     if (!roomFor(scan, rule.kind)) continue
     logLine ??= {n, text: detach(text), raw: detach(raw), ...(line.time === undefined ? {} : {time: line.time})}
     scan.log.signals.push(data ? {kind: rule.kind, line: logLine, data: detachValues(data)} : {kind: rule.kind, line: logLine})

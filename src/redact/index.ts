@@ -1,7 +1,8 @@
 import {hostname, userInfo} from 'node:os'
 import type {Report} from '../report/model.js'
+import type {KeptLine} from '../sources/log-digest.js'
 import type {SourceSet} from '../sources/types.js'
-import {learnNames} from './learn.js'
+import {learnNames, mergeNames, NO_NAMES, type KnownNames} from './learn.js'
 import {Redactor} from './redactor.js'
 
 export {Redactor} from './redactor.js'
@@ -12,8 +13,13 @@ export {Redactor} from './redactor.js'
  */
 export function redactorFor(set: SourceSet): Redactor {
   const texts = set.sources.flatMap((s) => [s.origin, s.text ?? ''])
-  const names = learnNames(texts, set.mode === 'live' ? liveNames() : {})
-  return new Redactor(names)
+  return new Redactor(learnNames(texts, knownNames(set)))
+}
+
+/** Names learnt before the texts are read: this machine's own on a live run, and what each log read as a stream learnt. */
+function knownNames(set: SourceSet): KnownNames {
+  const streamed = set.sources.flatMap((s) => (s.digest?.read ? [s.digest.read.names] : []))
+  return [set.mode === 'live' ? liveNames() : NO_NAMES, ...streamed].reduce(mergeNames, NO_NAMES)
 }
 
 /** Sources larger than this teach no names to a report-only redactor: their quoted lines are in the report. */
@@ -26,13 +32,12 @@ const REPORT_LEARN_LIMIT = 1024 * 1024
 export function redactorForReport(report: Report, set: SourceSet): Redactor {
   const small = set.sources.filter((s) => (s.text?.length ?? 0) <= REPORT_LEARN_LIMIT)
   const texts = [JSON.stringify(report), ...small.flatMap((s) => [s.origin, s.text ?? ''])]
-  const names = learnNames(texts, set.mode === 'live' ? liveNames() : {})
-  return new Redactor(names)
+  return new Redactor(learnNames(texts, knownNames(set)))
 }
 
-function liveNames(): {hosts: string[]; users: string[]} {
+function liveNames(): KnownNames {
   const users = [process.env.SUDO_USER, safe(() => userInfo().username)].filter((u): u is string => !!u)
-  return {hosts: [safe(hostname)].filter((h): h is string => !!h), users}
+  return {hosts: [safe(hostname)].filter((h): h is string => !!h), users, ssids: []}
 }
 
 function safe(f: () => string): string | undefined {
@@ -43,8 +48,32 @@ function safe(f: () => string): string | undefined {
   }
 }
 
+/** The sources as a report or capture shows them, redacted; of a streamed log, the lines it kept. */
 export function redactSourceSet(set: SourceSet, redactor: Redactor): SourceSet {
-  return {...set, sources: set.sources.map((s) => redactStrings(s, redactor))}
+  return {
+    ...set,
+    sources: set.sources.map(({digest, ...s}) => {
+      const source = redactStrings(s, redactor)
+      return digest ? {...source, digest: {lineCount: digest.lineCount, bytes: digest.bytes, kept: redactKept(digest.kept, redactor)}} : source
+    }),
+  }
+}
+
+/**
+ * A streamed log's kept lines, redacted run by run (consecutive lines as one text), so what spans
+ * lines (a private key block) is seen whole. A run the redactor shortened keeps its first line's
+ * number; its lines follow on.
+ */
+function redactKept(kept: KeptLine[], redactor: Redactor): KeptLine[] {
+  const out: KeptLine[] = []
+  for (let i = 0; i < kept.length; ) {
+    let end = i + 1
+    while (end < kept.length && kept[end]!.n === kept[end - 1]!.n + 1) end++
+    const lines = redactor.redact(kept.slice(i, end).map((l) => l.text).join('\n')).split('\n')
+    lines.forEach((text, j) => out.push({n: kept[i]!.n + j, text}))
+    i = end
+  }
+  return out
 }
 
 export function redactReport(report: Report, redactor: Redactor): Report {

@@ -67,12 +67,35 @@ export const SSID_BARE = /(\bssid\s*[=:]\s*)()([^\s'";,]+)/gi
 /** `groups alice`: "alice : alice wheel libvirtd" (a cpuinfo line "flags : fpu vmx" has the same shape, but no group). */
 const GROUPS_LINE = /^([a-z_][\w-]*) : ([a-z_][\w -]{0,2000})$/gm
 
-export function learnNames(texts: string[], live: {hosts?: string[]; users?: string[]} = {}): KnownNames {
+/**
+ * Words in every line that can teach a name by the patterns above, as a log's lines hold them: a log
+ * read as a stream learns from these lines wherever they are, and from the lines it keeps. A syslog
+ * or journal line's host (SYSLOG_HOST, MONOTONIC_HOST) has no word to find it by; it is on every
+ * line of its log, the kept ones included. Outputs that are not logs (`ls -l`, /etc/group, `groups`)
+ * are never streamed.
+ */
+const LEARN_WORDS = [
+  '/home/', '/media/', 'user', 'uid=', 'gid=', 'groups=', '@', 'linux ', 'hostname', 'nixos-system-', 'ip=',
+  'accepted ', 'failed ', 'session opened', 'session closed', 'disconnected from', 'connection closed by',
+  'acct=', 'sudo[', 'autologin', '<auth', 'members', 'ssid', 'wireless',
+]
+export const LEARN_ANCHORS = new RegExp(LEARN_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'gi')
+
+export const NO_NAMES: KnownNames = {users: [], hosts: [], ssids: []}
+
+/** Two lists of learnt names as one, in first-seen order. */
+export function mergeNames(a: KnownNames, b: KnownNames): KnownNames {
+  return learnNames([], {users: [...a.users, ...b.users], hosts: [...a.hosts, ...b.hosts], ssids: [...a.ssids, ...b.ssids]})
+}
+
+/** `known`: names already learnt (this machine's own on a live run, a streamed log's). */
+export function learnNames(texts: string[], known: Partial<KnownNames> = {}): KnownNames {
   const users = new NameList()
   const hosts = new NameList()
   const ssids = new NameList()
-  for (const u of live.users ?? []) users.add(u)
-  for (const h of live.hosts ?? []) hosts.add(h)
+  for (const u of known.users ?? []) users.add(u)
+  for (const h of known.hosts ?? []) hosts.add(h)
+  for (const s of known.ssids ?? []) ssids.add(s)
   for (const text of texts) {
     for (const m of text.matchAll(HOME_PATH)) users.add(m[2]!)
     for (const m of text.matchAll(WINDOWS_HOME)) users.add(m[2]!)

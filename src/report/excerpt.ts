@@ -1,3 +1,4 @@
+import {tellingLine, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
 import type {SourceKind} from '../sources/types.js'
 
 /** One raw source as a forum post shows it: whole, excerpted around what matters, or left out. */
@@ -12,7 +13,8 @@ export interface Excerpt {
 
 export interface ExcerptInput {
   kind: SourceKind
-  text: string
+  /** The source's text, or of a log read as a stream the lines it kept (1-based `n` from its first line). */
+  text: string | {lineCount: number; kept: Array<{n: number; text: string}>}
   /**
    * Text no recogniser claimed (a person's notes, an unknown tool's output): what in it is private
    * cannot be told, so only its lines quoted as evidence are shown, and it is left out without any.
@@ -20,16 +22,19 @@ export interface ExcerptInput {
   evidenceOnly?: boolean
 }
 
-/** Lines of a kernel log a helper looks at first, evidence or not. */
-const TELLING_KERNEL_LINE =
-  /\b(?:DMAR|IOMMU|AMD-Vi|iommu|vfio|VFIO|kvm|KVM|vgaarb|BAR \d+|NVRM|nvidia|amdgpu|nouveau|radeon|i915|Command line|Linux version|Hypervisor detected|ACS|IVRS|AER|hugepages|vendor-reset|Looking Glass|kvmfr)\b/
-const TELLING_QEMU_LINE = /\b(?:error|warning|failed|vfio|cannot|unable|denied|terminating)\b/i
-/** GPUs and their audio functions, and who drives them. */
-const TELLING_PCI_LINE = /VGA compatible|3D controller|Display controller|Audio device|class=0[34]0|Kernel driver in use: vfio-pci|driver=vfio-pci/
 const MAX_LINE = 1000
 /** Each step shows less: whole, wide context, narrow context, the lines alone, the first of them. */
 const STEPS = [Infinity, 5, 2, 0, -1] as const
 const FIRST_MATTERS = 40
+
+/** A source's lines as an excerpt reads them: `at[i]` is line i's 0-based place in the source (all of them when absent). */
+interface Lines {
+  lines: string[]
+  at?: number[]
+  total: number
+  /** Indexes into `lines` of the lines that matter. */
+  matters: number[]
+}
 
 /**
  * Fits raw sources into `budget` characters (each also costs `overhead` for its wrapper) by
@@ -38,13 +43,10 @@ const FIRST_MATTERS = 40
  */
 export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: number, overhead = 0): Excerpt[] {
   const needles = evidenceNeedles(evidence)
-  const prepared = inputs.map((input) => {
-    const lines = input.text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')
-    return {lines, matters: mattersOf(lines, input.kind, needles)}
-  })
+  const prepared = inputs.map((input) => linesOf(input, needles))
   const EVIDENCE_ALONE = STEPS.indexOf(0)
   const step = prepared.map((p, i) => (inputs[i]!.evidenceOnly ? (p.matters.length ? EVIDENCE_ALONE : STEPS.length) : 0))
-  const render = (i: number): Excerpt => excerptAt(prepared[i]!.lines, prepared[i]!.matters, step[i]!)
+  const render = (i: number): Excerpt => excerptAt(prepared[i]!, step[i]!)
   const current = prepared.map((p, i) => (step[i]! >= STEPS.length ? omitted(p) : render(i)))
   const size = (e: Excerpt) => (e.cut === 'omitted' ? 0 : e.text.length + overhead)
   let total = current.reduce((n, e) => n + size(e), 0)
@@ -60,28 +62,48 @@ export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: 
   return current
 }
 
-function omitted(p: {lines: string[]; matters: number[]}): Excerpt {
-  return {text: '', totalLines: p.lines.length, shownLines: 0, matters: p.matters.length, cut: 'omitted'}
+function linesOf(input: ExcerptInput, needles: string[]): Lines {
+  if (typeof input.text === 'string') {
+    const lines = input.text.replace(/\r\n/g, '\n').replace(/\n$/, '').split('\n')
+    return {lines, total: lines.length, matters: mattersOf(lines, undefined, lines.length, input.kind, needles)}
+  }
+  // A stream keeps its first line always: places count from it.
+  const firstLine = input.text.kept[0]?.n ?? 1
+  const lines = input.text.kept.map((l) => l.text)
+  const at = input.text.kept.map((l) => l.n - firstLine)
+  return {lines, at, total: input.text.lineCount, matters: mattersOf(lines, at, input.text.lineCount, input.kind, needles)}
 }
 
-function excerptAt(lines: string[], matters: number[], step: number): Excerpt {
+function omitted(p: Lines): Excerpt {
+  return {text: '', totalLines: p.total, shownLines: 0, matters: p.matters.length, cut: 'omitted'}
+}
+
+function excerptAt(p: Lines, step: number): Excerpt {
+  const {lines, matters, total} = p
+  const place = (i: number) => p.at?.[i] ?? i
   const context = STEPS[step]!
   const capped = (l: string) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} …` : l)
-  if (context === Infinity) return {text: lines.map(capped).join('\n'), totalLines: lines.length, shownLines: lines.length, matters: matters.length, cut: 'none'}
+  if (context === Infinity && !p.at) return {text: lines.map(capped).join('\n'), totalLines: total, shownLines: total, matters: matters.length, cut: 'none'}
   // With nothing that matters, the start and the end of a log still tell the most.
-  const anchors = matters.length ? (context < 0 ? matters.slice(0, FIRST_MATTERS) : matters) : [...range(0, Math.min(20, lines.length)), ...range(Math.max(0, lines.length - 20), lines.length)]
+  const ends = [...range(0, Math.min(20, lines.length)), ...range(Math.max(0, lines.length - 20), lines.length)]
+  const anchors = context === Infinity ? [...range(0, lines.length)] : matters.length ? (context < 0 ? matters.slice(0, FIRST_MATTERS) : matters) : ends
   const shown = new Set<number>()
-  const width = Math.max(0, context)
-  for (const a of anchors) for (let i = Math.max(0, a - width); i <= Math.min(lines.length - 1, a + width); i++) shown.add(i)
+  const width = context === Infinity ? 0 : Math.max(0, context)
+  for (const a of anchors) {
+    shown.add(a)
+    for (let i = a - 1; i >= 0 && place(i) >= place(a) - width; i--) shown.add(i)
+    for (let i = a + 1; i < lines.length && place(i) <= place(a) + width; i++) shown.add(i)
+  }
   const out: string[] = []
   let last = -1
   for (const i of [...shown].sort((a, b) => a - b)) {
-    if (i > last + 1) out.push(cutMarker(i - last - 1))
+    if (place(i) > last + 1) out.push(cutMarker(place(i) - last - 1))
     out.push(capped(lines[i]!))
-    last = i
+    last = place(i)
   }
-  if (last < lines.length - 1) out.push(cutMarker(lines.length - 1 - last))
-  return {text: out.join('\n'), totalLines: lines.length, shownLines: shown.size, matters: matters.length, cut: 'excerpt'}
+  if (last < total - 1) out.push(cutMarker(total - 1 - last))
+  const cut = p.at && shown.size === total ? 'none' : 'excerpt'
+  return {text: out.join('\n'), totalLines: total, shownLines: shown.size, matters: matters.length, cut}
 }
 
 function cutMarker(n: number): string {
@@ -106,13 +128,12 @@ function evidenceNeedles(evidence: string[]): string[] {
   return [...needles].slice(0, 200)
 }
 
-function mattersOf(lines: string[], kind: SourceKind, needles: string[]): number[] {
-  const telling = kind === 'kernelLog' ? TELLING_KERNEL_LINE : kind === 'qemuLog' ? TELLING_QEMU_LINE : kind === 'lspci' || kind === 'pciSysfs' ? TELLING_PCI_LINE : undefined
+function mattersOf(lines: string[], at: number[] | undefined, total: number, kind: SourceKind, needles: string[]): number[] {
+  const telling = tellingLine(kind)
+  const lastTelling = total - (TELLING_LAST_LINES[kind] ?? 0)
   const out: number[] = []
   lines.forEach((line, i) => {
-    if ((telling && telling.test(line)) || needles.some((n) => line.includes(n))) out.push(i)
+    if ((telling && telling.test(line)) || needles.some((n) => line.includes(n)) || (at?.[i] ?? i) >= lastTelling) out.push(i)
   })
-  // The end of a qemu log is where it says why the guest stopped.
-  if (kind === 'qemuLog') for (const i of range(Math.max(0, lines.length - 15), lines.length)) if (!out.includes(i)) out.push(i)
-  return out.sort((a, b) => a - b)
+  return out
 }

@@ -102,11 +102,11 @@ export function renderForum(input: ForumInput, m: Markup, options: ForumOptions)
   const core = [head, ...findings, checks, facts, unreadable].filter(Boolean)
   const fixed = core.join('\n\n').length + foot.length + 200
   const raw = input.sources
-    .filter((s): s is Source & {text: string} => s.status === 'ok' && s.text !== undefined && s.text.trim() !== '')
+    .filter((s) => s.status === 'ok' && (s.digest !== undefined || (s.text !== undefined && s.text.trim() !== '')))
     .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
   const budget = Math.max(0, Math.min(options.sourceBudget ?? Infinity, options.limit - fixed))
   const evidence = report.findings.flatMap((f) => f.evidence)
-  const excerpts = fitExcerpts(raw.map((s) => ({kind: s.kind, text: s.text, evidenceOnly: s.kind === 'log'})), evidence, budget, 160)
+  const excerpts = fitExcerpts(raw.map((s) => ({kind: s.kind, text: s.digest ?? s.text ?? '', evidenceOnly: s.kind === 'log'})), evidence, budget, 160)
   const shown = raw.map((s, i) => ({source: s, excerpt: excerpts[i]!})).filter((x) => x.excerpt.cut !== 'omitted')
   // Unrecognised text that is not evidence stays home: it is not cut for size, so it is not listed as such.
   const left = raw.filter((s, i) => excerpts[i]!.cut === 'omitted' && s.kind !== 'log')

@@ -28,7 +28,7 @@ export interface Report {
     cpu?: string
     virtualization?: string
   }
-  sources: Array<Omit<Source, 'text'> & {bytes?: number}>
+  sources: Array<Omit<Source, 'text' | 'digest'> & {bytes?: number}>
   checks: Array<Omit<CheckResult, 'findings'> & {findings: number}>
   findings: ReportFinding[]
   summary: {
@@ -51,7 +51,10 @@ export function buildReport(set: SourceSet, facts: Facts, results: CheckResult[]
     schemaVersion: SCHEMA_VERSION,
     tool: {name: 'vfio-doctor', version: toolVersion()},
     host: hostOf(facts),
-    sources: set.sources.map(({text, command: _command, ...rest}) => (text === undefined ? rest : {...rest, bytes: Buffer.byteLength(text)})),
+    sources: set.sources.map(({text, digest, command: _command, ...rest}) => {
+      const bytes = digest?.bytes ?? (text === undefined ? undefined : Buffer.byteLength(text))
+      return bytes === undefined ? rest : {...rest, bytes}
+    }),
     checks: results.map(({findings: list, ...rest}) => ({...rest, findings: list.length})),
     findings,
     summary: {

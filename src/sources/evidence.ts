@@ -4,6 +4,8 @@ import {basename, join, relative} from 'node:path'
 import {CaptureMeta, checkCaptureMeta, META_FILE} from './meta.js'
 import {kindOfFileName} from './kinds.js'
 import {readRegularFile} from './regular-file.js'
+import {digestLog, STREAMED_KINDS} from './log-digest.js'
+import {textParts} from './text-parts.js'
 import {recogniseText} from './recognise/index.js'
 import {parseDomainXml} from '../parse/domain-xml.js'
 import {parseXmlTree, type XmlDocument} from '../parse/xml/tree.js'
@@ -12,6 +14,12 @@ import {UsageError} from '../util/errors.js'
 
 /** Files larger than this are marked unreadable rather than read (a 200 MB log is fine). */
 export const MAX_EVIDENCE_FILE = 512 * 1024 * 1024
+/** A file larger than this whose last output is a log reads that log as a stream (sources/log-digest.ts). */
+export const STREAM_FROM = 8 * 1024 * 1024
+/** What a big file holds is told from its first bytes. */
+const HEAD_BYTES = 256 * 1024
+/** A big file that is not a log is read whole only up to this size. */
+export const MAX_WHOLE_FILE = 64 * 1024 * 1024
 /** All the files of one folder together: past this, the rest are marked not read (memory follows what is read). */
 export const MAX_EVIDENCE_RUN = 512 * 1024 * 1024
 const MAX_DEPTH = 4
@@ -23,12 +31,12 @@ const PARALLEL_READS = 16
  * Symlinks are never followed (they could point outside the folder or loop); nothing is fatal
  * but a folder that cannot be read at all, or a capture from a newer tool.
  */
-export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
+export async function readEvidenceFolder(dir: string, options: {streamFrom?: number} = {}): Promise<SourceSet> {
   // The folder named on the command line is followed if it is a link (the person chose it); what is inside never is.
   const top = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${dir}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`)
   })
-  if (top.isFile()) return {mode: 'input', root: dir, sources: await readEvidenceFile(dir, basename(dir))}
+  if (top.isFile()) return {mode: 'input', root: dir, sources: await readEvidenceFile(dir, basename(dir), options)}
   if (!top.isDirectory()) throw new UsageError(`${dir} is not a folder or a file`)
 
   const files = await listFiles(dir)
@@ -39,7 +47,7 @@ export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
   const read = (entry: ListedFile): Promise<Source[]> | Source[] =>
     entry.skipped
       ? [{kind: kindOfFileName(basename(entry.rel)), origin: entry.rel, status: 'error', reason: entry.skipped}]
-      : readEvidenceFile(entry.path, entry.rel, {emptyIsAnAnswer: recordedEmpty.has(entry.rel)})
+      : readEvidenceFile(entry.path, entry.rel, {...options, emptyIsAnAnswer: recordedEmpty.has(entry.rel)})
   const sources: Source[] = []
   const toRead = files.filter((entry) => entry !== metaEntry)
   // A few files at a time: a capture of thousands of small files waits on the disk, not on us.
@@ -129,11 +137,16 @@ const EMPTY_IS_AN_ANSWER = new Set<SourceKind>(['iommuListing', 'iommuClass', 'v
  * name is a hint). Unreadable files are a source with a reason, not an error. An empty file or
  * binary data is not evidence: checks must skip, not pass, on "nothing" or on noise.
  */
-export async function readEvidenceFile(path: string, rel: string, options: {emptyIsAnAnswer?: boolean} = {}): Promise<Source[]> {
+export async function readEvidenceFile(path: string, rel: string, options: {emptyIsAnAnswer?: boolean; streamFrom?: number} = {}): Promise<Source[]> {
   const named: SourceKind = kindOfFileName(basename(rel))
   const label = labelFor(named, basename(rel))
   const base = {kind: named, origin: rel, ...(label ? {label} : {})}
   try {
+    const size = await stat(path).then((st) => (st.isFile() ? st.size : 0))
+    if (size > (options.streamFrom ?? STREAM_FROM) && size <= MAX_EVIDENCE_FILE) {
+      const streamed = await readBigFile(path, rel, named, size)
+      if (streamed) return streamed
+    }
     const text = decodeText(await readRegularFile(path, {maxBytes: MAX_EVIDENCE_FILE}))
     if (!text.trim() && !options.emptyIsAnAnswer && !EMPTY_IS_AN_ANSWER.has(named)) return [{...base, status: 'missing', reason: `${rel} is empty`}]
     if (!text.trim()) return [{...base, status: 'ok', text}]
@@ -149,6 +162,42 @@ export async function readEvidenceFile(path: string, rel: string, options: {empt
     if (code === 'EFBIG') return [{...base, status: 'error', reason: `${rel}: larger than ${MAX_EVIDENCE_FILE / 1024 / 1024} MB`}]
     return [{...base, status: 'error', reason: `${rel}: ${(err as Error).message}`}]
   }
+}
+
+/**
+ * A big file: its outputs told from its first HEAD_BYTES, its last output, when it is a log, read to
+ * the end as a stream. Undefined when it is to be read whole (its last output is not a log, or it is
+ * UTF-16); past MAX_WHOLE_FILE such a file is not read.
+ */
+async function readBigFile(path: string, rel: string, named: SourceKind, size: number): Promise<Source[] | undefined> {
+  const head = await readRegularFile(path, {headBytes: HEAD_BYTES})
+  const utf16 = (head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff)
+  const headText = utf16 ? '' : decodeText(head.subarray(0, head.lastIndexOf(0x0a) + 1))
+  // Empty, NUL-padded or binary: the whole-file reader says which.
+  if (!/[^\0\s]/.test(headText) || looksBinary(headText)) return undefined
+  const sources = sourcesOfText(headText, rel, named)
+  const last = sources.at(-1)
+  if (!last?.recognised || last.status !== 'ok' || !STREAMED_KINDS.has(last.kind)) {
+    if (size <= MAX_WHOLE_FILE) return undefined
+    return [{kind: named, origin: rel, status: 'error', reason: `${rel}: larger than ${MAX_WHOLE_FILE / 1024 / 1024} MB and not a log`}]
+  }
+  const {text: _whole, ...section} = last
+  const from = last.recognised.from
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0
+  const start = from === 1 ? 0 : bom + Buffer.byteLength(headText.slice(0, offsetOfLine(headText, from)))
+  const digest = await digestLog(textParts(path, start), {kind: last.kind, origin: rel, from, ...(last.command !== undefined ? {command: last.command} : {})})
+  return [...sources.slice(0, -1), {...section, recognised: {...last.recognised, to: from + digest.lineCount - 1}, digest}]
+}
+
+/** Where 1-based line `n` starts in `text`. */
+function offsetOfLine(text: string, n: number): number {
+  let at = 0
+  for (let line = 1; line < n; line++) {
+    const end = text.indexOf('\n', at)
+    if (end < 0) return text.length
+    at = end + 1
+  }
+  return at
 }
 
 /** The outputs a file's text holds, as sources; `named` is the kind its name suggests ('log' when none). */

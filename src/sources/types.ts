@@ -2,6 +2,7 @@
  * Sources: the raw text the host (or an evidence folder) gave us, before any parsing.
  * Every later stage is a pure function of a SourceSet, so a run is reproducible from its capture.
  */
+import type {LogDigest} from './log-digest.js'
 
 export type SourceStatus = 'ok' | 'missing' | 'denied' | 'timeout' | 'error'
 
@@ -41,6 +42,8 @@ export interface Source {
   label?: string
   status: SourceStatus
   text?: string
+  /** A log too big to hold, read as a stream instead of into `text` (sources/log-digest.ts). */
+  digest?: LogDigest
   /** Why it is not ok, in one line. */
   reason?: string
   /** How the person can get it ("run with sudo"). */

@@ -8,6 +8,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..'
 export const corpusDir = resolve(repoRoot, '../shared/corpus')
 export const seedsDir = resolve(repoRoot, '../shared/seeds')
 export const fixturesDir = resolve(repoRoot, 'fixtures')
+export const devsetCasesDir = resolve(repoRoot, 'test/devset/cases')
 
 /**
  * ../shared sits next to the repository in CI, not next to a fresh clone. Without it the tests that

@@ -137,19 +137,24 @@ describe('planted secrets, one carrier at a time', () => {
   })
 })
 
+/** Every carrier in the file it is pasted in, in one evidence folder. */
+function plantedFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'vfio-doctor-planted-'))
+  const byFile = new Map<string, string[]>()
+  for (const [, file, text] of PLANTED) byFile.set(file, [...(byFile.get(file) ?? []), text])
+  for (const [file, texts] of byFile) writeFileSync(join(dir, file), `${texts.join(file.endsWith('.xml') ? '\n' : '\n\n')}\n`)
+  // Something to diagnose, so that the report quotes evidence: the kernel log with the planted lines.
+  writeFileSync(join(dir, 'lspci-nnk.txt'), '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation AD102 [GeForce RTX 4090] [10de:2684] (rev a1)\n\tKernel driver in use: nvidia\n')
+  return dir
+}
+
 describe('planted secrets in one evidence folder: every output that leaves the machine', () => {
   let set: SourceSet
   const outputs: Record<string, string> = {}
   let capture: string[] = []
 
   beforeAll(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'vfio-doctor-planted-'))
-    const byFile = new Map<string, string[]>()
-    for (const [, file, text] of PLANTED) byFile.set(file, [...(byFile.get(file) ?? []), text])
-    for (const [file, texts] of byFile) writeFileSync(join(dir, file), `${texts.join(file.endsWith('.xml') ? '\n' : '\n\n')}\n`)
-    // Something to diagnose, so that the report quotes evidence: the kernel log with the planted lines.
-    writeFileSync(join(dir, 'lspci-nnk.txt'), '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation AD102 [GeForce RTX 4090] [10de:2684] (rev a1)\n\tKernel driver in use: nvidia\n')
-    set = await readEvidenceFolder(dir)
+    set = await readEvidenceFolder(plantedFolder())
     const {facts, report} = diagnose(set)
     // Text as wide as it wants: wrapped, a secret cut across two lines would slip past includes().
     const width = 100_000
@@ -177,5 +182,29 @@ describe('planted secrets in one evidence folder: every output that leaves the m
 
   it('the capture keeps what the diagnosis needs', () => {
     expect(KEPT.filter((k) => !outputs.capture!.includes(k))).toEqual([])
+  })
+})
+
+describe('planted secrets with every log read as a stream, as a big log is', () => {
+  const secrets = PLANTED.flatMap(([carrier, , , list]) => list.map((s) => [carrier, s] as const))
+  let set: SourceSet
+  beforeAll(async () => {
+    set = await readEvidenceFolder(plantedFolder(), {streamFrom: 0})
+  })
+
+  it('streams the logs', () => {
+    expect(set.sources.filter((s) => s.digest).length).toBeGreaterThan(3)
+  })
+
+  it.each(FORMATS)('%s leaks none of them', async (format) => {
+    const {facts, report} = diagnose(set)
+    const out = await renderReport(report, {format, set, facts, failOn: 'error', width: 100_000})
+    expect(secrets.filter(([, s]) => out.includes(s)).map(([carrier, s]) => `${carrier}: ${s}`)).toEqual([])
+  })
+
+  it('the unredacted report does hold them where it quotes them', async () => {
+    const {facts, report} = diagnose(set)
+    const raw = await renderReport(report, {format: 'markdown', set, facts, failOn: 'error', redact: false})
+    expect(secrets.filter(([, s]) => raw.includes(s)).length).toBeGreaterThanOrEqual(60)
   })
 })

@@ -59,8 +59,20 @@ export const RULES: Rule[] = signalEntries().map(toRule)
 const BY_KEY = new Map<string, Rule[]>()
 for (const rule of RULES) for (const key of rule.keys) BY_KEY.set(key, [...(BY_KEY.get(key) ?? []), rule])
 
+const escaped = (words: string[]) => words.map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
+
 /** Any key. Restarting one character after each match finds keys that overlap too. */
-const KEY = new RegExp([...BY_KEY.keys()].map((k) => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'gi')
+const KEY = new RegExp(escaped([...BY_KEY.keys()]).join('|'), 'gi')
+
+/**
+ * Lines that change what the log says as a whole, though no rule reads them: journalctl's boot
+ * marker (line.ts), the end of kernel init (boot.ts endsKernelInit) and a boot's first stamp.
+ */
+const LOG_SHAPE_WORDS = ['-- reboot --', '-- boot ', 'freeing unused kernel', 'write protecting the kernel read-only data', ' as init process']
+const FIRST_STAMP = String.raw`\[ *0+\.0+\]`
+
+/** The lines of a log worth reading whole: a key, or a line that shapes the log (KernelLogScanner). */
+export const KEY_FINDER = new RegExp([...escaped([...BY_KEY.keys(), ...LOG_SHAPE_WORDS]), FIRST_STAMP].join('|'), 'gi')
 
 /** The rules whose keys appear in `text`, in table order; none for most lines. */
 export function candidateRules(text: string): Rule[] {

@@ -1,0 +1,21 @@
+import type {SourceKind} from '../sources/types.js'
+
+/**
+ * Lines a helper looks at first in each kind of output, evidence or not: what a forum excerpt keeps
+ * around, and what a log read as a stream keeps for it.
+ */
+const TELLING_KERNEL_LINE =
+  /\b(?:DMAR|IOMMU|AMD-Vi|iommu|vfio|VFIO|kvm|KVM|vgaarb|BAR \d+|NVRM|nvidia|amdgpu|nouveau|radeon|i915|Command line|Linux version|Hypervisor detected|ACS|IVRS|AER|hugepages|vendor-reset|Looking Glass|kvmfr)\b/
+const TELLING_QEMU_LINE = /\b(?:error|warning|failed|vfio|cannot|unable|denied|terminating)\b/i
+/** GPUs and their audio functions, and who drives them. */
+const TELLING_PCI_LINE = /VGA compatible|3D controller|Display controller|Audio device|class=0[34]0|Kernel driver in use: vfio-pci|driver=vfio-pci/
+
+export function tellingLine(kind: SourceKind): RegExp | undefined {
+  if (kind === 'kernelLog') return TELLING_KERNEL_LINE
+  if (kind === 'qemuLog') return TELLING_QEMU_LINE
+  if (kind === 'lspci' || kind === 'pciSysfs') return TELLING_PCI_LINE
+  return undefined
+}
+
+/** The end of a qemu log is where it says why the guest stopped: its last lines always tell. */
+export const TELLING_LAST_LINES: Partial<Record<SourceKind, number>> = {qemuLog: 15}

@@ -1,0 +1,184 @@
+/**
+ * A log too big to hold (a `journalctl -k` of many boots is hundreds of MB) is read once, as a
+ * stream of parts, into what the checks and the report need of it: the kernel log's and the free-form
+ * log's signals, the known messages, the names redaction must learn, and the lines an excerpt can show.
+ * Memory is one part plus what is kept, whatever the log's size.
+ */
+import {MessageScanner, type MessageHit} from '../knowledge/messages.js'
+import {tellingLine, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
+import {FreeLogScanner, type FreeLogSignal} from '../parse/free-log.js'
+import {grepFilterOf} from '../parse/kernel-log/excerpt.js'
+import {KernelLogScanner, type KernelLog} from '../parse/kernel-log.js'
+import {walkLines} from '../parse/line-walk.js'
+import {LEARN_ANCHORS, learnNames, mergeNames, NO_NAMES, type KnownNames} from '../redact/learn.js'
+import type {SourceKind} from './types.js'
+
+export interface LogDigest {
+  /** Lines in the log. */
+  lineCount: number
+  /** Its size in UTF-8. */
+  bytes: number
+  /** What an excerpt can show: the first and last lines, and those that matter with their context. */
+  kept: KeptLine[]
+  /** What the readers found; a redacted copy of the source for a report has none. */
+  read?: DigestReadings
+}
+
+export interface KeptLine {
+  /** 1-based line in the file. */
+  n: number
+  text: string
+}
+
+export interface DigestReadings {
+  kernelLog?: KernelLog
+  logSignals?: FreeLogSignal[]
+  messages: MessageHit[]
+  names: KnownNames
+}
+
+/** Kinds read as a stream when their file is big: line by line, no line needing another far from it. */
+export const STREAMED_KINDS = new Set<SourceKind>(['kernelLog', 'qemuLog', 'log'])
+
+/** Lines kept before and after each line that matters: the forum excerpt's widest context. */
+export const CONTEXT = 5
+/** The first and last lines of a log, kept whatever they say. */
+const ENDS = 20
+/** Lines that matter kept for each reason (a signal kind, a message, a telling word): a flood of one keeps no more. */
+const PER_REASON = 200
+/** Lines are kept this long at most: an excerpt shows 1,000 characters of a line. */
+const MAX_KEPT_LINE = 4096
+
+export interface LogSection {
+  kind: SourceKind
+  origin: string
+  /** Its first line in the file. */
+  from: number
+  /** The command on the prompt line above it, when the paste shows one. */
+  command?: string
+}
+
+export async function digestLog(parts: AsyncIterable<string>, section: LogSection): Promise<LogDigest> {
+  // Line numbers (1-based, in the file) that a reader found something in, with the reason.
+  let matters = new Map<number, string>()
+  const matter = (n: number, reason: string) => matters.has(n) || matters.set(n, reason)
+  const kernel =
+    section.kind === 'qemuLog'
+      ? undefined
+      : new KernelLogScanner(section.command === undefined ? undefined : grepFilterOf(section.command), {firstLine: section.from, onSignal: (n, kind) => matter(n, kind)})
+  const free = section.kind === 'kernelLog' ? undefined : new FreeLogScanner(section.origin, section.from, (signal) => matter(signal.n, signal.kind))
+  const messages = new MessageScanner()
+  const keeper = new LineKeeper(section)
+  let names = NO_NAMES
+  let first = section.from
+  let bytes = 0
+  for await (const part of parts) {
+    bytes += Buffer.byteLength(part)
+    kernel?.feed(part)
+    free?.feed(part)
+    const known = messages.hits.length
+    messages.feed(part, section.origin, first)
+    for (const hit of messages.hits.slice(known)) matter(hit.n, hit.message.id)
+    // The free-form reader hears of a part's last line with the next part, when the keeper is past it.
+    for (const [n, reason] of matters) if (n < first) keeper.late(n, reason)
+    first = keeper.feed(part, matters)
+    matters = new Map()
+    names = mergeNames(names, learnNames([anchorLines(part)]))
+  }
+  const logSignals = free?.finish()
+  for (const [n, reason] of matters) keeper.late(n, reason)
+  const kept = keeper.finish()
+  names = mergeNames(names, learnNames(kept.map((l) => l.text)))
+  const read: DigestReadings = {messages: messages.hits, names}
+  if (kernel) read.kernelLog = kernel.finish()
+  if (logSignals) read.logSignals = logSignals
+  return {lineCount: first - section.from, bytes, kept, read}
+}
+
+/**
+ * The lines of a part that can teach redaction a name far from where it is shown (a home folder, a
+ * uid, a host name): each is learnt from, so a name in a shown line is replaced even where the line
+ * itself does not say it is one.
+ */
+function anchorLines(part: string): string {
+  const lines: string[] = []
+  walkLines(part, LEARN_ANCHORS, (start, end, hit) => {
+    if (hit) lines.push(part.slice(start, end))
+  })
+  return lines.join('\n')
+}
+
+/** Keeps the lines an excerpt of the log can show, reading each part once. */
+class LineKeeper {
+  private readonly kept = new Map<number, string>()
+  private readonly perReason = new Map<string, number>()
+  /** The last lines read, for the context before a line that matters and for the log's end. */
+  private recent: KeptLine[] = []
+  /** Lines still to keep after the last line that matters. */
+  private after = 0
+  private n: number
+  private readonly from: number
+  private readonly telling: RegExp
+  private readonly lastLines: number
+
+  constructor(section: LogSection) {
+    this.from = section.from
+    this.n = section.from - 1
+    const telling = tellingLine(section.kind)
+    this.telling = telling ? new RegExp(telling.source, `${telling.flags}g`) : /(?!)/g
+    this.lastLines = Math.max(ENDS, CONTEXT, TELLING_LAST_LINES[section.kind] ?? 0)
+  }
+
+  /** Reads a part (`matters`: its lines a reader found something in); returns the number of the line after it. */
+  feed(part: string, matters: Map<number, string>): number {
+    // The part's lines read so far, by offset: only the kept ones become strings.
+    const read: Array<[number, number]> = []
+    const text = (i: number) => clip(part.slice(read[i]![0], read[i]![1]))
+    walkLines(part, this.telling, (start, end, hit) => {
+      const n = ++this.n
+      read.push([start, end])
+      const reason = matters.get(n) ?? (hit ? 'telling' : undefined)
+      if (reason !== undefined && this.room(reason)) {
+        for (let back = 1; back <= CONTEXT; back++) {
+          const i = read.length - 1 - back
+          if (i >= 0) this.kept.set(n - back, text(i))
+          else {
+            const earlier = this.recent.find((r) => r.n === n - back)
+            if (earlier) this.kept.set(earlier.n, earlier.text)
+          }
+        }
+        this.after = CONTEXT + 1
+      }
+      if (this.after > 0 || n < this.from + ENDS) this.kept.set(n, text(read.length - 1))
+      if (this.after > 0) this.after--
+      if (read.length > 4 * this.lastLines) read.splice(0, read.length - this.lastLines)
+    })
+    const tail = read.slice(-this.lastLines).map((_, i, all): KeptLine => ({n: this.n - all.length + 1 + i, text: text(read.length - all.length + i)}))
+    this.recent = [...this.recent, ...tail].slice(-this.lastLines)
+    return this.n + 1
+  }
+
+  /** A line already read turned out to matter: it and the lines around it are kept. */
+  late(n: number, reason: string): void {
+    if (!this.room(reason)) return
+    for (const r of this.recent) if (r.n >= n - CONTEXT && r.n <= n) this.kept.set(r.n, r.text)
+    this.after = Math.max(this.after, CONTEXT - (this.n - n))
+  }
+
+  finish(): KeptLine[] {
+    for (const r of this.recent) this.kept.set(r.n, r.text)
+    return [...this.kept].sort(([a], [b]) => a - b).map(([n, text]) => ({n, text}))
+  }
+
+  private room(reason: string): boolean {
+    const count = this.perReason.get(reason) ?? 0
+    if (count >= PER_REASON) return false
+    this.perReason.set(reason, count + 1)
+    return true
+  }
+}
+
+function clip(line: string): string {
+  const text = line.endsWith('\r') ? line.slice(0, -1) : line
+  return text.length > MAX_KEPT_LINE ? text.slice(0, MAX_KEPT_LINE) : text
+}
