@@ -203,17 +203,40 @@ function scanLine(scan: Scan, whole: string, n: number): void {
 
   const text = line.text.trimEnd()
   let logLine: LogLine | undefined
+  for (const {kind, data} of matchesOf(text, line.kernel)) {
+    note(scan, kind, data)
+    scan.onSignal?.(n, kind)
+    if (!roomFor(scan, kind)) continue
+    logLine ??= {n, text: detach(text), raw: detach(raw), ...(line.time === undefined ? {} : {time: line.time})}
+    scan.log.signals.push(data ? {kind, line: logLine, data} : {kind, line: logLine})
+  }
+}
+
+interface LineMatch {
+  kind: KernelSignalKind
+  data?: Record<string, string>
+}
+
+/** A flood repeats one message under new stamps: what a message matches is worked out once (up to this many kept). */
+const MATCHES_KEPT = 4096
+const matches = new Map<string, LineMatch[]>()
+
+/** The rules a message matches, with their data; the same message always gives the same (shared, never changed) objects. */
+function matchesOf(text: string, kernel: boolean): LineMatch[] {
+  const key = kernel ? text : `\u0000${text}`
+  const known = matches.get(key)
+  if (known) return known
+  const found: LineMatch[] = []
   for (const rule of candidateRules(text)) {
-    if (!line.kernel && !rule.userspace) continue
+    if (!kernel && !rule.userspace) continue
     const m = rule.pattern.exec(text)
     if (!m) continue
     const data = rule.data?.(m, text)
-    note(scan, rule.kind, data)
-    scan.onSignal?.(n, rule.kind)
-    if (!roomFor(scan, rule.kind)) continue
-    logLine ??= {n, text: detach(text), raw: detach(raw), ...(line.time === undefined ? {} : {time: line.time})}
-    scan.log.signals.push(data ? {kind: rule.kind, line: logLine, data: detachValues(data)} : {kind: rule.kind, line: logLine})
+    found.push(data ? {kind: rule.kind, data: detachValues(data)} : {kind: rule.kind})
   }
+  if (matches.size >= MATCHES_KEPT) matches.clear()
+  matches.set(detach(key), found)
+  return found
 }
 
 /** NUL bytes (syslog files after a crash are padded with them) and terminal colours go. */
