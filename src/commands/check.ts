@@ -32,7 +32,7 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     ...sourceFlags,
     format: Flags.string({
       char: 'f',
-      description: 'output format: text (terminal), json (schema/report.schema.json), markdown (GitHub, Discourse, Reddit), bbcode (Arch Linux forums), junit (CI), html (one self-contained file with the topology picture, to attach)',
+      description: 'output format: text (terminal), json (schema/report.schema.json), markdown (GitHub, Discourse, Reddit), bbcode (Arch Linux forums), junit (CI), html (one file with a picture)',
       options: [...FORMATS],
       default: 'text',
     }),

@@ -4,9 +4,9 @@
  * no wider than the window, the guest GPU's node is on the first screen (written as a PNG), and in
  * print the folded parts are shown.
  */
-import {mkdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
-import {join} from 'node:path'
+import {delimiter, join} from 'node:path'
 import {pathToFileURL} from 'node:url'
 import type {Browser} from 'playwright-core'
 import {afterAll, beforeAll, describe, expect, it} from 'vitest'
@@ -18,6 +18,8 @@ import {fixturesDir} from '../helpers/paths.js'
 import {realTool} from '../helpers/tools.js'
 
 const hasChromium = realTool('chromium', 'chromium')
+/** Where PATH finds it: /usr/bin on Debian, a store path on NixOS. */
+const chromiumPath = hasChromium ? process.env.PATH!.split(delimiter).map((dir) => join(dir, 'chromium')).find((file) => existsSync(file)) : undefined
 const hosts = fixtureHosts
 const VIEWPORT = {width: 1280, height: 1000}
 /** Where the PNGs go, to be looked at. */
@@ -33,7 +35,7 @@ describe.runIf(hasChromium)('the HTML report in headless Chromium', () => {
   let browser: Browser
   beforeAll(async () => {
     const {chromium} = await import('playwright-core')
-    browser = await chromium.launch({executablePath: '/usr/bin/chromium'})
+    browser = await chromium.launch({executablePath: chromiumPath!})
     mkdirSync(pngDir, {recursive: true})
   }, 60_000)
   afterAll(async () => browser?.close())
