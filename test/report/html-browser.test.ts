@@ -2,7 +2,7 @@
  * A real browser reads every fixture host's HTML report: Debian's headless Chromium, driven by
  * playwright-core (no browser download). It loads with no console error and no request, the page is
  * no wider than the window, the guest GPU's node is on the first screen (written as a PNG), and in
- * print the folded parts are shown.
+ * print the folded parts are shown. Mermaid's own bundle draws the Markdown reports' diagrams.
  */
 import {existsSync, mkdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
@@ -14,7 +14,7 @@ import {diagnose} from '../../src/engine/pipeline.js'
 import {renderReport} from '../../src/report/render.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {fixtureGpu, fixtureHosts} from '../helpers/fixture-hosts.js'
-import {fixturesDir} from '../helpers/paths.js'
+import {fixturesDir, repoRoot} from '../helpers/paths.js'
 import {realTool} from '../helpers/tools.js'
 
 const hasChromium = realTool('chromium', 'chromium')
@@ -86,6 +86,31 @@ describe.runIf(hasChromium)('the HTML report in headless Chromium', () => {
     await page.close()
     expect(problems).toEqual([])
   }, 60_000)
+
+  it("Mermaid (as GitHub runs it) draws every fixture host's Markdown diagram", async () => {
+    const page = await browser.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.setContent('<!DOCTYPE html><html><body></body></html>')
+    await page.addScriptTag({path: join(repoRoot, 'node_modules/mermaid/dist/mermaid.min.js')})
+    await page.evaluate('mermaid.initialize({startOnLoad: false, securityLevel: "strict"})')
+    let drawn = 0
+    for (const host of hosts) {
+      const gpu = fixtureGpu(host)
+      const set = await readEvidenceFolder(join(fixturesDir, host))
+      const {facts, report} = diagnose(set, gpu ? {gpu} : {})
+      const markdown = await renderReport(report, {format: 'markdown', set, facts, failOn: 'error'})
+      const diagram = /```mermaid\n([\s\S]*?)\n```/.exec(markdown)?.[1]
+      if (!diagram) continue
+      const svg = (await page.evaluate(`mermaid.render('d${drawn}', ${JSON.stringify(diagram)}).then((r) => r.svg)`)) as string
+      expect(svg, host).toContain('GUEST GPU')
+      expect(svg, host).toMatch(/IOMMU group \d+/)
+      drawn++
+    }
+    await page.close()
+    expect(errors).toEqual([])
+    expect(drawn).toBeGreaterThanOrEqual(10)
+  }, 120_000)
 
   it('wrote a PNG for every host', () => {
     expect(hosts.filter((h) => readFileSync(join(pngDir, `${h}.png`)).length < 1000)).toEqual([])
