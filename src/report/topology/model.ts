@@ -72,7 +72,7 @@ export const COLLAPSE_ABOVE = 40
 
 export interface TopologyOptions {
   /** 'auto': fold only above COLLAPSE_ABOVE groups; 'always': fold whatever is not relevant. */
-  collapse?: 'auto' | 'always' | 'never'
+  collapse?: 'auto' | 'always'
 }
 
 const PCI_ADDRESS = /\b(?:[0-9a-f]{4}:)?[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\b/gi
@@ -113,7 +113,7 @@ export function buildTopology(facts: Facts, findings: FindingRef[], options: Top
   const tree = buildTree(fns)
   const groups = new Set(groupOf.values()).size
   const collapse = options.collapse ?? 'auto'
-  const fold = collapse === 'always' || (collapse === 'auto' && groups > COLLAPSE_ABOVE)
+  const fold = collapse === 'always' || groups > COLLAPSE_ABOVE
   const kept = fold ? keptAddresses(tree, fns, groupOf) : undefined
   const rows: TopologyRow[] = []
   const hidden = {groups: new Set<number>(), functions: 0}
