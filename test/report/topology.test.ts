@@ -9,7 +9,7 @@ import {join} from 'node:path'
 import {beforeAll, describe, expect, it} from 'vitest'
 import {diagnose} from '../../src/engine/pipeline.js'
 import {renderReport} from '../../src/report/render.js'
-import {buildTopology, COLLAPSE_ABOVE, type Topology, type TopologyFunction, type TopologyRow} from '../../src/report/topology/model.js'
+import {buildTopology, COLLAPSE_ABOVE, MAX_DRAWN_FUNCTIONS, type Topology, type TopologyFunction, type TopologyRow} from '../../src/report/topology/model.js'
 import {mermaidLabel, renderGuestGroupMermaid} from '../../src/report/topology/mermaid.js'
 import {topologyPicture} from '../../src/report/topology/picture.js'
 import {renderTopologySvg} from '../../src/report/topology/svg.js'
@@ -168,6 +168,22 @@ describe('a host with 1,000 groups', () => {
     const {svg} = await topologyPicture(sourceSetFromFiles(INTEL), {collapse: 'always'})
     expect(svg.match(/<g class="fn" /g)!.length).toBeLessThan(7)
     expect(svg).toContain('data-address="0000:01:00.0"')
+  })
+})
+
+describe('a pasted lspci of 3,000 GPUs (no groups)', () => {
+  const lines = Array.from({length: 3000}, (_, i) => `${(1 + Math.floor(i / 32)).toString(16).padStart(2, '0')}:${(i % 32).toString(16).padStart(2, '0')}.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)`)
+  const t = topologyOf(sourceSetFromFiles({'lspci-nn.txt': lines.join('\n')}))
+
+  it(`draws at most ${MAX_DRAWN_FUNCTIONS} functions and counts the rest`, () => {
+    expect(t.functions).toBe(3000)
+    expect(t.rows.filter((r) => r.kind === 'function')).toHaveLength(MAX_DRAWN_FUNCTIONS)
+    const folded = t.rows.filter((r): r is Extract<TopologyRow, {kind: 'collapsed'}> => r.kind === 'collapsed')
+    expect(folded.every((r) => r.why === 'limit')).toBe(true)
+    expect(folded.reduce((n, r) => n + r.functions, 0)).toBe(2000)
+    const svg = renderTopologySvg(t)
+    expect(svg).toContain('not drawn, the picture stops at 1000 functions')
+    expect(svg.length).toBeLessThan(2_000_000)
   })
 })
 

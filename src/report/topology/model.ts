@@ -39,8 +39,8 @@ export type TopologyRow =
   /** Devices on a bus whose bridge the evidence does not name (sysfs paths are not captured). */
   | {kind: 'bus'; depth: number; parent: number; bus: string}
   | {kind: 'function'; depth: number; parent: number; fn: TopologyFunction}
-  /** Groups folded away under one parent: nothing for the guest and no finding. */
-  | {kind: 'collapsed'; depth: number; parent: number; groups: number; functions: number}
+  /** Groups folded away under one parent: nothing for the guest and no finding, or past the drawing limit. */
+  | {kind: 'collapsed'; depth: number; parent: number; groups: number; functions: number; why: 'unrelated' | 'limit'}
 
 export interface Topology {
   /** Depth-first: a row's children follow it. */
@@ -69,6 +69,8 @@ export interface FindingMark {
 
 /** Above this many groups the groups with nothing for the guest and no finding fold into count lines. */
 export const COLLAPSE_ABOVE = 40
+/** At most this many functions are drawn (a pasted lspci can list any number); the rest are counted. */
+export const MAX_DRAWN_FUNCTIONS = 1000
 
 export interface TopologyOptions {
   /** 'auto': fold only above COLLAPSE_ABOVE groups; 'always': fold whatever is not relevant. */
@@ -113,22 +115,29 @@ export function buildTopology(facts: Facts, findings: FindingRef[], options: Top
   const tree = buildTree(fns)
   const groups = new Set(groupOf.values()).size
   const collapse = options.collapse ?? 'auto'
-  const fold = collapse === 'always' || groups > COLLAPSE_ABOVE
+  const fold = collapse === 'always' || groups > COLLAPSE_ABOVE || fns.size > MAX_DRAWN_FUNCTIONS
   const kept = fold ? keptAddresses(tree, fns, groupOf) : undefined
   const rows: TopologyRow[] = []
   const hidden = {groups: new Set<number>(), functions: 0}
+  let drawn = 0
   const walk = (node: TreeNode, depth: number, parent: number): void => {
     const index = rows.length
     if (node.kind === 'root') rows.push({kind: 'root', depth, parent: -1, domain: node.key})
     else if (node.kind === 'bus') rows.push({kind: 'bus', depth, parent, bus: node.key})
-    else rows.push({kind: 'function', depth, parent, fn: fns.get(node.key)!})
-    const folded = {groups: new Set<number>(), functions: 0}
-    for (const child of node.children) {
-      if (!kept || isKept(child, kept)) walk(child, depth + 1, index)
-      else countHidden(child, groupOf, folded)
+    else {
+      rows.push({kind: 'function', depth, parent, fn: fns.get(node.key)!})
+      drawn++
     }
-    if (folded.functions) {
-      rows.push({kind: 'collapsed', depth: depth + 1, parent: index, groups: folded.groups.size, functions: folded.functions})
+    const unrelated = {groups: new Set<number>(), functions: 0}
+    const overLimit = {groups: new Set<number>(), functions: 0}
+    for (const child of node.children) {
+      if (kept && !isKept(child, kept)) countHidden(child, groupOf, unrelated)
+      else if (drawn >= MAX_DRAWN_FUNCTIONS) countHidden(child, groupOf, overLimit)
+      else walk(child, depth + 1, index)
+    }
+    for (const [why, folded] of [['unrelated', unrelated], ['limit', overLimit]] as const) {
+      if (!folded.functions) continue
+      rows.push({kind: 'collapsed', depth: depth + 1, parent: index, groups: folded.groups.size, functions: folded.functions, why})
       hidden.functions += folded.functions
       for (const g of folded.groups) hidden.groups.add(g)
     }

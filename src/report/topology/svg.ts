@@ -9,7 +9,7 @@
  */
 import type {Severity} from '../../engine/types.js'
 import {xmlAttr, xmlText} from '../xml-text.js'
-import {cutName, type Binding, type Topology, type TopologyFunction, type TopologyRow} from './model.js'
+import {cutName, MAX_DRAWN_FUNCTIONS, type Binding, type Topology, type TopologyFunction, type TopologyRow} from './model.js'
 
 const FONT = 'DejaVu Sans Mono, Menlo, Consolas, monospace'
 /** Width of a character of FONT at 12 px, rounded up so text never overruns its column. */
@@ -139,7 +139,8 @@ export function renderTopologySvg(t: Topology): string {
       const text = `bus ${r.bus.slice(5)} · behind a bridge the evidence does not name`
       out.push(`<g class="bus"><rect x="${x0}" y="${px(y)}" width="${px(textWidth(text) + 16)}" height="${NODE}" rx="3" fill="#ffffff" stroke="#616161" stroke-dasharray="3 2"/><text x="${x0 + 8}" y="${px(base)}" fill="#424242">${xmlText(text)}</text></g>`)
     } else if (r.kind === 'collapsed') {
-      const text = `+ ${r.groups} more group${r.groups === 1 ? '' : 's'} (${r.functions} function${r.functions === 1 ? '' : 's'}): nothing for the guest, no finding`
+      const what = r.groups ? `${r.groups} more group${r.groups === 1 ? '' : 's'} (${r.functions} function${r.functions === 1 ? '' : 's'})` : `${r.functions} more function${r.functions === 1 ? '' : 's'}`
+      const text = `+ ${what}: ${r.why === 'limit' ? `not drawn, the picture stops at ${MAX_DRAWN_FUNCTIONS} functions` : 'nothing for the guest, no finding'}`
       out.push(`<g class="collapsed"><text x="${x0 + 4}" y="${px(base)}" font-style="italic" fill="#555555">${xmlText(text)}</text></g>`)
     } else out.push(functionNode(r.fn, x0, y, base, col, badgesOf(r.fn), badgeWidth))
   })
@@ -211,7 +212,7 @@ function summary(t: Topology): string {
   const parts = [t.groups ? `${plural(t.functions, 'function')} in ${plural(t.groups, 'IOMMU group')}` : `${plural(t.functions, 'function')}; the evidence shows no IOMMU groups`]
   parts.push(t.guestGpus.length ? `guest GPU ${t.guestGpus.join(', ')}` : 'no guest GPU known')
   if (t.hostDisplay) parts.push(`host display ${t.hostDisplay}`)
-  if (t.hidden.groups || t.hidden.functions) parts.push(`${plural(t.hidden.groups, 'group')} without anything for the guest folded`)
+  if (t.hidden.functions) parts.push(`${plural(t.hidden.functions, 'function')} folded into counts`)
   return parts.join(' · ')
 }
 
