@@ -3,7 +3,7 @@
 // to it. Prints the table, rewrites the measured block of docs/performance.md, exits 1 on a miss.
 //   BENCH_RUNS=n        alternating runs per command (default 5; the 50 MB host takes at most 3)
 //   BENCH_FIXTURES=all  every fixture host, not the subset that covers every kind of evidence
-//   BENCH_HUGE=1        the 500 MB kernel log in all five formats, not JSON alone (minutes)
+//   BENCH_HUGE=1        the 500 MB kernel log in every format, not JSON alone (minutes)
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {dirname, join} from 'node:path'
@@ -42,7 +42,7 @@ function exceptions() {
 const settings = {
   runsNote: `Each command: one warm-up, then ${runs} runs alternating with \`node -e 0\`${exceptions()}.`,
   fixturesNote: everyFixture ? 'Every fixture host.' : `Fixture hosts that together hold every kind of evidence file (BENCH_FIXTURES=all for all): ${inputs.fixtures.map((dir) => dir.split('/').at(-1)).join(', ')}.`,
-  hugeNote: hugeFormats.length === FORMATS.length ? 'The 500 MB log in every format.' : 'The 500 MB log in JSON only (BENCH_HUGE=1 for all five formats).',
+  hugeNote: hugeFormats.length === FORMATS.length ? 'The 500 MB log in every format.' : 'The 500 MB log in JSON only (BENCH_HUGE=1 for every format).',
 }
 
 const columns = ['what', 'median ms', '× floor', 'target', 'peak RSS MiB', 'verdict']

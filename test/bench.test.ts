@@ -72,6 +72,7 @@ describe('the target table', () => {
       live: '≤ 3×',
       big: '≤ 1500 ms, ≤ 250 MiB',
       huge: '≤ 300 MiB',
+      picture: '≤ 1000 ms',
       'kernel-log-parse': '≥ 100 MB/s',
     })
   })

@@ -56,7 +56,7 @@ describe("oclif's own errors: one line in the tool's style, exit 2, with where t
     ['a missing argument', ['explain'], /^vfio-doctor: missing 1 required arg: id, a failure mode's id, as `vfio-doctor list` shows them \(vfio-doctor explain --help\)$/],
     ['a number below its minimum', ['check', '--timeout', '0'], /^vfio-doctor: parsing --timeout: expected an integer greater than or equal to 1 but received: 0 \(vfio-doctor check --help\)$/],
     ['a word for a number', ['check', '--timeout', 'abc'], /^vfio-doctor: parsing --timeout: expected an integer but received: abc /],
-    ['a value outside its choices', ['check', '--format', 'nope'], /^vfio-doctor: expected --format=nope to be one of: text, json, markdown, bbcode, junit \(vfio-doctor check --help\)$/],
+    ['a value outside its choices', ['check', '--format', 'nope'], /^vfio-doctor: expected --format=nope to be one of: text, json, markdown, bbcode, junit, html \(vfio-doctor check --help\)$/],
     ['a flag that does not exist', ['groups', '--foo'], /^vfio-doctor: nonexistent flag: --foo \(vfio-doctor groups --help\)$/],
     ['a command typed wrong', ['chek'], /^vfio-doctor: no command "chek" \(did you mean check\?\); vfio-doctor --help lists them$/],
     ['a command nothing resembles', ['zzzzzz'], /^vfio-doctor: no command "zzzzzz"; vfio-doctor --help lists them$/],

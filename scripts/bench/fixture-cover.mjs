@@ -1,4 +1,4 @@
-// The fixture hosts the bench runs by default: every one in five formats would take most of the
+// The fixture hosts the bench runs by default: every one in every format would take most of the
 // time budget, and start-up cost depends on which kinds of evidence a host has (each kind loads
 // its parser and checks), not on which host it is.
 import {readdirSync} from 'node:fs'

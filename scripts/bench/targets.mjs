@@ -4,12 +4,14 @@
 // `commands` lists what to run, given the inputs (fixture hosts, generated hosts).
 import {basename} from 'node:path'
 
-export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit']
+export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit', 'html']
 
 const everyFormat = (label, dir) => FORMATS.map((format) => ({what: `${label} --format ${format}`, format, argv: ['check', '--input', dir, '--format', format]}))
 
 export const BIG_HOST = {groups: 1000, logMB: 50, domains: 100}
 export const HUGE_LOG = {groups: 10, logMB: 500, domains: 0}
+/** Issue 18: the picture of a host with 1,000 groups (and gen-host's ordinary 1 MB log). */
+export const PICTURE_HOST = {groups: 1000, logMB: 1, domains: 1}
 
 export const TARGETS = [
   {
@@ -50,6 +52,13 @@ export const TARGETS = [
     runs: () => 1,
     warmUp: false,
     commands: async (inputs) => everyFormat('check --input 500 MB log', await inputs.host('huge', HUGE_LOG)).filter((c) => inputs.hugeFormats.includes(c.format)),
+  },
+  {
+    id: 'picture',
+    title: '`groups --format svg` on 1,000 groups',
+    limit: {ms: 1000},
+    runs: (n) => n,
+    commands: async (inputs) => [{what: 'groups --format svg (1,000 groups)', argv: ['groups', '--input', await inputs.host('picture', PICTURE_HOST), '--format', 'svg']}],
   },
   {
     id: 'kernel-log-parse',

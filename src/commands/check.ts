@@ -23,6 +23,7 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     {description: 'Only the IOMMU checks, for the GPU at 01:00.0', command: '<%= config.bin %> <%= command.id %> --only iommu-enabled --gpu 01:00.0'},
     {description: 'A report to paste into a GitHub issue, Discourse or Reddit post (redacted)', command: '<%= config.bin %> <%= command.id %> --format markdown > report.md'},
     {description: 'The same for the Arch Linux forums', command: '<%= config.bin %> <%= command.id %> --format bbcode'},
+    {description: 'One HTML file with the PCI topology picture, to attach where a forum takes files (redacted)', command: '<%= config.bin %> <%= command.id %> --format html > report.html'},
     {description: 'Upload the redacted report to paste.rs and print its link (asks first)', command: 'sudo <%= config.bin %> <%= command.id %> --share'},
     {description: 'JUnit XML for GitLab or Jenkins, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --input ./my-host --format junit --fail-on warning > vfio-doctor.xml'},
   ]
@@ -31,7 +32,7 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     ...sourceFlags,
     format: Flags.string({
       char: 'f',
-      description: 'output format: text (terminal), json (schema/report.schema.json), markdown (GitHub, Discourse, Reddit), bbcode (Arch Linux forums), junit (CI)',
+      description: 'output format: text (terminal), json (schema/report.schema.json), markdown (GitHub, Discourse, Reddit), bbcode (Arch Linux forums), junit (CI), html (one file with a picture)',
       options: [...FORMATS],
       default: 'text',
     }),

@@ -4,6 +4,7 @@ import {fitExcerpts, type Excerpt} from './excerpt.js'
 import type {FactLine} from './facts-summary.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
 import {sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
+import type {Topology} from './topology/model.js'
 
 /**
  * A forum post, written once for every markup: findings first (with their evidence and fix
@@ -27,6 +28,10 @@ export interface Markup {
   fromMarkdown(markdown: string): string
   /** How a finding's severity and a check's status show. */
   marks: {severity: Record<Severity, string>; status: Record<CheckStatus, string>}
+  /** A paragraph of inline text, where the markup needs it marked (HTML); plain text otherwise. */
+  paragraph?(text: string): string
+  /** The PCI topology as this markup can show it (a picture, a diagram); '' or absent: not shown. */
+  topology?(topology: Topology): string
 }
 
 export interface ForumInput {
@@ -34,6 +39,8 @@ export interface ForumInput {
   /** The run's sources with their text (redacted when the report is). */
   sources: Source[]
   facts: FactLine[]
+  /** The PCI tree and IOMMU groups, its names redacted when the report is. */
+  topology?: Topology
   /** "1 user name and 2 MAC addresses", or undefined when the report is not redacted. */
   redacted?: string
 }
@@ -45,6 +52,8 @@ export interface ForumOptions {
   sourceBudget?: number
   /** How the post is made, shown at its foot. */
   command: string
+  /** The topology right under the head (a picture); by default after the findings (a folded diagram). */
+  topologyFirst?: boolean
 }
 
 const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info']
@@ -90,8 +99,9 @@ const LANGUAGE: Partial<Record<SourceKind, string>> = {domainXml: 'xml', nixConf
 
 export function renderForum(input: ForumInput, m: Markup, options: ForumOptions): string {
   const {report} = input
-  const head = [m.heading(1, title(report)), hostLine(report, m), gatherBlock(report, m)].filter(Boolean).join('\n\n')
+  const head = [m.heading(1, title(report)), paragraph(m, hostLine(report, m)), gatherBlock(report, m)].filter(Boolean).join('\n\n')
   const findings = sortedFindings(report).map((f) => findingBlock(f, report, m))
+  const topology = input.topology && m.topology ? m.topology(input.topology) : ''
   const checks = [m.heading(2, 'Checks'), checksTable(report, m)].join('\n\n')
   const facts = input.facts.length ? m.fold('Host facts', m.list(input.facts.map((f) => `${m.bold(`${f.label}:`)} ${m.escape(f.value)}`))) : ''
   const unreadable = unreadableBlock(input.sources, m)
@@ -99,7 +109,7 @@ export function renderForum(input: ForumInput, m: Markup, options: ForumOptions)
     [`vfio-doctor ${report.tool.version}`, input.redacted ? `redacted: ${input.redacted} (${m.code('--no-redact')} keeps them)` : 'not redacted', m.code(options.command)].join(' · '),
   )
 
-  const core = [head, ...findings, checks, facts, unreadable].filter(Boolean)
+  const core = (options.topologyFirst ? [head, topology, ...findings] : [head, ...findings, topology]).concat(checks, facts, unreadable).filter(Boolean)
   const fixed = core.join('\n\n').length + foot.length + 200
   const raw = input.sources
     .filter((s) => s.status === 'ok' && (s.digest !== undefined || (s.text !== undefined && s.text.trim() !== '')))
@@ -112,10 +122,14 @@ export function renderForum(input: ForumInput, m: Markup, options: ForumOptions)
   const left = raw.filter((s, i) => excerpts[i]!.cut === 'omitted' && s.kind !== 'log')
   const sourceBlocks = shown.map(({source, excerpt}) => m.fold(sourceSummary(source, excerpt), m.codeBlock(excerpt.text, LANGUAGE[source.kind] ?? 'text')))
   const leftOut = left.length
-    ? `Left out to stay under the size limit: ${left.map((s) => m.code(s.origin)).join(', ')}. A capture holds them all (${m.code('vfio-doctor capture')}, redacted too).`
+    ? paragraph(m, `Left out to stay under the size limit: ${left.map((s) => m.code(s.origin)).join(', ')}. A capture holds them all (${m.code('vfio-doctor capture')}, redacted too).`)
     : ''
   const sources = raw.length ? [m.heading(2, 'Evidence read'), ...sourceBlocks, leftOut].filter(Boolean).join('\n\n') : ''
   return [...core, sources, foot].filter(Boolean).join('\n\n') + '\n'
+}
+
+function paragraph(m: Markup, text: string): string {
+  return text && m.paragraph ? m.paragraph(text) : text
 }
 
 function title(report: Report): string {
@@ -133,7 +147,7 @@ function title(report: Report): string {
 function gatherBlock(report: Report, m: Markup): string {
   const {errors, warnings, crashed} = report.summary
   if (errors + warnings + crashed > 0 || unjudgedAreas(report).length === 0) return ''
-  return `${m.escape('The evidence could not judge these areas. Gather what they need with')} ${m.code('sudo vfio-doctor capture DIR')}${m.escape(', or without the tool:')}\n\n${m.codeBlock(GATHER_COMMANDS, 'sh')}`
+  return `${paragraph(m, `${m.escape('The evidence could not judge these areas. Gather what they need with')} ${m.code('sudo vfio-doctor capture DIR')}${m.escape(', or without the tool:')}`)}\n\n${m.codeBlock(GATHER_COMMANDS, 'sh')}`
 }
 
 function hostLine(report: Report, m: Markup): string {
@@ -152,7 +166,7 @@ function findingBlock(f: ReportFinding, report: Report, m: Markup): string {
   const check = report.checks.find((c) => c.id === f.check)
   const area = check ? AREAS[check.area] : f.check
   const parts = [m.heading(3, `${m.marks.severity[f.severity]} ${m.escape(f.message)}`)]
-  parts.push(`${m.bold(m.escape(f.title))} · ${m.code(f.id)} · ${m.escape(area)} · more: ${m.code(`vfio-doctor explain ${f.id}`)}`)
+  parts.push(paragraph(m, `${m.bold(m.escape(f.title))} · ${m.code(f.id)} · ${m.escape(area)} · more: ${m.code(`vfio-doctor explain ${f.id}`)}`))
   if (f.evidence.length) {
     const lines = f.evidence.slice(0, MAX_EVIDENCE_LINES)
     if (f.evidence.length > lines.length) lines.push(`[… ${f.evidence.length - lines.length} more lines]`)

@@ -2,7 +2,7 @@ import {idsOf, isBridge, isDisplayDevice, normalizePciAddress, slotOf} from '../
 import type {Facts, PciDevice} from '../facts/types.js'
 
 /** Class names by class code, for devices only sysfs describes (no lspci on the host). */
-const CLASS_NAMES: Record<string, string> = {
+export const CLASS_NAMES: Record<string, string> = {
   '0100': 'SCSI storage controller', '0101': 'IDE interface', '0104': 'RAID bus controller', '0106': 'SATA controller',
   '0107': 'Serial Attached SCSI controller', '0108': 'Non-Volatile memory controller', '0200': 'Ethernet controller',
   '0280': 'Network controller', '0300': 'VGA compatible controller', '0302': '3D controller', '0380': 'Display controller',

@@ -1,5 +1,6 @@
 import {AREAS, type Area, type Severity} from '../engine/types.js'
 import type {FailOn, Report, ReportFinding} from './model.js'
+import {xmlAttr as attr, xmlText as text} from './xml-text.js'
 
 const RANK: Record<Severity, number> = {error: 3, warning: 2, info: 1}
 
@@ -53,17 +54,4 @@ function findingText(f: ReportFinding, nixos: boolean): string {
   const fix = nixos ? f.fix.nixos : (f.fix.other ?? f.fix.nixos)
   if (fix) lines.push(nixos ? 'Fix on NixOS:' : 'Fix:', fix)
   return lines.join('\n')
-}
-
-/** XML 1.0 cannot hold most control characters at all, escaped or not: they become U+FFFD. */
-function clean(s: string): string {
-  return s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd').replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
-}
-
-function text(s: string): string {
-  return clean(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
-}
-
-function attr(s: string): string {
-  return text(s).replace(/"/g, '&quot;').replace(/\n/g, '&#10;').replace(/\t/g, '&#9;')
 }

@@ -1,5 +1,6 @@
 import {renderForum, type ForumInput, type Markup} from './forum.js'
 import {unwrapParagraphs} from './prose.js'
+import {renderGuestGroupMermaid} from './topology/mermaid.js'
 
 /** GitHub's limit for an issue or comment body, in characters. */
 export const MARKDOWN_LIMIT = 65_536
@@ -32,6 +33,11 @@ export const markdownMarkup: Markup = {
   marks: {
     severity: {error: '❌', warning: '⚠️', info: 'ℹ️'},
     status: {passed: '✅', failed: '❌', warned: '⚠️', skipped: '⏭️', crashed: '💥'},
+  },
+  // Folded, so it never stands between the reader and the findings.
+  topology: (topology) => {
+    const diagram = renderGuestGroupMermaid(topology)
+    return diagram ? markdownMarkup.fold("The guest GPU's IOMMU group and its neighbours (diagram)", markdownMarkup.codeBlock(diagram, 'mermaid')) : ''
   },
 }
 

@@ -2,10 +2,10 @@ import type {Facts} from '../facts/types.js'
 import type {SourceSet} from '../sources/types.js'
 import type {ForumInput} from './forum.js'
 import type {FailOn, Report} from './model.js'
-import {printable} from './printable.js'
+import {printable, printableText} from './printable.js'
 import {DEFAULT_WIDTH} from '../util/terminal-width.js'
 
-export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit'] as const
+export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit', 'html'] as const
 export type Format = (typeof FORMATS)[number]
 
 
@@ -43,6 +43,8 @@ export async function renderReport(report: Report, options: RenderOptions): Prom
       return (await import('./markdown.js')).renderMarkdown(await forumInput(report, options.set, options.facts, redact))
     case 'bbcode':
       return (await import('./bbcode.js')).renderBbcode(await forumInput(report, options.set, options.facts, redact))
+    case 'html':
+      return (await import('./html.js')).renderHtml(await forumInput(report, options.set, options.facts, redact))
     default: {
       const [{renderText}, {summarizeFacts}] = await Promise.all([import('./text.js'), import('./facts-summary.js')])
       const textOptions = {color: options.color ?? false, verbose: options.verbose ?? false, width: options.width ?? DEFAULT_WIDTH}
@@ -64,15 +66,16 @@ async function redactedReport(report: Report, set: SourceSet): Promise<Report> {
 
 /** What a forum post is made of, redacted with one set of pseudonyms when asked. */
 export async function forumInput(report: Report, set: SourceSet, facts: Facts, redact: boolean): Promise<ForumInput> {
-  const {summarizeFacts} = await import('./facts-summary.js')
+  const [{summarizeFacts}, {buildTopology, mapTopologyText}] = await Promise.all([import('./facts-summary.js'), import('./topology/model.js')])
   const factLines = printable(summarizeFacts(facts))
-  if (!redact) return {report, sources: set.sources, facts: factLines}
+  const topology = mapTopologyText(buildTopology(facts, report.findings), printableText)
+  if (!redact) return {report, sources: set.sources, facts: factLines, topology}
   const {redactorFor, redactReport, redactSourceSet} = await import('../redact/index.js')
   const redactor = redactorFor(set)
   const sources = redactSourceSet(set, redactor).sources
   const redacted = redactReport(report, redactor)
   const lines = factLines.map((f) => ({label: f.label, value: redactor.redact(f.value)}))
-  return {report: redacted, sources, facts: lines, redacted: redactor.describe()}
+  return {report: redacted, sources, facts: lines, topology: mapTopologyText(topology, (text) => redactor.redact(text)), redacted: redactor.describe()}
 }
 
 /** The redacted Markdown report that --share uploads, and what its redaction replaced. */

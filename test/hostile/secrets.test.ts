@@ -2,7 +2,7 @@
  * Nothing private leaks: fixtures/secrets-host (seed 003's host, seeded with a host name, user
  * names, MACs, serials, UUIDs, IPs, an SSH key and its fingerprint, a Wi-Fi SSID) through the built
  * CLI in every format, through --share, and a capture of a fake root seeded the same way.
- * Markdown, BBCode, --share and capture leave the machine and are redacted by default (issue 5);
+ * Markdown, BBCode, HTML (with its topology picture), --share and capture leave the machine and are redacted by default (issue 5);
  * text, JSON and JUnit stay on it (terminal, CI) and are not: they may carry only what a finding
  * quotes. --no-redact keeps everything.
  */
@@ -40,7 +40,7 @@ const leaks = (text: string) => ALL_SECRETS.filter((s) => text.toLowerCase().inc
 describe('fixtures/secrets-host through the CLI', () => {
   // Every format can leave the machine (pasted, attached, kept in CI logs): all are redacted by default.
   // (Text on a terminal is not, so the fix names the person's real paths; tests have no terminal.)
-  it.each(['markdown', 'bbcode', 'text', 'json', 'junit'])('%s (redacted by default) carries none of the secrets, and keeps ids, addresses, versions, file names', async (format) => {
+  it.each(['markdown', 'bbcode', 'html', 'text', 'json', 'junit'])('%s (redacted by default) carries none of the secrets, and keeps ids, addresses, versions, file names', async (format) => {
     for (const args of [[], ['--verbose']]) {
       // Text as wide as it wants: wrapped, a secret cut across two lines would slip past leaks().
       const r = await runCli(['check', '--input', HOST, '--format', format, ...args], {env: {COLUMNS: '100000'}})
@@ -49,8 +49,15 @@ describe('fixtures/secrets-host through the CLI', () => {
     }
     const r = await runCli(['check', '--input', HOST, '--format', format])
     // The forum formats carry the raw sources; the others only findings, whose evidence keeps these.
-    const kept = ['markdown', 'bbcode'].includes(format) ? KEPT : ['0000:01:00.0', 'Win10_22H2_EnglishInternational_x64.iso', 'qemu-libvirtd']
+    const kept = ['markdown', 'bbcode', 'html'].includes(format) ? KEPT : ['0000:01:00.0', 'Win10_22H2_EnglishInternational_x64.iso', 'qemu-libvirtd']
     expect(kept.filter((k) => !r.stdout.includes(k))).toEqual([])
+  })
+
+  it('groups --format svg (the picture, redacted by default) carries none of the secrets', async () => {
+    const r = await runCli(['groups', '--input', HOST, '--format', 'svg'])
+    expect(r.code, r.stderr).toBe(0)
+    expect(r.stdout).toContain('data-address="0000:01:00.0"')
+    expect(leaks(r.stdout)).toEqual([])
   })
 
   it('the fixture really is seeded: every secret is in its files', () => {
@@ -58,7 +65,7 @@ describe('fixtures/secrets-host through the CLI', () => {
     expect(ALL_SECRETS.filter((s) => !all.includes(s))).toEqual([])
   })
 
-  it.each(['markdown', 'bbcode'])('%s with --no-redact carries every secret of the recognised outputs; the unrecognised NetworkManager log is not shared at all', async (format) => {
+  it.each(['markdown', 'bbcode', 'html'])('%s with --no-redact carries every secret of the recognised outputs; the unrecognised NetworkManager log is not shared at all', async (format) => {
     const r = await runCli(['check', '--input', HOST, '--format', format, '--no-redact'])
     const recognised = readdirSync(HOST).filter((f) => f !== 'networkmanager.log').map(fixture).join('\n')
     expect(ALL_SECRETS.filter((s) => recognised.includes(s) && !r.stdout.includes(s))).toEqual([])

@@ -170,7 +170,7 @@ describe('planted secrets in one evidence folder: every output that leaves the m
 
   const secrets = PLANTED.flatMap(([carrier, , , list]) => list.map((s) => [carrier, s] as const))
 
-  it.each(['text', 'text -v', 'json', 'markdown', 'bbcode', 'junit', 'share', 'capture'])('%s leaks none of them', (output) => {
+  it.each(['text', 'text -v', 'json', 'markdown', 'bbcode', 'junit', 'html', 'share', 'capture'])('%s leaks none of them', (output) => {
     expect(secrets.filter(([, s]) => outputs[output]!.includes(s)).map(([carrier, s]) => `${carrier}: ${s}`)).toEqual([])
   })
 

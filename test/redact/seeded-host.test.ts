@@ -48,7 +48,7 @@ describe('the seeded host', () => {
     const {facts, report} = diagnose(set)
     outputs = {}
     unredacted = {}
-    for (const format of ['markdown', 'bbcode'] as const) {
+    for (const format of ['markdown', 'bbcode', 'html'] as const) {
       outputs[format] = await renderReport(report, {format, set, facts, failOn: 'error'})
       unredacted[format] = await renderReport(report, {format, set, facts, failOn: 'error', redact: false})
     }
@@ -60,11 +60,11 @@ describe('the seeded host', () => {
     expect(leaks(unredacted.markdown!).length).toBeGreaterThan(SECRETS.length * 0.8)
   })
 
-  it.each(['markdown', 'bbcode', 'share'] as const)('%s output leaks none of it', (format) => {
+  it.each(['markdown', 'bbcode', 'html', 'share'] as const)('%s output leaks none of it', (format) => {
     expect(leaks(outputs[format]!)).toEqual([])
   })
 
-  it.each(['markdown', 'bbcode', 'share'] as const)('%s output keeps PCI ids and addresses, versions, store paths, file names', (format) => {
+  it.each(['markdown', 'bbcode', 'html', 'share'] as const)('%s output keeps PCI ids and addresses, versions, store paths, file names', (format) => {
     expect(KEPT.filter((k) => !outputs[format]!.includes(k))).toEqual([])
   })
 

@@ -4,7 +4,7 @@
  * release does not touch them; nothing else may vary between runs (no dates, timings or paths).
  */
 import {execFileSync} from 'node:child_process'
-import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync} from 'node:fs'
+import {existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -12,17 +12,17 @@ import {diagnose} from '../../src/engine/pipeline.js'
 import {FORMATS, renderReport, type Format} from '../../src/report/render.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {toolVersion} from '../../src/util/version.js'
+import {fixtureGpu, fixtureHosts} from '../helpers/fixture-hosts.js'
 import {fixturesDir, repoRoot} from '../helpers/paths.js'
 import {reportSchemaErrors} from './report-schema.js'
 import {hasXmllint} from '../helpers/tools.js'
 
 const goldenDir = join(repoRoot, 'test/golden')
 const update = process.env.UPDATE_GOLDEN === '1'
-const hosts = readdirSync(fixturesDir).filter((n) => statSync(join(fixturesDir, n)).isDirectory()).sort()
+const hosts = fixtureHosts
 
 async function renderHost(host: string): Promise<Record<Format, string>> {
-  const expectedFile = join(fixturesDir, `${host}.expected.json`)
-  const gpu = existsSync(expectedFile) ? (JSON.parse(readFileSync(expectedFile, 'utf8')) as {gpu?: string}).gpu : undefined
+  const gpu = fixtureGpu(host)
   const set = await readEvidenceFolder(join(fixturesDir, host))
   const {facts, report} = diagnose(set, gpu ? {gpu} : {})
   const out = {} as Record<Format, string>

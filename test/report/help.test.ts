@@ -24,8 +24,14 @@ describe('--help', () => {
   })
 
   it('check documents every format and the sharing flags', () => {
-    expect(Check.flags.format.options).toEqual(['text', 'json', 'markdown', 'bbcode', 'junit'])
+    expect(Check.flags.format.options).toEqual(['text', 'json', 'markdown', 'bbcode', 'junit', 'html'])
     for (const flag of ['redact', 'share', 'yes', 'share-url'] as const) expect(Check.flags[flag].description).toBeTruthy()
     expect(Check.flags.redact.allowNo).toBe(true)
+  })
+
+  it('groups documents its picture', () => {
+    expect(Groups.flags.format.options).toEqual(['text', 'svg'])
+    expect(Groups.flags.format.description).toContain('svg')
+    expect(Groups.flags.redact.allowNo).toBe(true)
   })
 })
