@@ -11,6 +11,7 @@ import {parseLspci} from '../parse/lspci.js'
 import {parseModprobe, type ModprobeConfig} from '../parse/modprobe.js'
 import {parseModules} from '../parse/modules.js'
 import {parseNixConfig} from '../parse/nix-config.js'
+import {parseQemuConf} from '../parse/qemu-conf.js'
 import {parseOsRelease} from '../parse/os-release.js'
 import {parsePciSysfs} from '../parse/pci-sysfs.js'
 import {parsePermissions, type PathAccess} from '../parse/permissions.js'
@@ -49,6 +50,7 @@ const FACT_SOURCES: Record<FactName, SourceKind[]> = {
   nixos: ['nixSystem', 'nixKernelParams'],
   nixConfig: ['nixConfig'],
   modprobe: ['modprobe'],
+  qemuConf: ['qemuConf'],
   virt: ['detectVirt', 'cpuinfo'],
   logSignals: ['qemuLog', 'log'],
   guestGpus: ['pciSysfs', 'lspci', 'iommuListing', 'cmdline', 'domainXml'],
@@ -100,6 +102,8 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   assembleNixos(facts, ok)
   const configs = ok('nixConfig')
   if (configs.length > 0) facts.nixConfig = configs.map((s) => parseNixConfig(inFilePlace(s), s.origin))
+  const qemuConfs = ok('qemuConf')
+  if (qemuConfs.length > 0) facts.qemuConf = qemuConfs.map((s) => parseQemuConf(inFilePlace(s), s.origin))
   const modprobe = ok('modprobe')
   if (modprobe.length > 0) facts.modprobe = mergeModprobe(modprobe.map((s) => parseModprobe(inFilePlace(s), s.origin)))
   const virt = virtOf(first('detectVirt'), facts)

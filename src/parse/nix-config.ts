@@ -11,7 +11,7 @@ import {collectDefinitions, type Definition} from './nix/definitions.js'
 import {tokenize} from './nix/lexer.js'
 import {LineIndex} from './nix/lines.js'
 import {parseNix} from './nix/parser.js'
-import {readBool, readEnabledShorthand, readString, readStringList, readTemplate, type Source} from './nix/values.js'
+import {listItems, readBool, readEnabledShorthand, readString, readStringList, readTemplate, type Source} from './nix/values.js'
 
 export interface NixString {
   /** The literal value; undefined when the string is interpolated. */
@@ -45,6 +45,18 @@ export interface NixConfig {
   }
   /** users.users.<name>.extraGroups (and users.extraUsers). `user` is undefined when interpolated. */
   userGroups: Array<{user?: string; userRaw: string; groups: NixString[]; line: number}>
+  /** users.users.<name>.uid = 1000 (what a verbatimConfig `user = "+${...uid}"` names). */
+  userIds: Array<{user?: string; userRaw: string; uid: string; line: number}>
+  /**
+   * virtualisation.libvirtd.qemu.verbatimConfig: qemu.conf text NixOS appends to the file it
+   * generates; unresolved interpolations stay as written.
+   */
+  qemuVerbatimConfig?: {text: string; line: number}
+  /**
+   * Kernel build options set in the configuration: boot.kernelPatches' extraConfig lines
+   * ("VFIO_PCI y") and `NAME = yes` in a kernelPackages override's structuredExtraConfig.
+   */
+  kernelBuildOptions: Array<{name: string; value: string; line: number}>
   tmpfilesRules?: NixString[]
   /**
    * Shell text of boot.postBootCommands / boot.initrd.preDeviceCommands (and the initrd's
@@ -75,6 +87,8 @@ export function parseNixConfig(text: string, file: string): NixConfig {
   const config: NixConfig = {
     file,
     userGroups: userGroups(definitions, source),
+    userIds: userIds(definitions, source),
+    kernelBuildOptions: [...kernelPatchOptions(options, source), ...structuredOptions(options, source)],
     bootCommands: bootCommands(options, source),
     bindings,
     warnings: warnings.list(),
@@ -90,6 +104,13 @@ export function parseNixConfig(text: string, file: string): NixConfig {
   if (modprobe?.value !== undefined) config.extraModprobe = parseModprobe(modprobe.value, file)
   const kernelPackages = options.expression('boot.kernelPackages')
   if (kernelPackages) config.kernelPackages = kernelPackages
+  const verbatim = options.at('virtualisation.libvirtd.qemu.verbatimConfig')
+  if (verbatim.length > 0) {
+    config.qemuVerbatimConfig = {
+      text: verbatim.map((d) => readTemplate(d.value, d.scope, source)).join('\n'),
+      line: source.lines.lineOf(verbatim[0]!.value.start),
+    }
+  }
   const libvirtd = readLibvirtd(options)
   if (libvirtd) config.libvirtd = libvirtd
   return config
@@ -129,6 +150,56 @@ function userGroups(definitions: Definition[], source: Source): NixConfig['userG
     found.push(user.name === undefined ? entry : {user: user.name, ...entry})
   }
   return found
+}
+
+/** users.users.<name>.uid = NUMBER. */
+function userIds(definitions: Definition[], source: Source): NixConfig['userIds'] {
+  const found: NixConfig['userIds'] = []
+  for (const {path, value, start} of definitions) {
+    if (path.length !== 4 || path[0]!.name !== 'users' || path[3]!.name !== 'uid') continue
+    if (path[1]!.name !== 'users' && path[1]!.name !== 'extraUsers') continue
+    const uid = source.text.slice(value.start, value.end).trim()
+    if (!/^\d{1,10}$/.test(uid)) continue
+    const user = path[2]!
+    const entry = {userRaw: user.raw, uid, line: source.lines.lineOf(start)}
+    found.push(user.name === undefined ? entry : {user: user.name, ...entry})
+  }
+  return found
+}
+
+/** `CONFIG_VFIO_PCI=y`, `VFIO_PCI y`: one Kconfig setting a line of extraConfig. */
+const KCONFIG_LINE = /^\s*(?:CONFIG_)?([A-Z0-9_]{1,80})(?:\s+|\s*=\s*)(y|m|n)\s*$/
+
+/** Each `extraConfig` of boot.kernelPatches = [ { name = ...; patch = ...; extraConfig = ''...''; } ]. */
+function kernelPatchOptions(options: OptionIndex, source: Source): NixConfig['kernelBuildOptions'] {
+  const found: NixConfig['kernelBuildOptions'] = []
+  for (const definition of options.at('boot.kernelPatches')) {
+    for (const patch of listItems(definition.value, definition.scope)) {
+      if (patch.expr.kind !== 'attrs') continue
+      const extra = patch.expr.bindings.find((b) => b.path.length === 1 && b.path[0]!.kind === 'name' && b.path[0]!.name === 'extraConfig')
+      if (!extra) continue
+      const first = source.lines.lineOf(extra.value.start)
+      for (const [i, text] of readTemplate(extra.value, patch.scope, source).split('\n').entries()) {
+        const m = KCONFIG_LINE.exec(text)
+        // A '' string starts on the line of its opening quotes; its first line is often empty.
+        if (m) found.push({name: m[1]!, value: m[2]!, line: first + i})
+      }
+    }
+  }
+  return found
+}
+
+/** `VFIO_PCI = yes;` (lib.kernel's yes / module / no) inside boot.kernelPackages' expression. */
+function structuredOptions(options: OptionIndex, source: Source): NixConfig['kernelBuildOptions'] {
+  const definition = options.at('boot.kernelPackages').at(-1)
+  if (!definition) return []
+  const text = source.text.slice(definition.value.start, definition.value.end)
+  const values: Record<string, string> = {yes: 'y', module: 'm', no: 'n'}
+  return [...text.matchAll(/\b([A-Z][A-Z0-9_]{1,80})\s*=\s*(?:lib\.)?(?:kernel\.)?(yes|module|no)\s*;/g)].map((m) => ({
+    name: m[1]!,
+    value: values[m[2]!]!,
+    line: source.lines.lineOf(definition.value.start + m.index),
+  }))
 }
 
 function readLibvirtd(options: OptionIndex): NixConfig['libvirtd'] {

@@ -69,6 +69,7 @@ const KIND_WORDS: Record<SourceKind, string> = {
   virshList: 'virsh list',
   domainXml: 'libvirt domain XML',
   qemuLog: 'qemu / libvirt log',
+  qemuConf: 'qemu.conf',
   permissions: 'file permissions',
   userGroups: 'user and groups',
   nixSystem: 'NixOS generation',
@@ -81,7 +82,7 @@ const KIND_WORDS: Record<SourceKind, string> = {
 
 /** Raw sources in the order a helper reads them: the kernel's view first, then the VM's, then config. */
 const KIND_ORDER: SourceKind[] = [
-  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'modprobe', 'nixKernelParams', 'nixSystem',
+  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixSystem',
   'permissions', 'devNodes', 'userGroups', 'modules', 'cpuinfo', 'osRelease', 'uname', 'procVersion', 'acpiTables', 'iommuClass', 'kvmParams',
   'virshList', 'detectVirt', 'log',
 ]

@@ -19,6 +19,15 @@ export function readStringList(value: Expr, scope: Scope, source: Source): NixSt
   return [readString(expr, inner.scope, source)]
 }
 
+/** The items of a list value (`a ++ b` and mkMerge concatenate), unwrapped, each with its scope. */
+export function listItems(value: Expr, scope: Scope): Array<{expr: Expr; scope: Scope}> {
+  const inner = unwrap(value, scope)
+  const expr = inner.expr
+  if (expr.kind === 'list') return expr.items.map((item) => unwrap(item, inner.scope))
+  const parts = expr.kind === 'ops' && expr.operators.every((op) => op === '++') ? expr.operands : mergedValues(expr)
+  return (parts ?? []).flatMap((part) => listItems(part, inner.scope))
+}
+
 /** A string value; anything else is kept as an expression whose value is unknown. */
 export function readString(value: Expr, scope: Scope, source: Source): NixString {
   const inner = unwrap(value, scope)

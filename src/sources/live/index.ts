@@ -150,10 +150,16 @@ async function nixos(ctx: LiveContext): Promise<Source[]> {
   return out.length ? out : [{kind: 'nixSystem', origin: '/run/current-system', status: 'missing', reason: 'not a NixOS host (no /run/current-system)'}]
 }
 
-/** /etc/modprobe.d/*.conf and /etc/nixos/*.nix: what the person configured. */
+/**
+ * libvirt's qemu.conf: /etc/libvirt on every distribution, /var/lib/libvirt where NixOS's libvirtd
+ * reads the file its module generates. An absent file is libvirt's defaults, so it is left out.
+ */
+const QEMU_CONF_PATHS = ['/etc/libvirt/qemu.conf', '/var/lib/libvirt/qemu.conf']
+
+/** /etc/modprobe.d/*.conf, /etc/nixos/*.nix and qemu.conf: what the person configured. */
 async function configFiles(ctx: LiveContext): Promise<Source[]> {
-  const reads: Array<Promise<Source>> = []
+  const reads: Array<Promise<Source>> = QEMU_CONF_PATHS.map((path) => fileSource(ctx, 'qemuConf', path))
   for (const n of (await listDir(ctx, '/etc/modprobe.d')) ?? []) if (n.endsWith('.conf')) reads.push(fileSource(ctx, 'modprobe', `/etc/modprobe.d/${n}`, n))
   for (const n of (await listDir(ctx, '/etc/nixos')) ?? []) if (n.endsWith('.nix')) reads.push(fileSource(ctx, 'nixConfig', `/etc/nixos/${n}`, n))
-  return Promise.all(reads)
+  return (await Promise.all(reads)).filter((s) => s.kind !== 'qemuConf' || s.status !== 'missing')
 }
