@@ -6,7 +6,8 @@ import {cmdlineEvidence, signalsOf} from './evidence.js'
 /** A NixOS value as evidence: 'configuration.nix line 12: "${platform}_iommu=pt" (= amd_iommu=pt)'. */
 export function nixEvidence(config: NixConfig, entry: NixString): string {
   const resolved = entry.interpolated && entry.value !== undefined ? ` (= ${entry.value})` : ''
-  return `${config.file} line ${entry.line}: ${entry.raw.slice(0, 200)}${resolved}`
+  const conditional = entry.conditions ? ` (only if ${entry.conditions.join(' and ')})` : ''
+  return `${entry.file ?? config.file} line ${entry.line}: ${entry.raw.slice(0, 200)}${resolved}${conditional}`
 }
 
 /**

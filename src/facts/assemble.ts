@@ -19,6 +19,7 @@ import {parseDetectVirt, parseKvmParams, parseUserGroups, parseVirshList} from '
 import {exampleFileName, KINDS} from '../sources/kinds.js'
 import type {Source, SourceKind, SourceSet} from '../sources/types.js'
 import {inferGuestGpus} from './guest-gpus.js'
+import {mergeNixTree} from './nix-tree.js'
 import {mergePciDevices, normalizePciAddress} from './merge-pci.js'
 import type {DevNode, FactName, Facts, IommuGroup, PciDevice, VirtFacts} from './types.js'
 
@@ -101,7 +102,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   assembleNixos(facts, ok)
   const configs = ok('nixConfig')
-  if (configs.length > 0) facts.nixConfig = configs.map((s) => parseNixConfig(inFilePlace(s), s.origin))
+  if (configs.length > 0) facts.nixConfig = mergeNixTree(configs.map((s) => parseNixConfig(inFilePlace(s), s.origin)))
   const qemuConfs = ok('qemuConf')
   if (qemuConfs.length > 0) facts.qemuConf = qemuConfs.map((s) => parseQemuConf(inFilePlace(s), s.origin))
   const modprobe = ok('modprobe')

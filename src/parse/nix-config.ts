@@ -11,7 +11,7 @@ import {collectDefinitions, type Definition} from './nix/definitions.js'
 import {tokenize} from './nix/lexer.js'
 import {LineIndex} from './nix/lines.js'
 import {parseNix} from './nix/parser.js'
-import {listItems, readBool, readEnabledShorthand, readString, readStringList, readTemplate, type Source} from './nix/values.js'
+import {listItems, withProperties, readBool, readEnabledShorthand, readString, readStringList, readTemplate, type Source} from './nix/values.js'
 
 export interface NixString {
   /** The literal value; undefined when the string is interpolated. */
@@ -23,6 +23,14 @@ export interface NixString {
   interpolated: boolean
   /** Not a string literal at all (an identifier, a function call...): value is undefined. */
   expression?: boolean
+  /** The module system's priority when not the default 100 (mkForce 50, mkDefault 1000): the lowest wins. */
+  priority?: number
+  /** The place in a merged list when not the default 1000 (mkBefore 500, mkAfter 1500). */
+  order?: number
+  /** mkIf conditions not decided from the configuration: the value holds only when they do. */
+  conditions?: string[]
+  /** The file it was written in, when a merged tree holds it in another file's NixConfig. */
+  file?: string
 }
 
 export interface NixConfig {
@@ -63,7 +71,12 @@ export interface NixConfig {
    * postDeviceCommands / preLVMCommands): driver_override tricks. Unresolved interpolations stay
    * in the text as written.
    */
-  bootCommands: Array<{option: string; text: string; line: number}>
+  bootCommands: Array<{option: string; text: string; line: number; conditions?: string[]}>
+  /**
+   * Every `option.path = true|false` (and `enable` in `x = { enable = ...; }`), so a tree can decide
+   * `mkIf config.option.path` written in another file.
+   */
+  booleans: Array<{option: string; value: boolean; priority: number; line: number}>
   /** `let` bindings with literal string values (user = "vini";), used to resolve simple interpolation. */
   bindings: ReadonlyMap<string, string>
   warnings: string[]
@@ -90,6 +103,7 @@ export function parseNixConfig(text: string, file: string): NixConfig {
     userIds: userIds(definitions, source),
     kernelBuildOptions: [...kernelPatchOptions(options, source), ...structuredOptions(options, source)],
     bootCommands: bootCommands(options, source),
+    booleans: booleans(definitions, source),
     bindings,
     warnings: warnings.list(),
   }
@@ -135,8 +149,19 @@ function bootCommands(options: OptionIndex, source: Source): NixConfig['bootComm
       option,
       text: readTemplate(definition.value, definition.scope, source),
       line: source.lines.lineOf(definition.start),
+      ...(definition.properties.conditions.length > 0 ? {conditions: definition.properties.conditions} : {}),
     })),
   )
+}
+
+function booleans(definitions: Definition[], source: Source): NixConfig['booleans'] {
+  const found: NixConfig['booleans'] = []
+  for (const {path, value, scope, start, properties} of definitions) {
+    const flag = readBool(value, scope)
+    if (flag === undefined || properties.conditions.length > 0 || path.some((segment) => segment.name === undefined)) continue
+    found.push({option: path.map((segment) => segment.name).join('.'), value: flag, priority: properties.priority, line: source.lines.lineOf(start)})
+  }
+  return found
 }
 
 /** users.users.<name>.extraGroups and users.extraUsers.<name>.extraGroups. */
@@ -246,46 +271,52 @@ class OptionIndex {
   list(path: string): NixString[] | undefined {
     const definitions = this.at(path)
     if (definitions.length === 0) return undefined
-    return definitions.flatMap((d) => readStringList(d.value, d.scope, this.source))
+    return definitions.flatMap((d) => readStringList(d.value, d.scope, this.source, d.properties))
   }
 
   /** `types.lines` options merge by joining with newlines; unknown if any part is. */
   lines(path: string): NixString | undefined {
-    const parts = this.at(path).map((d) => readString(d.value, d.scope, this.source))
+    const parts = this.at(path).map((d) => withProperties(readString(d.value, d.scope, this.source), d.properties))
     if (parts.length <= 1) return parts[0]
     const known = parts.every((part) => part.value !== undefined)
     const merged: NixString = {
       raw: parts.map((part) => part.raw).join('\n'),
       line: parts[0]!.line,
       interpolated: parts.some((part) => part.interpolated),
+      ...(parts.some((part) => part.conditions) ? {conditions: parts.flatMap((part) => part.conditions ?? [])} : {}),
     }
     if (known) merged.value = parts.map((part) => part.value).join('\n')
     return merged
   }
 
-  /** The last definition's expression as written. */
+  /** The expression as written of the definition that wins: the lowest priority, then the last. */
   expression(path: string): NixString | undefined {
-    const definition = this.at(path).at(-1)
+    const definitions = this.at(path)
+    const best = Math.min(...definitions.map((d) => d.properties.priority))
+    const definition = definitions.filter((d) => d.properties.priority === best).at(-1)
     if (!definition) return undefined
     const raw = this.source.text.slice(definition.value.start, definition.value.end)
-    return {value: raw, raw, line: this.source.lines.lineOf(definition.value.start), interpolated: false}
+    return withProperties({value: raw, raw, line: this.source.lines.lineOf(definition.value.start), interpolated: false}, definition.properties)
   }
 
   bool(path: string): boolean | undefined {
-    return lastKnown(this.at(path).map((d) => ({start: d.start, value: readBool(d.value, d.scope)})))
+    return lastKnown(this.at(path).map((d) => ({start: d.start, priority: d.properties.priority, value: readBool(d.value, d.scope)})))
   }
 
   /** `<path>.enable = true` (also written `<path> = { enable = true; }`), or `<path> = enabled`. */
   enabled(path: string): boolean | undefined {
-    const flags = this.at(`${path}.enable`).map((d) => ({start: d.start, value: readBool(d.value, d.scope)}))
-    const shorthands = this.at(path).map((d) => ({start: d.start, value: readEnabledShorthand(d.value, d.scope)}))
+    const flags = this.at(`${path}.enable`).map((d) => ({start: d.start, priority: d.properties.priority, value: readBool(d.value, d.scope)}))
+    const shorthands = this.at(path).map((d) => ({start: d.start, priority: d.properties.priority, value: readEnabledShorthand(d.value, d.scope)}))
     return lastKnown([...flags, ...shorthands])
   }
 }
 
-/** The known value written last (conflicting definitions are an evaluation error NixOS reports). */
-function lastKnown(values: Array<{start: number; value: boolean | undefined}>): boolean | undefined {
-  const known = values.filter((v) => v.value !== undefined).sort((a, b) => a.start - b.start)
+/**
+ * The known value of the lowest priority, written last (conflicting definitions of one priority are
+ * an evaluation error NixOS reports).
+ */
+function lastKnown(values: Array<{start: number; priority: number; value: boolean | undefined}>): boolean | undefined {
+  const known = values.filter((v) => v.value !== undefined).sort((a, b) => b.priority - a.priority || a.start - b.start)
   return known.at(-1)?.value
 }
 

@@ -1,4 +1,4 @@
-import {lstat, readlink} from 'node:fs/promises'
+import {lstat, readlink, stat} from 'node:fs/promises'
 import {posix} from 'node:path'
 import type {CommandRunner} from '../commands.js'
 import type {Source, SourceSet} from '../types.js'
@@ -7,6 +7,7 @@ import {hostPath, type LiveContext} from './context.js'
 import {fileSource, listDir, naturalOrder, readAttr} from './files.js'
 import {collectLibvirt} from './libvirt.js'
 import {collectPciSysfs} from './pci.js'
+import {importedPaths} from '../../parse/nix/imports.js'
 
 export interface LiveOptions {
   root?: string
@@ -160,6 +161,37 @@ const QEMU_CONF_PATHS = ['/etc/libvirt/qemu.conf', '/var/lib/libvirt/qemu.conf']
 async function configFiles(ctx: LiveContext): Promise<Source[]> {
   const reads: Array<Promise<Source>> = QEMU_CONF_PATHS.map((path) => fileSource(ctx, 'qemuConf', path))
   for (const n of (await listDir(ctx, '/etc/modprobe.d')) ?? []) if (n.endsWith('.conf')) reads.push(fileSource(ctx, 'modprobe', `/etc/modprobe.d/${n}`, n))
-  for (const n of (await listDir(ctx, '/etc/nixos')) ?? []) if (n.endsWith('.nix')) reads.push(fileSource(ctx, 'nixConfig', `/etc/nixos/${n}`, n))
-  return (await Promise.all(reads)).filter((s) => s.kind !== 'qemuConf' || s.status !== 'missing')
+  const read = await Promise.all(reads)
+  return [...read.filter((s) => s.kind !== 'qemuConf' || s.status !== 'missing'), ...(await nixosTree(ctx))]
+}
+
+/** A configuration tree is a few dozen files at most; the limits keep a generated or cyclic one bounded. */
+export const NIX_TREE_LIMITS = {files: 64, depth: 8}
+
+/**
+ * /etc/nixos/*.nix, then every file their `imports` (and a flake's `modules`) name by a relative
+ * path, breadth first: a directory means its default.nix, a file already read is not read again
+ * (so a cycle ends), and past the limits the rest is left out with a note.
+ */
+async function nixosTree(ctx: LiveContext): Promise<Source[]> {
+  const queue = ((await listDir(ctx, '/etc/nixos')) ?? []).filter((n) => n.endsWith('.nix')).map((n) => ({path: `/etc/nixos/${n}`, depth: 0}))
+  const seen = new Set(queue.map((q) => q.path))
+  const out: Source[] = []
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    if (out.length >= NIX_TREE_LIMITS.files) {
+      out.push({kind: 'nixConfig', origin: next.path, status: 'error', reason: `more than ${NIX_TREE_LIMITS.files} NixOS configuration files: ${next.path} and the rest were not read`})
+      break
+    }
+    const source = await fileSource(ctx, 'nixConfig', next.path, next.path.startsWith('/etc/nixos/') ? next.path.slice('/etc/nixos/'.length) : next.path)
+    out.push(source)
+    if (source.status !== 'ok' || next.depth >= NIX_TREE_LIMITS.depth) continue
+    for (const {path} of importedPaths(source.text!)) {
+      let target = posix.resolve(posix.dirname(next.path), path)
+      if ((await stat(hostPath(ctx, target)).catch(() => undefined))?.isDirectory()) target = `${target}/default.nix`
+      if (seen.has(target)) continue
+      seen.add(target)
+      queue.push({path: target, depth: next.depth + 1})
+    }
+  }
+  return out
 }

@@ -1,0 +1,130 @@
+/**
+ * A NixOS configuration is a tree of modules: the same options split over configuration.nix, its
+ * imports and a flake give the same findings as one file, and the module system's mkForce, mkBefore
+ * and mkIf change the verdict the way NixOS would.
+ */
+import {readFileSync} from 'node:fs'
+import {describe, expect, it} from 'vitest'
+import vfioLoadOrder from '../../checks/vfio-load-order.js'
+import vfioModules from '../../checks/vfio-modules.js'
+import {diagnose} from '../../src/engine/pipeline.js'
+import {testCheck, sourceSetFromFiles, type EvidenceFiles} from '../helpers/check-tester.js'
+
+// Seed 001's AMD host (RX 480 at 23:00.x) with its options written out whole.
+const host = (file: string): string => readFileSync(new URL(`../../fixtures/seed-001-amd-host/${file}`, import.meta.url), 'utf8')
+const HOST: EvidenceFiles = {'cpuinfo.txt': host('cpuinfo.txt'), 'iommu-groups.txt': host('iommu-groups.txt'), 'os-release.txt': host('os-release.txt'), 'uname.txt': host('uname.txt')}
+
+const ONE_FILE = `{ config, pkgs, lib, ... }:
+{
+  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" "usbhid" ];
+  boot.initrd.kernelModules = [ "amdgpu" ];
+  boot.kernelModules = [ "kvm-amd" "vfio_virqfd" "vfio_pci" "vfio_iommu_type1" "vfio" ];
+  boot.kernelParams = [ "amd_iommu=on" "amd_iommu=pt" "kvm.ignore_msrs=1" ];
+  boot.extraModprobeConfig = "options vfio-pci ids=1002:67df,1002:aaf0";
+  virtualisation.libvirtd.enable = true;
+  virtualisation.libvirtd.qemu.ovmf.enable = true;
+  users.users.my-user.extraGroups = [ "libvirtd" ];
+}
+`
+
+const TREE: EvidenceFiles = {
+  'flake.nix': `{
+  inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-22.05";
+  outputs = { self, nixpkgs, ... }: {
+    nixosConfigurations.desktop = nixpkgs.lib.nixosSystem {
+      system = "x86_64-linux";
+      modules = [ ./configuration.nix ];
+    };
+  };
+}
+`,
+  'configuration.nix': `{ config, pkgs, ... }:
+{
+  imports = [ ./hardware-configuration.nix ./vfio.nix ];
+  boot.initrd.kernelModules = [ "amdgpu" ];
+  users.users.my-user.extraGroups = [ "libvirtd" ];
+}
+`,
+  'hardware-configuration.nix': `{ config, lib, modulesPath, ... }:
+{
+  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" "usbhid" ];
+  boot.kernelModules = [ "kvm-amd" ];
+}
+`,
+  'vfio.nix': `{ config, lib, ... }:
+{
+  boot.kernelModules = [ "vfio_virqfd" "vfio_pci" "vfio_iommu_type1" "vfio" ];
+  boot.kernelParams = [ "amd_iommu=on" "amd_iommu=pt" "kvm.ignore_msrs=1" ];
+  boot.extraModprobeConfig = "options vfio-pci ids=1002:67df,1002:aaf0";
+  virtualisation.libvirtd = { enable = true; qemu.ovmf.enable = true; };
+}
+`,
+}
+
+const findingsOf = (files: EvidenceFiles) => diagnose(sourceSetFromFiles(files)).report.findings
+
+describe('a configuration split over modules', () => {
+  it('gives the findings of the same options in one file, each naming the file it came from', () => {
+    const single = findingsOf({...HOST, 'configuration.nix': ONE_FILE})
+    const tree = findingsOf({...HOST, ...TREE})
+    const key = (f: {id: string; severity: string; subject?: string}) => `${f.severity} ${f.id} ${f.subject ?? ''}`
+    expect(single.length).toBeGreaterThan(1)
+    expect(tree.map(key).sort()).toEqual(single.map(key).sort())
+    const pt = tree.find((f) => f.id === 'iommu-param-wrong' && f.severity === 'warning')
+    expect(pt?.evidence.join('\n')).toMatch(/^vfio\.nix line 4: "amd_iommu=pt"/m)
+  })
+})
+
+const IDS = '"vfio-pci.ids=1002:67df,1002:aaf0"'
+const module = (body: string) => `{ config, lib, ... }:\n{\n${body}\n}\n`
+
+testCheck(vfioModules, {
+  valid: [
+    {name: 'mkForce over a list: another module forces boot.kernelParams, the vfio-pci ids are gone', files: {'vfio.nix': module(`  boot.kernelParams = [ ${IDS} ];`), 'hardware.nix': module('  boot.kernelParams = lib.mkForce [ "quiet" ];')}},
+    {name: 'a literal mkIf false: the ids are no definition at all', files: {'vfio.nix': module(`  boot.kernelParams = lib.mkIf false [ ${IDS} ];`)}},
+    {
+      name: 'mkIf on an option the tree sets false (libvirtd off)',
+      files: {'vfio.nix': module(`  boot.kernelParams = lib.mkIf config.virtualisation.libvirtd.enable [ ${IDS} ];`), 'configuration.nix': module('  virtualisation.libvirtd.enable = false;')},
+    },
+    {name: 'mkDefault loses to a plain definition elsewhere', files: {'vfio.nix': module(`  boot.kernelParams = lib.mkDefault [ ${IDS} ];`), 'configuration.nix': module('  boot.kernelParams = [ "quiet" ];')}},
+  ],
+  invalid: [
+    {
+      name: 'without the mkForce the lists concatenate: ids set, nothing loads vfio_pci',
+      files: {'vfio.nix': module(`  boot.kernelParams = [ ${IDS} ];`), 'hardware.nix': module('  boot.kernelParams = [ "quiet" ];')},
+      findings: [{id: 'vfio-modules-missing', severity: 'error', evidence: /^vfio\.nix line 3: "vfio-pci\.ids=/m}],
+    },
+    {name: 'a literal mkIf true holds', files: {'vfio.nix': module(`  boot.kernelParams = lib.mkIf true [ ${IDS} ];`)}, findings: [{id: 'vfio-modules-missing', severity: 'error'}]},
+    {
+      name: 'mkIf on an option the tree sets true (libvirtd on)',
+      files: {'vfio.nix': module(`  boot.kernelParams = lib.mkIf config.virtualisation.libvirtd.enable [ ${IDS} ];`), 'configuration.nix': module('  virtualisation.libvirtd.enable = true;')},
+      findings: [{id: 'vfio-modules-missing', severity: 'error'}],
+    },
+    {
+      name: 'mkIf on something the text cannot decide: kept, and the evidence says it is conditional',
+      files: {'vfio.nix': `{ config, lib, ... }:\nlet cfg = config.my.vfio; in {\n  config = lib.mkIf cfg.enable {\n    boot.kernelParams = [ ${IDS} ];\n  };\n}\n`},
+      findings: [{id: 'vfio-modules-missing', severity: 'error', evidence: /vfio\.nix line 4: .*\(only if cfg\.enable\)/}],
+    },
+  ],
+})
+
+const initrd = (vfio: string): EvidenceFiles => ({
+  'configuration.nix': module(`  imports = [ ./vfio.nix ];\n  boot.initrd.kernelModules = [ "amdgpu" ];`),
+  'vfio.nix': module(`  boot.initrd.kernelModules = ${vfio};\n  boot.extraModprobeConfig = "options vfio-pci ids=1002:67df,1002:aaf0";`),
+})
+
+testCheck(vfioLoadOrder, {
+  valid: [{name: 'mkBefore puts vfio_pci ahead of amdgpu written in another file', files: initrd('lib.mkBefore [ "vfio_pci" "vfio" "vfio_iommu_type1" ]')}],
+  invalid: [
+    {
+      name: 'without mkBefore the merged list loads amdgpu first',
+      files: initrd('[ "vfio_pci" "vfio" "vfio_iommu_type1" ]'),
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /loads amdgpu before vfio_pci/, evidence: /^configuration\.nix line 4: .*\(merged from configuration\.nix, vfio\.nix\)/}],
+    },
+    {
+      name: 'mkAfter on the vfio modules: amdgpu first',
+      files: initrd('lib.mkAfter [ "vfio_pci" "vfio" "vfio_iommu_type1" ]'),
+      findings: [{id: 'vfio-load-order', severity: 'warning'}],
+    },
+  ],
+})
