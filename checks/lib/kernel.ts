@@ -120,6 +120,9 @@ const NIXOS_DEFAULT_KERNEL: Record<string, [number, number]> = {
  */
 export function kernelVersion(facts: Facts): KernelVersion | undefined {
   if (facts.kernel) return {major: facts.kernel.major, minor: facts.kernel.minor, source: `running kernel ${facts.kernel.release}`}
+  const generation = facts.nixos?.currentKernel
+  const numbers = generation && /^(\d+)\.(\d+)/.exec(generation.release)
+  if (numbers) return {major: Number(numbers[1]), minor: Number(numbers[2]), source: `${generation.origin}: the current generation boots Linux ${generation.release}`}
   for (const config of facts.nixConfig ?? []) {
     const expression = config.kernelPackages?.value
     if (!expression) continue

@@ -1,5 +1,6 @@
 import {scanMessages} from '../knowledge/messages.js'
 import {grepFilterOf} from '../parse/kernel-log/excerpt.js'
+import {parseBootspec} from '../parse/bootspec.js'
 import {parseCmdline} from '../parse/cmdline.js'
 import {parseCpuinfo} from '../parse/cpuinfo.js'
 import {parseDomainXml} from '../parse/domain-xml.js'
@@ -48,7 +49,7 @@ const FACT_SOURCES: Record<FactName, SourceKind[]> = {
   virshList: ['virshList'],
   fileAccess: ['permissions'],
   user: ['userGroups'],
-  nixos: ['nixSystem', 'nixKernelParams'],
+  nixos: ['nixSystem', 'nixKernelParams', 'nixBootspec'],
   nixConfig: ['nixConfig'],
   modprobe: ['modprobe'],
   qemuConf: ['qemuConf'],
@@ -224,7 +225,8 @@ function mergeKernelLogs(logs: KernelLog[]): KernelLog | undefined {
 function assembleNixos(facts: Facts, ok: OkSources): void {
   const systems = ok('nixSystem')
   const params = ok('nixKernelParams')
-  if (systems.length === 0 && params.length === 0) return
+  const bootspecs = ok('nixBootspec')
+  if (systems.length === 0 && params.length === 0 && bootspecs.length === 0) return
   const nixos: NonNullable<Facts['nixos']> = {}
   for (const s of systems) {
     const target = s.text.trim()
@@ -235,6 +237,14 @@ function assembleNixos(facts: Facts, ok: OkSources): void {
     const list = s.text.trim().split(/\s+/).filter(Boolean)
     if (s.label === 'booted') nixos.bootedKernelParams = list
     else nixos.currentKernelParams = list
+  }
+  for (const s of bootspecs) {
+    const spec = parseBootspec(s.text)
+    if (!spec) continue
+    const booted = s.label === 'booted'
+    // kernel-params is the file the bootloader entry is made from; the bootspec holds the same list.
+    if (spec.kernelParams && !(booted ? nixos.bootedKernelParams : nixos.currentKernelParams)) nixos[booted ? 'bootedKernelParams' : 'currentKernelParams'] = spec.kernelParams
+    if (spec.kernelRelease) nixos[booted ? 'bootedKernel' : 'currentKernel'] = {release: spec.kernelRelease, origin: s.origin}
   }
   facts.nixos = nixos
 }

@@ -76,6 +76,9 @@ export interface NixosFacts {
   bootedSystem?: string
   currentKernelParams?: string[]
   bootedKernelParams?: string[]
+  /** The kernel a generation boots, from its bootspec (boot.json). */
+  currentKernel?: {release: string; origin: string}
+  bootedKernel?: {release: string; origin: string}
 }
 
 export interface UserFacts {

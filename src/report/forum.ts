@@ -74,6 +74,7 @@ const KIND_WORDS: Record<SourceKind, string> = {
   userGroups: 'user and groups',
   nixSystem: 'NixOS generation',
   nixKernelParams: 'NixOS kernel-params',
+  nixBootspec: 'NixOS bootspec',
   nixConfig: 'NixOS configuration',
   modprobe: 'modprobe configuration',
   detectVirt: 'systemd-detect-virt',
@@ -82,7 +83,7 @@ const KIND_WORDS: Record<SourceKind, string> = {
 
 /** Raw sources in the order a helper reads them: the kernel's view first, then the VM's, then config. */
 const KIND_ORDER: SourceKind[] = [
-  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixSystem',
+  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixBootspec', 'nixSystem',
   'permissions', 'devNodes', 'userGroups', 'modules', 'cpuinfo', 'osRelease', 'uname', 'procVersion', 'acpiTables', 'iommuClass', 'kvmParams',
   'virshList', 'detectVirt', 'log',
 ]

@@ -30,6 +30,7 @@ export type SourceKind =
   | 'userGroups' // `id` or `groups` output of the person running VMs
   | 'nixSystem' // a NixOS generation: target of current-system / booted-system (text: store path)
   | 'nixKernelParams' // a NixOS generation's kernel-params file
+  | 'nixBootspec' // a NixOS generation's boot.json (bootspec: kernel, initrd, kernelParams)
   | 'nixConfig' // a NixOS configuration .nix file
   | 'modprobe' // /etc/modprobe.d/*.conf
   | 'detectVirt' // systemd-detect-virt output

@@ -14,6 +14,8 @@ export interface LiveOptions {
   run: CommandRunner
   libvirtUri?: string
   user?: string
+  /** The generation to judge as current instead of /run/current-system's (the NixOS module's activation check). */
+  currentSystem?: string
 }
 
 /** A named group of sources, so a progress display can show each as it finishes. */
@@ -23,11 +25,13 @@ export interface Collector {
 }
 
 export function liveContext(options: LiveOptions): LiveContext {
+  const currentSystem = options.currentSystem ?? process.env.VFIO_DOCTOR_CURRENT_SYSTEM
   return {
     root: options.root ?? '/',
     run: options.run,
     libvirtUri: options.libvirtUri ?? 'qemu:///system',
     user: options.user ?? process.env.SUDO_USER ?? process.env.USER ?? 'root',
+    ...(currentSystem ? {currentSystem} : {}),
   }
 }
 
@@ -142,11 +146,15 @@ async function nixos(ctx: LiveContext): Promise<Source[]> {
   const out: Source[] = []
   for (const label of ['current', 'booted'] as const) {
     const link = `/run/${label}-system`
-    const target = await readlink(hostPath(ctx, link)).catch(() => undefined)
+    // During activation the new generation is not yet /run/current-system: the NixOS module names it.
+    const target = label === 'current' && ctx.currentSystem ? ctx.currentSystem : await readlink(hostPath(ctx, link)).catch(() => undefined)
     if (!target) continue
     out.push({kind: 'nixSystem', origin: link, label, status: 'ok', text: `${target}\n`})
     // A relative target is relative to /run, never to wherever vfio-doctor was started.
     out.push(await fileSource(ctx, 'nixKernelParams', posix.resolve('/run', target, 'kernel-params'), label))
+    // The bootspec (NixOS 23.05 on): the kernel and initrd the generation boots, with its parameters.
+    const bootspec = await fileSource(ctx, 'nixBootspec', posix.resolve('/run', target, 'boot.json'), label)
+    if (bootspec.status !== 'missing') out.push(bootspec)
   }
   return out.length ? out : [{kind: 'nixSystem', origin: '/run/current-system', status: 'missing', reason: 'not a NixOS host (no /run/current-system)'}]
 }
