@@ -11,7 +11,7 @@ import {parseKernelRelease} from '../parse/kernel-release.js'
 import {parseLspci} from '../parse/lspci.js'
 import {parseModprobe, type ModprobeConfig} from '../parse/modprobe.js'
 import {parseModules} from '../parse/modules.js'
-import {parseNixConfig} from '../parse/nix-config.js'
+import {parseNixConfig, type NixConfig} from '../parse/nix-config.js'
 import {parseQemuConf} from '../parse/qemu-conf.js'
 import {parseOsRelease} from '../parse/os-release.js'
 import {parsePciSysfs} from '../parse/pci-sysfs.js'
@@ -29,6 +29,8 @@ export interface AssembleOptions {
   gpu?: string
   /** --looking-glass WxH: the guest screen Looking Glass must carry. */
   lookingGlass?: {width: number; height: number}
+  /** Judge this NixOS specialisation's generation: its options (over the parent's, unless it says not). */
+  specialisation?: string
 }
 
 /** The kinds each fact is made from, to say why a fact is unknown. */
@@ -103,7 +105,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   assembleNixos(facts, ok)
   const configs = ok('nixConfig')
-  if (configs.length > 0) facts.nixConfig = mergeNixTree(configs.map((s) => parseNixConfig(inFilePlace(s), s.origin)))
+  if (configs.length > 0) facts.nixConfig = nixTree(configs.map((s) => parseNixConfig(inFilePlace(s), s.origin)), options.specialisation)
   const qemuConfs = ok('qemuConf')
   if (qemuConfs.length > 0) facts.qemuConf = qemuConfs.map((s) => parseQemuConf(inFilePlace(s), s.origin))
   const modprobe = ok('modprobe')
@@ -128,6 +130,19 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 }
 
 type OkSources = (kind: SourceKind) => Array<Source & {text: string}>
+
+/** The configuration's files merged; for a specialisation, its definitions over the parent's (or alone). */
+function nixTree(configs: NixConfig[], specialisation: string | undefined): NixConfig[] {
+  if (specialisation === undefined) return mergeNixTree(configs)
+  const own = configs.flatMap((c) => c.specialisations?.filter((s) => s.name === specialisation) ?? [])
+  const inherit = own.every((s) => s.inheritParentConfig)
+  return mergeNixTree([...(inherit ? configs : []), ...own.map((s) => s.config)])
+}
+
+/** The names of the specialisations a configuration defines: each is a generation of its own. */
+export function specialisationNames(facts: Facts): string[] {
+  return [...new Set((facts.nixConfig ?? []).flatMap((c) => c.specialisations?.map((s) => s.name) ?? []))]
+}
 
 /** Lines before a section of a pasted file, so a log's evidence names the line in the file. */
 function lineOffset(source: Source): number {

@@ -80,6 +80,11 @@ export interface NixConfig {
   /** `let` bindings with literal string values (user = "vini";), used to resolve simple interpolation. */
   bindings: ReadonlyMap<string, string>
   warnings: string[]
+  /**
+   * specialisation.<name>.configuration: a generation of its own (a VFIO boot entry is a common
+   * pattern), read like a configuration; inheritParentConfig (default true) puts this one under it.
+   */
+  specialisations?: Array<{name: string; inheritParentConfig: boolean; line: number; config: NixConfig}>
 }
 
 /**
@@ -96,6 +101,32 @@ export function parseNixConfig(text: string, file: string): NixConfig {
   if (text.length > MAX_SOURCE) warn(`text is ${text.length} characters long; only the first ${MAX_SOURCE} were read`, 0)
   const exprs = parseNix(tokenize(source.text, source.lines, warn), source.lines, warn)
   const {definitions, bindings} = collectDefinitions(exprs, source.text)
+  const config = configOf(definitions.filter((d) => d.path[0]?.name !== 'specialisation'), source, file, bindings, warnings.list())
+  const specialisations = specialisationsOf(definitions, source, file, bindings)
+  if (specialisations.length > 0) config.specialisations = specialisations
+  return config
+}
+
+/** specialisation.<name>.configuration.<option> definitions, each name read as a configuration. */
+function specialisationsOf(definitions: Definition[], source: Source, file: string, bindings: ReadonlyMap<string, string>): NonNullable<NixConfig['specialisations']> {
+  const byName = new Map<string, {inherit: boolean; line: number; definitions: Definition[]}>()
+  for (const definition of definitions) {
+    const [head, name, part] = definition.path
+    if (head?.name !== 'specialisation' || name?.name === undefined) continue
+    const entry = byName.get(name.name) ?? {inherit: true, line: source.lines.lineOf(definition.start), definitions: []}
+    byName.set(name.name, entry)
+    if (part?.name === 'inheritParentConfig' && definition.path.length === 3) entry.inherit = readBool(definition.value, definition.scope) !== false
+    if (part?.name === 'configuration') entry.definitions.push({...definition, path: definition.path.slice(3)})
+  }
+  return [...byName].map(([name, entry]) => ({
+    name,
+    inheritParentConfig: entry.inherit,
+    line: entry.line,
+    config: configOf(entry.definitions, source, `${file} (specialisation ${name})`, bindings, []),
+  }))
+}
+
+function configOf(definitions: Definition[], source: Source, file: string, bindings: ReadonlyMap<string, string>, warnings: string[]): NixConfig {
   const options = new OptionIndex(definitions, source)
   const config: NixConfig = {
     file,
@@ -105,7 +136,7 @@ export function parseNixConfig(text: string, file: string): NixConfig {
     bootCommands: bootCommands(options, source),
     booleans: booleans(definitions, source),
     bindings,
-    warnings: warnings.list(),
+    warnings,
   }
   assignList(config, 'kernelParams', options.list('boot.kernelParams'))
   assignList(config, 'kernelModules', options.list('boot.kernelModules'))

@@ -128,3 +128,32 @@ testCheck(vfioLoadOrder, {
     },
   ],
 })
+
+describe('a specialisation is a generation of its own', () => {
+  const base = `{ config, lib, ... }:
+{
+  boot.kernelParams = [ "amd_iommu=on" ];
+  specialisation.vfio.configuration = {
+    system.nixos.tags = [ "vfio" ];
+    boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];
+  };
+}
+`
+  it('judges what it alone sets, naming it and the file and line', () => {
+    const findings = findingsOf({'configuration.nix': base}).filter((f) => f.id === 'vfio-modules-missing')
+    expect(findings.map((f) => [f.severity, f.message?.slice(0, 39), f.evidence[0]])).toEqual([
+      ['error', 'specialisation vfio: vfio-pci is set up', 'configuration.nix (specialisation vfio) line 6: "vfio-pci.ids=1002:67df,1002:aaf0"'],
+    ])
+  })
+
+  it('the same generation with vfio_pci loaded in the specialisation: nothing to report', () => {
+    const fixed = base.replace('system.nixos.tags = [ "vfio" ];', 'boot.initrd.kernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" ];')
+    expect(findingsOf({'configuration.nix': fixed}).filter((f) => f.id === 'vfio-modules-missing')).toEqual([])
+  })
+
+  it('inheritParentConfig = false: the parent\'s options are not in it', () => {
+    const alone = base.replace('specialisation.vfio.configuration = {', 'specialisation.vfio.inheritParentConfig = false;\n  specialisation.vfio.configuration = {').replace('boot.kernelParams = [ "amd_iommu=on" ];', 'boot.initrd.kernelModules = [ "vfio_pci" ];')
+    // The parent loads vfio_pci, but the specialisation does not inherit it.
+    expect(findingsOf({'configuration.nix': alone}).filter((f) => f.id === 'vfio-modules-missing').map((f) => f.message?.slice(0, 20))).toEqual(['specialisation vfio:'])
+  })
+})
