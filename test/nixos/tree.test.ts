@@ -3,11 +3,13 @@
  * imports and a flake give the same findings as one file, and the module system's mkForce, mkBefore
  * and mkIf change the verdict the way NixOS would.
  */
-import {readFileSync} from 'node:fs'
+import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import vfioLoadOrder from '../../checks/vfio-load-order.js'
 import vfioModules from '../../checks/vfio-modules.js'
 import {diagnose} from '../../src/engine/pipeline.js'
+import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {testCheck, sourceSetFromFiles, type EvidenceFiles} from '../helpers/check-tester.js'
 
 // Seed 001's AMD host (RX 480 at 23:00.x) with its options written out whole.
@@ -155,5 +157,16 @@ describe('a specialisation is a generation of its own', () => {
     const alone = base.replace('specialisation.vfio.configuration = {', 'specialisation.vfio.inheritParentConfig = false;\n  specialisation.vfio.configuration = {').replace('boot.kernelParams = [ "amd_iommu=on" ];', 'boot.initrd.kernelModules = [ "vfio_pci" ];')
     // The parent loads vfio_pci, but the specialisation does not inherit it.
     expect(findingsOf({'configuration.nix': alone}).filter((f) => f.id === 'vfio-modules-missing').map((f) => f.message?.slice(0, 20))).toEqual(['specialisation vfio:'])
+  })
+})
+
+describe('the real NixOS configurations of the development set and the fixtures', () => {
+  const roots = ['../devset/cases', '../../fixtures'].map((dir) => new URL(dir, import.meta.url).pathname)
+  const folders = roots.flatMap((root) => readdirSync(root).map((name) => join(root, name)).filter((dir) => statSync(dir).isDirectory() && readdirSync(dir).some((n) => n.endsWith('.nix'))))
+  it.each(folders.map((f) => [f.split('/').slice(-2).join('/'), f]))('%s: read as a tree, judged, no check crashes', async (_, folder) => {
+    const set = await readEvidenceFolder(folder)
+    const {facts, report} = diagnose(set)
+    expect(facts.nixConfig?.length).toBeGreaterThan(0)
+    expect(report.checks.filter((c) => c.status === 'crashed')).toEqual([])
   })
 })
