@@ -57,7 +57,7 @@ export const KINDS: Record<SourceKind, KindInfo> = {
   procVersion: {what: '/proc/version', captureName: 'proc-version.txt', patterns: [/^proc-version/], howTo: 'cat /proc/version'},
   userGroups: {what: 'user groups', captureName: 'groups.txt', patterns: [/^groups/, /^id(\.|$)/], howTo: 'id'},
   permissions: {what: 'file permission listing', captureName: 'permissions.txt', patterns: [/^permissions/, /^ls/, /^namei/, /^stat/], howTo: 'namei -l /path/to/file.iso'},
-  qemuConf: {what: "libvirt's qemu.conf", captureName: 'qemu.conf', patterns: [/^qemu[._-]conf/], howTo: 'sudo cat /etc/libvirt/qemu.conf (NixOS: /var/lib/libvirt/qemu.conf)'},
+  qemuConf: {what: "libvirt's qemu.conf", captureName: 'qemu-conf-{label}', exampleLabel: 'etc', patterns: [/^qemu[._-]conf/], howTo: 'sudo cat /etc/libvirt/qemu.conf (NixOS: /var/lib/libvirt/qemu.conf)'},
   qemuLog: {what: 'qemu or libvirt log', captureName: 'qemu-{label}.log', patterns: [/^qemu/, /^libvirt/, /^virsh/, /^virt-manager/], howTo: 'sudo cat /var/log/libvirt/qemu/VM.log'},
   domainXml: {what: 'libvirt domain XML', captureName: 'domain-{label}.xml', patterns: [/\.xml$/], howTo: 'virsh dumpxml VM'},
   nixConfig: {what: 'NixOS configuration', captureName: 'nixos-{label}', patterns: [/\.nix$/], howTo: 'cat /etc/nixos/configuration.nix'},

@@ -167,7 +167,7 @@ const QEMU_CONF_PATHS = ['/etc/libvirt/qemu.conf', '/var/lib/libvirt/qemu.conf']
 
 /** /etc/modprobe.d/*.conf, /etc/nixos/*.nix and qemu.conf: what the person configured. */
 async function configFiles(ctx: LiveContext): Promise<Source[]> {
-  const reads: Array<Promise<Source>> = QEMU_CONF_PATHS.map((path) => fileSource(ctx, 'qemuConf', path))
+  const reads: Array<Promise<Source>> = QEMU_CONF_PATHS.map((path) => fileSource(ctx, 'qemuConf', path, path.split('/')[1]))
   for (const n of (await listDir(ctx, '/etc/modprobe.d')) ?? []) if (n.endsWith('.conf')) reads.push(fileSource(ctx, 'modprobe', `/etc/modprobe.d/${n}`, n))
   const read = await Promise.all(reads)
   return [...read.filter((s) => s.kind !== 'qemuConf' || s.status !== 'missing'), ...(await nixosTree(ctx))]
