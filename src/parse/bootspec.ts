@@ -32,7 +32,16 @@ export function parseBootspec(text: string): Bootspec | undefined {
   if (typeof spec.initrd === 'string') bootspec.initrd = spec.initrd
   if (typeof spec.label === 'string') bootspec.label = spec.label
   if (Array.isArray(spec.kernelParams)) bootspec.kernelParams = spec.kernelParams.filter((p): p is string => typeof p === 'string')
-  const release = /-linux-(\d+\.\d+(?:\.\d+)?[\w.+-]*?)\//.exec(bootspec.kernel ?? '')?.[1] ?? /\(Linux (\d+\.\d+(?:\.\d+)?[\w.+-]*)\)/.exec(bootspec.label ?? '')?.[1]
+  const release = releaseIn(bootspec.kernel ?? '', '-linux-', '/') ?? releaseIn(bootspec.label ?? '', '(Linux ', ')')
   if (release) bootspec.kernelRelease = release
   return bootspec
+}
+
+/** The text between `before` and `after` ("/nix/store/x-linux-6.12.1/bzImage" -> "6.12.1") when it is a release. */
+function releaseIn(text: string, before: string, after: string): string | undefined {
+  const start = text.indexOf(before)
+  if (start < 0) return undefined
+  const end = text.indexOf(after, start + before.length)
+  const release = text.slice(start + before.length, end < 0 ? undefined : end)
+  return /^\d+\.\d+/.test(release) && release.length <= 64 ? release : undefined
 }
