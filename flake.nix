@@ -15,9 +15,9 @@
           version = (builtins.fromJSON (builtins.readFile ./package.json)).version;
           src = ./.;
           nodejs = pkgs.nodejs_20;
-          # The hash of the npm dependencies in package-lock.json. After changing the lock file,
-          # build once: Nix prints the new hash to put here.
-          npmDepsHash = "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
+          # The npm dependencies from package-lock.json's own integrity hashes: no hash to keep here.
+          npmDeps = pkgs.importNpmLock { npmRoot = ./.; };
+          npmConfigHook = pkgs.importNpmLock.npmConfigHook;
           npmBuildScript = "build";
           # Tests run in `checks` below, against the real tools.
           dontNpmPrune = false;
@@ -37,8 +37,10 @@
         };
       });
 
-      nixosModules.default = { pkgs, ... }: {
-        environment.systemPackages = [ self.packages.${pkgs.system}.default ];
+      # services.vfio-doctor.enable = true: a check after each switch and at boot (nix/module.nix).
+      nixosModules.default = { lib, pkgs, ... }: {
+        imports = [ ./nix/module.nix ];
+        services.vfio-doctor.package = lib.mkDefault self.packages.${pkgs.stdenv.hostPlatform.system}.default;
       };
 
       checks = forAllSystems (pkgs: {

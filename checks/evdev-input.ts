@@ -31,7 +31,7 @@ export default defineCheck({
   area: 'looking-glass',
   reports: ['evdev-input-invalid'],
   needs: ['domains'],
-  uses: ['fileAccess', 'devNodes', 'logSignals', 'os', 'nixConfig'],
+  uses: ['fileAccess', 'devNodes', 'logSignals', 'os', 'nixConfig', 'qemuConf'],
   run(facts, report) {
     const sources = facts.domains!.flatMap(evdevSources)
     if (sources.length === 0) return report.skip('no domain uses evdev input')
@@ -99,7 +99,7 @@ function checkSource(source: EvdevSource, facts: Facts, report: Reporter): boole
     return true
   }
   const denied = signals.filter((s) => /permission denied|operation not permitted/i.test(s.data?.reason ?? s.text))
-  const shutOut = source.commandline && node?.exists && qemu?.certain && canReadWrite(node, {name: qemu.name, groups: [qemu.group]}) === false
+  const shutOut = source.commandline && node?.exists && qemu?.certain && canReadWrite(node, {name: qemu.name, groups: qemu.group ? [qemu.group] : []}) === false
   if (denied.length > 0 || shutOut) {
     const who = qemu ? `${qemu.name} (${qemu.how})` : 'the qemu user'
     report.error('evdev-input-invalid', {

@@ -18,7 +18,7 @@ export default defineCheck({
   area: 'vm',
   reports: ['iso-permissions'],
   needs: ['domains'],
-  uses: ['fileAccess', 'logSignals', 'os', 'nixConfig', 'nixos'],
+  uses: ['fileAccess', 'logSignals', 'os', 'nixConfig', 'qemuConf', 'nixos'],
   run(facts, report) {
     const files = domainFiles(facts)
     const denied = signalsByPath(facts, 'iso-permission-denied')
@@ -45,7 +45,7 @@ export default defineCheck({
       const access = facts.fileAccess?.get(path)
       const walk = access ? firstBlocker(access, account) : undefined
       const uid = signals.find((s) => s.data?.uid)?.data?.uid
-      const where = walk ? describeBlocker(walk, uid ? `uid ${uid}` : (account?.name ?? 'the qemu user')) : 'run `namei -l` on the path to see which component stops it'
+      const where = walk ? describeBlocker(walk, uid ? `uid ${uid}` : account ? who(account) : 'the qemu user') : 'run `namei -l` on the path to see which component stops it'
       report.error('iso-permissions', {
         subject: path,
         message: `qemu could not open ${path}${file ? ` (${file.use} of ${file.domain})` : ''}: permission denied; ${where}.`,
@@ -71,18 +71,20 @@ export default defineCheck({
       }
       const walk = firstBlocker(access, user)
       if (!walk) {
-        report.pass(`${user.name} can reach ${path}${access.chain[0]?.path === '/' ? '' : ' (as far as the listing shows)'}`)
+        report.pass(`${who(user)} can reach ${path}${access.chain[0]?.path === '/' ? '' : ' (as far as the listing shows)'}`)
         continue
       }
       const onFile = walk.need === 'r'
       const finding: FindingInput = {
         subject: path,
-        message: `${file.domain}: ${describeBlocker(walk, user.name)}, so qemu cannot open its ${file.use} ${path}.${onFile ? ' libvirt normally chowns the file when the VM starts (dynamic_ownership), so this bites when that is off or the file is on NFS/FUSE.' : ''}`,
+        message: `${file.domain}: ${describeBlocker(walk, who(user))}, so qemu cannot open its ${file.use} ${path}.${onFile && !user.ownershipOff ? ' libvirt normally chowns the file when the VM starts (dynamic_ownership), so this bites when that is off or the file is on NFS/FUSE.' : ''}`,
         evidence: [...chainEvidence(access, walk.entry), ...userEvidence(user)],
         values: fixValues(path, walk.entry.path, walk.need, user.name, file.domainName),
       }
-      // On a guessed account (NixOS without its configuration) or the file's own mode, say it less firmly.
-      if (onFile || !user.certain) report.warning('iso-permissions', finding)
+      // On a guessed account (NixOS without its configuration) or the file's own mode, say it less firmly:
+      // libvirt's dynamic_ownership chowns each disk and cdrom to qemu's account at start (read-only media
+      // too; security_dac.c), unless qemu.conf turns it off.
+      if ((onFile && !user.ownershipOff) || !user.certain) report.warning('iso-permissions', finding)
       else report.error('iso-permissions', finding)
     }
   },
@@ -136,10 +138,14 @@ function firstBlocker(access: PathAccess, user: QemuUser | undefined): Blocker |
   return undefined
 }
 
-/** Mode bits for this user: owner, group or other. A "+" (ACL) may grant more, so it never blocks. */
+/**
+ * Mode bits for this user: owner (by name or, in `ls -n` style, number), group (when known) or
+ * other. A "+" (ACL) may grant more, so it never blocks.
+ */
 function allows(entry: PathEntry, user: QemuUser | undefined, need: 'r' | 'x'): boolean {
   if (entry.mode.endsWith('+')) return true
-  const triad = user && entry.owner === user.name ? entry.mode.slice(1, 4) : user && entry.group === user.group ? entry.mode.slice(4, 7) : entry.mode.slice(7, 10)
+  const owner = user && (entry.owner === user.name || entry.owner === user.uid)
+  const triad = owner ? entry.mode.slice(1, 4) : user?.group !== undefined && entry.group === user.group ? entry.mode.slice(4, 7) : entry.mode.slice(7, 10)
   return need === 'r' ? triad[0] === 'r' : /[xst]/.test(triad[2] ?? '-')
 }
 
@@ -153,7 +159,13 @@ function chainEvidence(access: PathAccess, blocker: PathEntry | undefined): stri
 }
 
 function userEvidence(user: QemuUser | undefined): string[] {
-  return user ? [`qemu runs as ${user.name}:${user.group} (${user.how})`] : []
+  return user ? [`qemu runs as ${user.name}${user.group ? `:${user.group}` : ''} (${user.how})`] : []
+}
+
+/** "libvirt-qemu", "uid 1000 (my-user)". */
+function who(user: QemuUser): string {
+  if (!user.uid) return user.name
+  return user.name === user.uid ? `uid ${user.uid}` : `uid ${user.uid} (${user.name})`
 }
 
 /** `setfacl -m u:NAME:x` takes a user name or a numeric uid. */

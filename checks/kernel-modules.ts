@@ -36,7 +36,7 @@ export default defineCheck({
   area: 'host',
   reports: ['kernel-module-obsolete'],
   needs: [],
-  uses: ['nixConfig', 'modprobe', 'cmdline', 'kernelLog', 'kernel', 'cpu'],
+  uses: ['nixConfig', 'modprobe', 'cmdline', 'kernelLog', 'kernel', 'cpu', 'nixos'],
   run(facts, report) {
     const requests = moduleRequests(facts)
     const notFound = signalsOf(facts, 'module-not-found')

@@ -43,7 +43,7 @@ export default defineCheck({
   area: 'looking-glass',
   reports: ['looking-glass-shm'],
   needs: [],
-  uses: ['domains', 'devNodes', 'fileAccess', 'nixConfig', 'user', 'os', 'modules', 'modprobe', 'logSignals'],
+  uses: ['domains', 'devNodes', 'fileAccess', 'nixConfig', 'qemuConf', 'user', 'os', 'modules', 'modprobe', 'logSignals'],
   run(facts, report) {
     const memories = (facts.domains ?? []).flatMap(lookingGlassMemories)
     const rules = shmTmpfilesRules(facts).filter((rule) => isLookingGlassPath(rule.path))
@@ -107,7 +107,7 @@ function qemuAccount(facts: Facts): Context['qemu'] {
   const user = qemuUser(facts)
   if (!user?.certain) return undefined
   const extra = isNixos(facts) ? nixGroupsOf(facts, user.name) : ['kvm']
-  return {account: {name: user.name, groups: [user.group, ...extra]}, how: user.how}
+  return {account: {name: user.name, groups: [...(user.group ? [user.group] : []), ...extra]}, how: user.how}
 }
 
 function nixGroupsOf(facts: Facts, user: string): string[] {

@@ -10,7 +10,7 @@ export default defineCheck({
   area: 'nixos',
   reports: ['reboot-pending'],
   needs: ['nixos'],
-  uses: ['cmdline'],
+  uses: ['cmdline', 'kernel'],
   run(facts, report) {
     const nixos = facts.nixos!
     const wanted = nixos.currentKernelParams
@@ -28,6 +28,15 @@ export default defineCheck({
           values: {missing: missing.join(' ')},
         })
       }
+    }
+    // The bootspec names the kernel the generation boots; the running one is another until a reboot.
+    const coming = nixos.currentKernel
+    if (coming && facts.kernel && facts.kernel.release.split(/[-+]/)[0] !== coming.release.split(/[-+]/)[0]) {
+      return report.error('reboot-pending', {
+        message: `The current generation boots Linux ${coming.release}, but the running kernel is ${facts.kernel.release}: reboot into it (the modules and the initrd are built for the new kernel).`,
+        evidence: [...evidence, `${coming.origin}: kernel ${coming.release}`, `running kernel: ${facts.kernel.release}`],
+        values: {missing: ''},
+      })
     }
     if (nixos.currentSystem && nixos.bootedSystem && nixos.currentSystem !== nixos.bootedSystem) {
       const initrdNote = wanted ? 'the kernel parameters match, but' : 'without the kernel-params files the parameters cannot be compared, and'

@@ -161,7 +161,7 @@ function rootOnNvmeEvidence(facts: Facts): string[] {
   if (typeof root === 'string' && root.startsWith('/dev/nvme')) found.push(`kernel command line: root=${root}`)
   for (const config of facts.nixConfig ?? []) {
     const nvme = config.initrdAvailableKernelModules?.find((m) => m.value === 'nvme')
-    if (nvme) found.push(`${config.file} line ${nvme.line}: boot.initrd.availableKernelModules has "nvme" (the initrd needs NVMe: the root file system is on it)`)
+    if (nvme) found.push(`${nvme.file ?? config.file} line ${nvme.line}: boot.initrd.availableKernelModules has "nvme" (the initrd needs NVMe: the root file system is on it)`)
   }
   return found
 }

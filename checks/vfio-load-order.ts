@@ -59,7 +59,7 @@ export default defineCheck({
           : `boot.initrd.kernelModules loads ${drivers.join(' and ')} before vfio_pci (NixOS loads them in the order written), so ${drivers.join(' and ')} can take the guest card first.`
       report.warning('vfio-load-order', {
         message: text,
-        evidence: [`${config.file} line ${first[0]!.line}: boot.initrd.kernelModules = [ ${initrd.map((m) => m.raw).join(' ')} ]`],
+        evidence: [`${first[0]!.file ?? config.file} line ${first[0]!.line}: boot.initrd.kernelModules = [ ${initrd.map((m) => m.raw).join(' ')} ]${merged(config, initrd)}`],
         values: valuesFor(facts, drivers),
       })
     }
@@ -75,7 +75,7 @@ export default defineCheck({
 function causeOf(facts: Facts, drivers: string[]): {text: string; evidence: string[]} {
   for (const config of facts.nixConfig ?? []) {
     const initrd = config.initrdKernelModules ?? []
-    const line = `${config.file}: boot.initrd.kernelModules = [ ${initrd.map((m) => m.raw).join(' ')} ]`
+    const line = `${initrd[0]?.file ?? config.file}: boot.initrd.kernelModules = [ ${initrd.map((m) => m.raw).join(' ')} ]${merged(config, initrd)}`
     const vfioAt = indexOf(initrd, 'vfio_pci')
     const before = drivers.filter((d) => indexOf(initrd, d) >= 0 && (vfioAt < 0 || indexOf(initrd, d) < vfioAt))
     if (before.length > 0 && vfioAt >= 0) return {text: `boot.initrd.kernelModules lists ${before.join(' and ')} before vfio_pci.`, evidence: [line]}
@@ -98,6 +98,12 @@ function causeOf(facts: Facts, drivers: string[]): {text: string; evidence: stri
     return {text: 'The softdeps are in place: vfio-pci is probably missing from the initramfs while the GPU driver is in it.', evidence: []}
   }
   return {text: 'vfio-pci has to be loaded before it (in the initrd / initramfs, ahead of the GPU driver).', evidence: []}
+}
+
+/** A list merged from several files says which, in the order NixOS loads them. */
+function merged(config: NixConfig, modules: NixString[]): string {
+  const files = [...new Set(modules.map((m) => m.file ?? config.file))]
+  return files.length > 1 ? ` (merged from ${files.join(', ')})` : ''
 }
 
 function indexOf(modules: NixString[], name: string): number {

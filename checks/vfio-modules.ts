@@ -84,6 +84,11 @@ function vfioPresent(facts: Facts): string[] {
   // /dev/vfio without a vfio module in lsmod: vfio is built into the kernel, and vfio-pci with it.
   const node = facts.devNodes?.find((n) => (n.path === '/dev/vfio' || n.path === '/dev/vfio/vfio') && n.exists)
   if (node && facts.modules && !loaded.includes('vfio')) found.push(`${node.path} exists while lsmod lists no vfio module: vfio is built in`)
+  // A kernel the configuration builds with VFIO_PCI=y has vfio-pci inside: there is nothing to load.
+  for (const config of facts.nixConfig ?? []) {
+    const builtIn = config.kernelBuildOptions.find((o) => o.name === 'VFIO_PCI' && o.value === 'y')
+    if (builtIn) found.push(`${config.file} line ${builtIn.line}: the kernel is built with VFIO_PCI=y (vfio-pci is built in)`)
+  }
   const added = signalsOf(facts, 'vfio-pci-add')
   if (added.length > 0) found.push(logEvidence(added[0]!))
   return found

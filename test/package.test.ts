@@ -45,6 +45,6 @@ describe('npm package', () => {
 describe.runIf(hasNix)('flake.nix', () => {
   it('parses with nix-instantiate and offers the package, the app, the NixOS module and the checks', () => {
     const parsed = execFileSync('nix-instantiate', ['--parse', join(repoRoot, 'flake.nix')], {encoding: 'utf8', env: {...process.env, NIX_CONFIG: 'build-users-group ='}})
-    for (const output of ['packages', 'apps', 'nixosModules', 'checks', 'buildNpmPackage', 'npmDepsHash', 'environment']) expect(parsed).toContain(output)
+    for (const output of ['packages', 'apps', 'nixosModules', 'checks', 'buildNpmPackage', 'importNpmLock', 'module.nix']) expect(parsed).toContain(output)
   })
 })

@@ -6,7 +6,8 @@ import {cmdlineEvidence, signalsOf} from './evidence.js'
 /** A NixOS value as evidence: 'configuration.nix line 12: "${platform}_iommu=pt" (= amd_iommu=pt)'. */
 export function nixEvidence(config: NixConfig, entry: NixString): string {
   const resolved = entry.interpolated && entry.value !== undefined ? ` (= ${entry.value})` : ''
-  return `${config.file} line ${entry.line}: ${entry.raw.slice(0, 200)}${resolved}`
+  const conditional = entry.conditions ? ` (only if ${entry.conditions.join(' and ')})` : ''
+  return `${entry.file ?? config.file} line ${entry.line}: ${entry.raw.slice(0, 200)}${resolved}${conditional}`
 }
 
 /**
@@ -119,6 +120,9 @@ const NIXOS_DEFAULT_KERNEL: Record<string, [number, number]> = {
  */
 export function kernelVersion(facts: Facts): KernelVersion | undefined {
   if (facts.kernel) return {major: facts.kernel.major, minor: facts.kernel.minor, source: `running kernel ${facts.kernel.release}`}
+  const generation = facts.nixos?.currentKernel
+  const numbers = generation && /^(\d+)\.(\d+)/.exec(generation.release)
+  if (numbers) return {major: Number(numbers[1]), minor: Number(numbers[2]), source: `${generation.origin}: the current generation boots Linux ${generation.release}`}
   for (const config of facts.nixConfig ?? []) {
     const expression = config.kernelPackages?.value
     if (!expression) continue

@@ -170,7 +170,7 @@ export function shmTmpfilesRules(facts: Facts): TmpfilesRule[] {
     (config.tmpfilesRules ?? []).flatMap((source): TmpfilesRule[] => {
       const [type, path, mode, user, group] = (source.value ?? source.raw.replace(/^"|"$/g, '')).trim().split(/\s+/)
       if (!type || !path?.startsWith('/dev/shm/')) return []
-      const rule: TmpfilesRule = {type, path, source, file: config.file}
+      const rule: TmpfilesRule = {type, path, source, file: source.file ?? config.file}
       if (known(mode)) rule.mode = mode
       if (known(user)) rule.user = user
       if (known(group)) rule.group = group

@@ -1,5 +1,6 @@
 import {scanMessages} from '../knowledge/messages.js'
 import {grepFilterOf} from '../parse/kernel-log/excerpt.js'
+import {parseBootspec} from '../parse/bootspec.js'
 import {parseCmdline} from '../parse/cmdline.js'
 import {parseCpuinfo} from '../parse/cpuinfo.js'
 import {parseDomainXml} from '../parse/domain-xml.js'
@@ -10,7 +11,8 @@ import {parseKernelRelease} from '../parse/kernel-release.js'
 import {parseLspci} from '../parse/lspci.js'
 import {parseModprobe, type ModprobeConfig} from '../parse/modprobe.js'
 import {parseModules} from '../parse/modules.js'
-import {parseNixConfig} from '../parse/nix-config.js'
+import {parseNixConfig, type NixConfig} from '../parse/nix-config.js'
+import {parseQemuConf} from '../parse/qemu-conf.js'
 import {parseOsRelease} from '../parse/os-release.js'
 import {parsePciSysfs} from '../parse/pci-sysfs.js'
 import {parsePermissions, type PathAccess} from '../parse/permissions.js'
@@ -18,6 +20,7 @@ import {parseDetectVirt, parseKvmParams, parseUserGroups, parseVirshList} from '
 import {exampleFileName, KINDS} from '../sources/kinds.js'
 import type {Source, SourceKind, SourceSet} from '../sources/types.js'
 import {inferGuestGpus} from './guest-gpus.js'
+import {mergeNixTree} from './nix-tree.js'
 import {mergePciDevices, normalizePciAddress} from './merge-pci.js'
 import type {DevNode, FactName, Facts, IommuGroup, PciDevice, VirtFacts} from './types.js'
 
@@ -26,6 +29,8 @@ export interface AssembleOptions {
   gpu?: string
   /** --looking-glass WxH: the guest screen Looking Glass must carry. */
   lookingGlass?: {width: number; height: number}
+  /** Judge this NixOS specialisation's generation: its options (over the parent's, unless it says not). */
+  specialisation?: string
 }
 
 /** The kinds each fact is made from, to say why a fact is unknown. */
@@ -46,9 +51,10 @@ const FACT_SOURCES: Record<FactName, SourceKind[]> = {
   virshList: ['virshList'],
   fileAccess: ['permissions'],
   user: ['userGroups'],
-  nixos: ['nixSystem', 'nixKernelParams'],
+  nixos: ['nixSystem', 'nixKernelParams', 'nixBootspec'],
   nixConfig: ['nixConfig'],
   modprobe: ['modprobe'],
+  qemuConf: ['qemuConf'],
   virt: ['detectVirt', 'cpuinfo'],
   logSignals: ['qemuLog', 'log'],
   guestGpus: ['pciSysfs', 'lspci', 'iommuListing', 'cmdline', 'domainXml'],
@@ -99,7 +105,9 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   assembleNixos(facts, ok)
   const configs = ok('nixConfig')
-  if (configs.length > 0) facts.nixConfig = configs.map((s) => parseNixConfig(inFilePlace(s), s.origin))
+  if (configs.length > 0) facts.nixConfig = nixTree(configs.map((s) => parseNixConfig(inFilePlace(s), s.origin)), options.specialisation)
+  const qemuConfs = ok('qemuConf')
+  if (qemuConfs.length > 0) facts.qemuConf = qemuConfs.map((s) => parseQemuConf(inFilePlace(s), s.origin))
   const modprobe = ok('modprobe')
   if (modprobe.length > 0) facts.modprobe = mergeModprobe(modprobe.map((s) => parseModprobe(inFilePlace(s), s.origin)))
   const virt = virtOf(first('detectVirt'), facts)
@@ -122,6 +130,19 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 }
 
 type OkSources = (kind: SourceKind) => Array<Source & {text: string}>
+
+/** The configuration's files merged; for a specialisation, its definitions over the parent's (or alone). */
+function nixTree(configs: NixConfig[], specialisation: string | undefined): NixConfig[] {
+  if (specialisation === undefined) return mergeNixTree(configs)
+  const own = configs.flatMap((c) => c.specialisations?.filter((s) => s.name === specialisation) ?? [])
+  const inherit = own.every((s) => s.inheritParentConfig)
+  return mergeNixTree([...(inherit ? configs : []), ...own.map((s) => s.config)])
+}
+
+/** The names of the specialisations a configuration defines: each is a generation of its own. */
+export function specialisationNames(facts: Facts): string[] {
+  return [...new Set((facts.nixConfig ?? []).flatMap((c) => c.specialisations?.map((s) => s.name) ?? []))]
+}
 
 /** Lines before a section of a pasted file, so a log's evidence names the line in the file. */
 function lineOffset(source: Source): number {
@@ -219,7 +240,8 @@ function mergeKernelLogs(logs: KernelLog[]): KernelLog | undefined {
 function assembleNixos(facts: Facts, ok: OkSources): void {
   const systems = ok('nixSystem')
   const params = ok('nixKernelParams')
-  if (systems.length === 0 && params.length === 0) return
+  const bootspecs = ok('nixBootspec')
+  if (systems.length === 0 && params.length === 0 && bootspecs.length === 0) return
   const nixos: NonNullable<Facts['nixos']> = {}
   for (const s of systems) {
     const target = s.text.trim()
@@ -230,6 +252,14 @@ function assembleNixos(facts: Facts, ok: OkSources): void {
     const list = s.text.trim().split(/\s+/).filter(Boolean)
     if (s.label === 'booted') nixos.bootedKernelParams = list
     else nixos.currentKernelParams = list
+  }
+  for (const s of bootspecs) {
+    const spec = parseBootspec(s.text)
+    if (!spec) continue
+    const booted = s.label === 'booted'
+    // kernel-params is the file the bootloader entry is made from; the bootspec holds the same list.
+    if (spec.kernelParams && !(booted ? nixos.bootedKernelParams : nixos.currentKernelParams)) nixos[booted ? 'bootedKernelParams' : 'currentKernelParams'] = spec.kernelParams
+    if (spec.kernelRelease) nixos[booted ? 'bootedKernel' : 'currentKernel'] = {release: spec.kernelRelease, origin: s.origin}
   }
   facts.nixos = nixos
 }

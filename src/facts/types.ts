@@ -6,6 +6,7 @@ import type {MessageHit} from '../knowledge/messages.js'
 import type {DomainModel} from '../parse/domain-xml.js'
 import type {KernelLog} from '../parse/kernel-log.js'
 import type {NixConfig} from '../parse/nix-config.js'
+import type {QemuConf} from '../parse/qemu-conf.js'
 import type {ModprobeConfig} from '../parse/modprobe.js'
 import type {PathAccess} from '../parse/permissions.js'
 import type {FreeLogSignal} from '../parse/free-log.js'
@@ -75,6 +76,9 @@ export interface NixosFacts {
   bootedSystem?: string
   currentKernelParams?: string[]
   bootedKernelParams?: string[]
+  /** The kernel a generation boots, from its bootspec (boot.json). */
+  currentKernel?: {release: string; origin: string}
+  bootedKernel?: {release: string; origin: string}
 }
 
 export interface UserFacts {
@@ -138,6 +142,8 @@ export interface Facts {
   nixos?: NixosFacts
   nixConfig?: NixConfig[]
   modprobe?: ModprobeConfig
+  /** libvirt's qemu.conf as read (live or evidence); several files: the later setting of a key wins. */
+  qemuConf?: QemuConf[]
   virt?: VirtFacts
   /** Known messages found in free-form logs (qemu, libvirt, Windows stop codes). */
   logSignals?: FreeLogSignal[]

@@ -62,7 +62,7 @@ function nixBindings(config: NixConfig): VfioBinding[] {
   for (const param of config.kernelParams ?? []) {
     const eq = param.value?.indexOf('=') ?? -1
     if (param.value === undefined || eq < 0 || !VFIO_IDS_PARAM.test(param.value.slice(0, eq))) continue
-    const where = `${config.file} line ${param.line}: boot.kernelParams ${param.raw}`
+    const where = `${param.file ?? config.file} line ${param.line}: boot.kernelParams ${param.raw}`
     for (const id of splitIds(param.value.slice(eq + 1))) found.push({kind: 'ids', value: id, where, origin: 'nix-kernel-params'})
   }
   const modprobe = config.extraModprobeConfig

@@ -122,7 +122,7 @@ function staleParams(facts: Facts, wanted: KernelParam[]): KernelParam[] {
     if (OWNED_KEYS.has(key)) seen.set(text, where)
   }
   for (const p of facts.cmdline?.params ?? []) consider(p.value === undefined ? p.key : `${p.key}=${p.value}`, 'the kernel command line')
-  for (const c of facts.nixConfig ?? []) for (const e of c.kernelParams ?? []) consider(e.value, `${c.file} line ${e.line}`)
+  for (const c of facts.nixConfig ?? []) for (const e of c.kernelParams ?? []) consider(e.value, `${e.file ?? c.file} line ${e.line}`)
   for (const p of facts.nixos?.currentKernelParams ?? []) consider(p, "the current generation's kernel-params")
   return [...seen].map(([text, where]) => ({text, why: `${where}: ${staleWhy(text, wanted)}`}))
 }

@@ -6,6 +6,7 @@ import {describe, gpuDriversFor} from '../../checks/lib/gpu.js'
 import {nixEvidence} from '../../checks/lib/kernel.js'
 import type {Facts} from '../facts/types.js'
 import {moduleKey} from '../parse/modprobe.js'
+import {DEFAULT_PRIORITY} from '../parse/nix/definitions.js'
 import type {Choices} from './types.js'
 import {fileComment} from './file-comment.js'
 
@@ -142,8 +143,24 @@ export function replacedNixLines(facts: Facts, c: Choices): string[] {
     if (c.gpu && modprobe && /vfio[-_]pci/.test(modprobe.value ?? modprobe.raw)) lines.push(`${config.file} line ${modprobe.line}: boot.extraModprobeConfig with vfio-pci options`)
     for (const b of config.bootCommands) if (c.gpu && /driver_override/.test(b.text)) lines.push(`${config.file} line ${b.line}: ${b.option} (driver_override)`)
     if (c.lookingGlass && c.user) for (const r of config.tmpfilesRules ?? []) if (/looking-glass/.test(r.value ?? r.raw)) lines.push(`${nixEvidence(config, r)} (systemd.tmpfiles.rules)`)
+    // A different value of an option vfio.nix sets at the same priority is an evaluation error ("conflicting definition values").
+    const sets = settingsOf(c)
+    for (const flag of config.booleans) {
+      if (flag.priority === DEFAULT_PRIORITY && sets[flag.option] !== undefined && sets[flag.option] !== flag.value) lines.push(`${config.file} line ${flag.line}: ${flag.option} = ${flag.value} (vfio.nix sets it to ${sets[flag.option]}; NixOS refuses two values)`)
+    }
   }
   return lines
+}
+
+/** The true/false options vfio.nix sets (libvirtBlock), by their full names. */
+function settingsOf(c: Choices): Record<string, boolean> {
+  const release = c.host.nixosRelease
+  return {
+    'virtualisation.libvirtd.enable': true,
+    'virtualisation.libvirtd.qemu.swtpm.enable': true,
+    ...(release !== undefined && release >= OVMF_OPTION_REMOVED ? {} : {'virtualisation.libvirtd.qemu.ovmf.enable': true}),
+    ...(c.runAsRoot === undefined ? {} : {'virtualisation.libvirtd.qemu.runAsRoot': c.runAsRoot}),
+  }
 }
 
 /** A Nix string literal: quotes, backslashes and "${" escaped. */

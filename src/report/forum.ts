@@ -78,10 +78,12 @@ const KIND_WORDS: Record<SourceKind, string> = {
   virshList: 'virsh list',
   domainXml: 'libvirt domain XML',
   qemuLog: 'qemu / libvirt log',
+  qemuConf: 'qemu.conf',
   permissions: 'file permissions',
   userGroups: 'user and groups',
   nixSystem: 'NixOS generation',
   nixKernelParams: 'NixOS kernel-params',
+  nixBootspec: 'NixOS bootspec',
   nixConfig: 'NixOS configuration',
   modprobe: 'modprobe configuration',
   detectVirt: 'systemd-detect-virt',
@@ -90,7 +92,7 @@ const KIND_WORDS: Record<SourceKind, string> = {
 
 /** Raw sources in the order a helper reads them: the kernel's view first, then the VM's, then config. */
 const KIND_ORDER: SourceKind[] = [
-  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'modprobe', 'nixKernelParams', 'nixSystem',
+  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixBootspec', 'nixSystem',
   'permissions', 'devNodes', 'userGroups', 'modules', 'cpuinfo', 'osRelease', 'uname', 'procVersion', 'acpiTables', 'iommuClass', 'kvmParams',
   'virshList', 'detectVirt', 'log',
 ]

@@ -258,6 +258,7 @@ function looksBinary(text: string): boolean {
 export function labelFor(kind: SourceKind, name: string): string | undefined {
   switch (kind) {
     case 'nixKernelParams':
+    case 'nixBootspec':
     case 'nixSystem':
       return /^booted/i.test(name) ? 'booted' : 'current'
     case 'domainXml':

@@ -25,10 +25,12 @@ export type SourceKind =
   | 'virshList' // virsh list --all --name
   | 'domainXml' // one libvirt domain XML
   | 'qemuLog' // a domain's qemu log, virsh or virt-manager error text
+  | 'qemuConf' // libvirt's qemu.conf: the account qemu runs as
   | 'permissions' // ls -l / stat / namei -l output for files the VM uses
   | 'userGroups' // `id` or `groups` output of the person running VMs
   | 'nixSystem' // a NixOS generation: target of current-system / booted-system (text: store path)
   | 'nixKernelParams' // a NixOS generation's kernel-params file
+  | 'nixBootspec' // a NixOS generation's boot.json (bootspec: kernel, initrd, kernelParams)
   | 'nixConfig' // a NixOS configuration .nix file
   | 'modprobe' // /etc/modprobe.d/*.conf
   | 'detectVirt' // systemd-detect-virt output

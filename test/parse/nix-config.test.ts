@@ -352,14 +352,32 @@ in {
     boot.kernelPackages = pkgs.linuxPackages_5_15;
   };
 }`)
+    // The mkIf condition is not decided by this file: every value keeps it.
+    const conditions = ['config.vfio.enable']
     expect(config.kernelParams).toEqual([
-      {value: 'intel_iommu=on', raw: '"intel_iommu=on"', line: 4, interpolated: false},
-      {raw: 'lib.optional config.x "iommu=pt"', line: 4, interpolated: false, expression: true},
+      {value: 'intel_iommu=on', raw: '"intel_iommu=on"', line: 4, interpolated: false, conditions},
+      {raw: 'lib.optional config.x "iommu=pt"', line: 4, interpolated: false, expression: true, conditions},
     ])
-    expect(values(config.initrdKernelModules)).toEqual(['vfio_pci', 'vfio'])
+    // As written; mkBefore's order (500) is on the value, and the tree's merge puts it first.
+    expect(config.initrdKernelModules?.map((m) => [m.value, m.order])).toEqual([['vfio_pci', undefined], ['vfio', 500]])
     expect(config.libvirtd).toEqual({enable: true})
-    expect(config.kernelPackages).toEqual({value: 'pkgs.linuxPackages_5_15', raw: 'pkgs.linuxPackages_5_15', line: 7, interpolated: false})
+    expect(config.kernelPackages).toEqual({value: 'pkgs.linuxPackages_5_15', raw: 'pkgs.linuxPackages_5_15', line: 7, interpolated: false, conditions})
     expect(config.warnings).toEqual([])
+  })
+
+  it('priorities and conditions: mkForce, mkDefault, mkOverride, mkIf true/false, mkMerge parts', () => {
+    const config = read(`{ lib, ... }: {
+  boot.kernelParams = lib.mkForce [ "a" ];
+  boot.kernelModules = lib.mkOverride 900 [ "b" ];
+  boot.blacklistedKernelModules = lib.mkIf false [ "nouveau" ];
+  boot.initrd.kernelModules = lib.mkIf true (lib.mkAfter [ "c" ]);
+  boot.initrd.availableKernelModules = lib.mkMerge [ (lib.mkDefault [ "d" ]) [ "e" ] ];
+}`)
+    expect(config.kernelParams?.map((m) => m.priority)).toEqual([50])
+    expect(config.kernelModules?.map((m) => m.priority)).toEqual([900])
+    expect(config.blacklistedKernelModules).toBeUndefined()
+    expect(config.initrdKernelModules?.map((m) => [m.value, m.order, m.conditions])).toEqual([['c', 1500, undefined]])
+    expect(config.initrdAvailableKernelModules?.map((m) => [m.value, m.priority])).toEqual([['d', 1000], ['e', undefined]])
   })
 
   it('extraModprobeConfig written twice is joined like types.lines', () => {

@@ -6,7 +6,28 @@
 import type {Binding, Expr, KeySegment, LetExpr, StringExpr} from './ast.js'
 
 /** Module-system wrappers whose last argument is the value (`lib.mkIf cond { ... }`). */
-const VALUE_WRAPPERS = new Set(['mkIf', 'mkDefault', 'mkForce', 'mkOverride', 'mkBefore', 'mkAfter', 'mkOrder'])
+const VALUE_WRAPPERS = new Set(['mkIf', 'mkDefault', 'mkForce', 'mkOverride', 'mkBefore', 'mkAfter', 'mkOrder', 'mkOptionDefault', 'mkVMOverride'])
+
+/** The module system's priorities (lower wins) and list orders (lower comes first), as lib/modules.nix sets them. */
+export const DEFAULT_PRIORITY = 100
+export const DEFAULT_ORDER = 1000
+const PRIORITY: Record<string, number> = {mkForce: 50, mkVMOverride: 10, mkDefault: 1000, mkOptionDefault: 1500}
+const ORDER: Record<string, number> = {mkBefore: 500, mkAfter: 1500}
+
+/**
+ * What the module system's wrappers said about a definition: its priority, its place in a merged
+ * list, and the mkIf conditions that could not be decided where they were written.
+ */
+export interface Properties {
+  priority: number
+  order: number
+  /** Conditions as written ("config.virtualisation.libvirtd.enable", "cfg.enable"). */
+  conditions: string[]
+  /** A literal `mkIf false` (or a decided condition) switched it off. */
+  off?: boolean
+}
+
+export const NO_PROPERTIES: Properties = {priority: DEFAULT_PRIORITY, order: DEFAULT_ORDER, conditions: []}
 
 /** Let bindings in force; a name bound to anything but a literal string is known to be unknown. */
 export class Scope {
@@ -39,6 +60,7 @@ export interface Definition {
   scope: Scope
   /** Offset of the binding. */
   start: number
+  properties: Properties
 }
 
 export interface ResolvedString {
@@ -57,21 +79,48 @@ export interface Collected {
 
 export function collectDefinitions(exprs: Expr[], text: string): Collected {
   const collector = new Collector(text)
-  for (const expr of exprs) collector.walk(expr, [], Scope.empty)
+  for (const expr of exprs) collector.walk(expr, [], Scope.empty, NO_PROPERTIES)
   return {definitions: collector.definitions, bindings: collector.bindings}
 }
 
-/** Strip what does not change a value: parentheses, `with`, `let` (entering its scope), mkIf & co. */
-export function unwrap(expr: Expr, scope: Scope, onLet?: (expr: LetExpr, scope: Scope) => Scope): {expr: Expr; scope: Scope} {
+/**
+ * Strip what does not change a value: parentheses, `with`, `let` (entering its scope), mkIf & co.
+ * With `text`, the wrappers' priorities, orders and conditions are added to `properties`.
+ */
+export function unwrap(
+  expr: Expr,
+  scope: Scope,
+  onLet?: (expr: LetExpr, scope: Scope) => Scope,
+  wrappers?: {text: string; properties: Properties},
+): {expr: Expr; scope: Scope; properties: Properties} {
+  let properties = wrappers?.properties ?? NO_PROPERTIES
   for (;;) {
     if (expr.kind === 'paren') expr = expr.inner
     else if (expr.kind === 'with') expr = expr.body
     else if (expr.kind === 'let') {
       scope = onLet ? onLet(expr, scope) : letScope(expr, scope)
       expr = expr.body
-    } else if (expr.kind === 'apply' && VALUE_WRAPPERS.has(functionName(expr.fn))) expr = expr.args[expr.args.length - 1]!
-    else return {expr, scope}
+    } else if (expr.kind === 'apply' && VALUE_WRAPPERS.has(functionName(expr.fn))) {
+      if (wrappers) properties = wrapped(properties, functionName(expr.fn), expr.args, wrappers.text)
+      expr = expr.args[expr.args.length - 1]!
+    } else return {expr, scope, properties}
   }
+}
+
+/** One wrapper's effect: the innermost priority and order win, as they are the ones the module system sees last. */
+function wrapped(properties: Properties, name: string, args: Expr[], text: string): Properties {
+  const number = (arg: Expr | undefined) => (arg ? Number(text.slice(arg.start, arg.end).trim()) : Number.NaN)
+  if (name === 'mkIf') {
+    const condition = args.length === 2 ? text.slice(args[0]!.start, args[0]!.end).trim().replace(/^\((.*)\)$/s, '$1').trim() : ''
+    if (condition === 'true') return properties
+    if (condition === 'false') return {...properties, off: true}
+    return {...properties, conditions: [...properties.conditions, condition || 'a condition']}
+  }
+  if (name === 'mkOverride' && args.length === 2 && Number.isFinite(number(args[0]))) return {...properties, priority: number(args[0])}
+  if (name === 'mkOrder' && args.length === 2 && Number.isFinite(number(args[0]))) return {...properties, order: number(args[0])}
+  if (PRIORITY[name] !== undefined) return {...properties, priority: PRIORITY[name]!}
+  if (ORDER[name] !== undefined) return {...properties, order: ORDER[name]!}
+  return properties
 }
 
 /** `lib.mkMerge [ a b ]`: the merged values, else undefined. */
@@ -131,17 +180,17 @@ class Collector {
 
   constructor(private readonly text: string) {}
 
-  walk(expr: Expr, prefix: PathSegment[], scope: Scope): void {
-    const inner = unwrap(expr, scope, (letExpr, parent) => this.enterLet(letExpr, parent))
+  walk(expr: Expr, prefix: PathSegment[], scope: Scope, properties: Properties): void {
+    const inner = unwrap(expr, scope, (letExpr, parent) => this.enterLet(letExpr, parent), {text: this.text, properties})
     const value = inner.expr
     if (value.kind === 'attrs') {
-      for (const binding of value.bindings) this.define(binding, prefix, inner.scope)
+      for (const binding of value.bindings) this.define(binding, prefix, inner.scope, inner.properties)
     } else if (value.kind === 'lambda') {
-      this.walk(value.body, prefix, new Scope(inner.scope, new Map(value.params.map((name) => [name, undefined]))))
+      this.walk(value.body, prefix, new Scope(inner.scope, new Map(value.params.map((name) => [name, undefined]))), inner.properties)
     } else if (value.kind === 'ops' && value.operators.every((operator) => operator === '//')) {
-      for (const operand of value.operands) this.walk(operand, prefix, inner.scope)
+      for (const operand of value.operands) this.walk(operand, prefix, inner.scope, inner.properties)
     } else {
-      for (const merged of mergedValues(value) ?? []) this.walk(merged, prefix, inner.scope)
+      for (const merged of mergedValues(value) ?? []) this.walk(merged, prefix, inner.scope, inner.properties)
     }
   }
 
@@ -157,14 +206,15 @@ class Collector {
     return scope
   }
 
-  private define(binding: Binding, prefix: PathSegment[], scope: Scope): void {
+  private define(binding: Binding, prefix: PathSegment[], scope: Scope, properties: Properties): void {
     let segments = binding.path.map((segment) => this.segment(segment, scope))
     // A module's `config = { ... }` holds option definitions at the top.
     if (prefix.length === 0 && segments[0]?.name === 'config') segments = segments.slice(1)
     const path = [...prefix, ...segments]
-    const inner = unwrap(binding.value, scope, (letExpr, parent) => this.enterLet(letExpr, parent))
-    if (isContainer(inner.expr)) this.walk(inner.expr, path, inner.scope)
-    else this.definitions.push({path, value: inner.expr, scope: inner.scope, start: binding.start})
+    const inner = unwrap(binding.value, scope, (letExpr, parent) => this.enterLet(letExpr, parent), {text: this.text, properties})
+    if (isContainer(inner.expr)) this.walk(inner.expr, path, inner.scope, inner.properties)
+    // `mkIf false` is no definition at all, as NixOS sees it.
+    else if (!inner.properties.off) this.definitions.push({path, value: inner.expr, scope: inner.scope, start: binding.start, properties: inner.properties})
   }
 
   private segment(segment: KeySegment, scope: Scope): PathSegment {

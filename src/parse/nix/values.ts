@@ -1,7 +1,7 @@
 /** Reading option values (string lists, strings, booleans) without evaluating anything else. */
 import type {NixString} from '../nix-config.js'
 import type {Expr} from './ast.js'
-import {mergedValues, resolveString, unwrap, type Scope} from './definitions.js'
+import {DEFAULT_ORDER, DEFAULT_PRIORITY, mergedValues, NO_PROPERTIES, resolveString, unwrap, type Properties, type Scope} from './definitions.js'
 import type {LineIndex} from './lines.js'
 
 export interface Source {
@@ -9,14 +9,37 @@ export interface Source {
   lines: LineIndex
 }
 
-/** The elements of a list value; `a ++ b` and `mkMerge [a b]` concatenate. */
-export function readStringList(value: Expr, scope: Scope, source: Source): NixString[] {
+/**
+ * The elements of a list value; `a ++ b` and `mkMerge [a b]` concatenate. Each element carries the
+ * priority, order and conditions of the definition and of the mkMerge part it is in.
+ */
+export function readStringList(value: Expr, scope: Scope, source: Source, properties: Properties = NO_PROPERTIES): NixString[] {
+  const inner = unwrap(value, scope, undefined, {text: source.text, properties})
+  const expr = inner.expr
+  if (inner.properties.off) return []
+  if (expr.kind === 'list') return expr.items.map((item) => withProperties(readString(item, inner.scope, source), inner.properties))
+  const parts = expr.kind === 'ops' && expr.operators.every((op) => op === '++') ? expr.operands : mergedValues(expr)
+  if (parts) return parts.flatMap((part) => readStringList(part, inner.scope, source, inner.properties))
+  return [withProperties(readString(expr, inner.scope, source), inner.properties)]
+}
+
+/** A value with what the module system's wrappers said about its definition, when that is not the default. */
+export function withProperties(value: NixString, {priority, order, conditions}: Properties): NixString {
+  return {
+    ...value,
+    ...(priority !== DEFAULT_PRIORITY ? {priority} : {}),
+    ...(order !== DEFAULT_ORDER ? {order} : {}),
+    ...(conditions.length > 0 ? {conditions} : {}),
+  }
+}
+
+/** The items of a list value (`a ++ b` and mkMerge concatenate), unwrapped, each with its scope. */
+export function listItems(value: Expr, scope: Scope): Array<{expr: Expr; scope: Scope}> {
   const inner = unwrap(value, scope)
   const expr = inner.expr
-  if (expr.kind === 'list') return expr.items.map((item) => readString(item, inner.scope, source))
+  if (expr.kind === 'list') return expr.items.map((item) => unwrap(item, inner.scope))
   const parts = expr.kind === 'ops' && expr.operators.every((op) => op === '++') ? expr.operands : mergedValues(expr)
-  if (parts) return parts.flatMap((part) => readStringList(part, inner.scope, source))
-  return [readString(expr, inner.scope, source)]
+  return (parts ?? []).flatMap((part) => listItems(part, inner.scope))
 }
 
 /** A string value; anything else is kept as an expression whose value is unknown. */

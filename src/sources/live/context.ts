@@ -8,6 +8,8 @@ export interface LiveContext {
   libvirtUri: string
   /** The person who runs VMs: SUDO_USER when run with sudo, else the current user. */
   user: string
+  /** A generation to read as the current one instead of /run/current-system's target. */
+  currentSystem?: string
 }
 
 /** A host path under the context's root ("/proc/cmdline" -> "<root>/proc/cmdline"). */

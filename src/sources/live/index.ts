@@ -1,4 +1,4 @@
-import {lstat, readlink} from 'node:fs/promises'
+import {lstat, readlink, stat} from 'node:fs/promises'
 import {posix} from 'node:path'
 import type {CommandRunner} from '../commands.js'
 import type {Source, SourceSet} from '../types.js'
@@ -7,12 +7,15 @@ import {hostPath, type LiveContext} from './context.js'
 import {fileSource, listDir, naturalOrder, readAttr} from './files.js'
 import {collectLibvirt} from './libvirt.js'
 import {collectPciSysfs} from './pci.js'
+import {importedPaths} from '../../parse/nix/imports.js'
 
 export interface LiveOptions {
   root?: string
   run: CommandRunner
   libvirtUri?: string
   user?: string
+  /** The generation to judge as current instead of /run/current-system's (the NixOS module's activation check). */
+  currentSystem?: string
 }
 
 /** A named group of sources, so a progress display can show each as it finishes. */
@@ -22,11 +25,13 @@ export interface Collector {
 }
 
 export function liveContext(options: LiveOptions): LiveContext {
+  const currentSystem = options.currentSystem ?? process.env.VFIO_DOCTOR_CURRENT_SYSTEM
   return {
     root: options.root ?? '/',
     run: options.run,
     libvirtUri: options.libvirtUri ?? 'qemu:///system',
     user: options.user ?? process.env.SUDO_USER ?? process.env.USER ?? 'root',
+    ...(currentSystem ? {currentSystem} : {}),
   }
 }
 
@@ -141,19 +146,60 @@ async function nixos(ctx: LiveContext): Promise<Source[]> {
   const out: Source[] = []
   for (const label of ['current', 'booted'] as const) {
     const link = `/run/${label}-system`
-    const target = await readlink(hostPath(ctx, link)).catch(() => undefined)
+    // During activation the new generation is not yet /run/current-system: the NixOS module names it.
+    const target = label === 'current' && ctx.currentSystem ? ctx.currentSystem : await readlink(hostPath(ctx, link)).catch(() => undefined)
     if (!target) continue
     out.push({kind: 'nixSystem', origin: link, label, status: 'ok', text: `${target}\n`})
     // A relative target is relative to /run, never to wherever vfio-doctor was started.
     out.push(await fileSource(ctx, 'nixKernelParams', posix.resolve('/run', target, 'kernel-params'), label))
+    // The bootspec (NixOS 23.05 on): the kernel and initrd the generation boots, with its parameters.
+    const bootspec = await fileSource(ctx, 'nixBootspec', posix.resolve('/run', target, 'boot.json'), label)
+    if (bootspec.status !== 'missing') out.push(bootspec)
   }
   return out.length ? out : [{kind: 'nixSystem', origin: '/run/current-system', status: 'missing', reason: 'not a NixOS host (no /run/current-system)'}]
 }
 
-/** /etc/modprobe.d/*.conf and /etc/nixos/*.nix: what the person configured. */
+/**
+ * libvirt's qemu.conf: /etc/libvirt on every distribution, /var/lib/libvirt where NixOS's libvirtd
+ * reads the file its module generates. An absent file is libvirt's defaults, so it is left out.
+ */
+const QEMU_CONF_PATHS = ['/etc/libvirt/qemu.conf', '/var/lib/libvirt/qemu.conf']
+
+/** /etc/modprobe.d/*.conf, /etc/nixos/*.nix and qemu.conf: what the person configured. */
 async function configFiles(ctx: LiveContext): Promise<Source[]> {
-  const reads: Array<Promise<Source>> = []
+  const reads: Array<Promise<Source>> = QEMU_CONF_PATHS.map((path) => fileSource(ctx, 'qemuConf', path, path.split('/')[1]))
   for (const n of (await listDir(ctx, '/etc/modprobe.d')) ?? []) if (n.endsWith('.conf')) reads.push(fileSource(ctx, 'modprobe', `/etc/modprobe.d/${n}`, n))
-  for (const n of (await listDir(ctx, '/etc/nixos')) ?? []) if (n.endsWith('.nix')) reads.push(fileSource(ctx, 'nixConfig', `/etc/nixos/${n}`, n))
-  return Promise.all(reads)
+  const read = await Promise.all(reads)
+  return [...read.filter((s) => s.kind !== 'qemuConf' || s.status !== 'missing'), ...(await nixosTree(ctx))]
+}
+
+/** A configuration tree is a few dozen files at most; the limits keep a generated or cyclic one bounded. */
+export const NIX_TREE_LIMITS = {files: 64, depth: 8}
+
+/**
+ * /etc/nixos/*.nix, then every file their `imports` (and a flake's `modules`) name by a relative
+ * path, breadth first: a directory means its default.nix, a file already read is not read again
+ * (so a cycle ends), and past the limits the rest is left out with a note.
+ */
+async function nixosTree(ctx: LiveContext): Promise<Source[]> {
+  const queue = ((await listDir(ctx, '/etc/nixos')) ?? []).filter((n) => n.endsWith('.nix')).map((n) => ({path: `/etc/nixos/${n}`, depth: 0}))
+  const seen = new Set(queue.map((q) => q.path))
+  const out: Source[] = []
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    if (out.length >= NIX_TREE_LIMITS.files) {
+      out.push({kind: 'nixConfig', origin: next.path, status: 'error', reason: `more than ${NIX_TREE_LIMITS.files} NixOS configuration files: ${next.path} and the rest were not read`})
+      break
+    }
+    const source = await fileSource(ctx, 'nixConfig', next.path, next.path.startsWith('/etc/nixos/') ? next.path.slice('/etc/nixos/'.length) : next.path)
+    out.push(source)
+    if (source.status !== 'ok' || next.depth >= NIX_TREE_LIMITS.depth) continue
+    for (const {path} of importedPaths(source.text!)) {
+      let target = posix.resolve(posix.dirname(next.path), path)
+      if ((await stat(hostPath(ctx, target)).catch(() => undefined))?.isDirectory()) target = `${target}/default.nix`
+      if (seen.has(target)) continue
+      seen.add(target)
+      queue.push({path: target, depth: next.depth + 1})
+    }
+  }
+  return out
 }

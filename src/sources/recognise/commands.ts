@@ -28,7 +28,7 @@ const COMMANDS: Array<[RegExp, CommandHint]> = [
   [/\/run\/current-system/i, {kind: 'nixSystem', label: 'current'}],
   [/\.nix\b|configuration\.nix|\/etc\/nixos/i, {kind: 'nixConfig'}],
   [/modprobe\.d|modprobe\.conf/i, {kind: 'modprobe'}],
-  [/qemu\.conf/i, {kind: 'log'}],
+  [/qemu\.conf/i, {kind: 'qemuConf'}],
   [/\/etc\/os-release|\/usr\/lib\/os-release|os-release/i, {kind: 'osRelease'}],
   [/\/proc\/version/i, {kind: 'procVersion'}],
   [/\buname\b/i, {kind: 'uname'}],

@@ -109,7 +109,7 @@ export const RECOGNISERS: Recogniser[] = [
   },
   {kind: 'qemuLog', format: 'qemu or libvirt log', claims: (l) => QEMU_LOG.test(l) || LIBVIRT_ERROR.test(l), share: 0.4},
   {
-    kind: 'log',
+    kind: 'qemuConf',
     format: 'qemu.conf',
     claims: (l) => /^\s*(?:user|group|dynamic_ownership|cgroup_device_acl|security_driver|nvram|namespaces|clear_emulator_capabilities|remember_owner|seccomp_sandbox|memory_backing_dir|hugetlbfs_mount|spice_listen|vnc_listen|swtpm_user|swtpm_group)\s*=|^\s*#|^\s*(?:"\/dev\/[^"]*",?\s*)+(?:\]\s*)?$|^\s*\]\s*$/.test(l),
     requires: (l) => /^\s*(?:user|group|cgroup_device_acl|security_driver|nvram|dynamic_ownership)\s*=/.test(l),
