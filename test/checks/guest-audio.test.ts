@@ -55,3 +55,21 @@ testCheck(guestAudio, {
     },
   ],
 }, {skip: !hasShared})
+
+/** A GTX 1070 host as `lspci -n` prints it: the GPU's HDMI audio and the board's own HDA are class 0403. */
+const HOST_LSPCI = '00:00.0 0600: 8086:591f (rev 05)\n00:1f.3 0403: 8086:a2f0\n01:00.0 0300: 10de:1b81 (rev a1)\n01:00.1 0403: 10de:10f0 (rev a1)\n02:00.0 0300: 10de:1c82 (rev a1)\n02:00.1 0c03: 1b21:1242\n'
+
+// With the host's device list, the passed audio is found by its class (0403), not by its function number.
+testCheck(guestAudio, {
+  valid: [
+    {name: 'the GPU and its HDMI audio (class 0403 in lspci -n)', files: {'win10.xml': domainXml([]), 'lspci.txt': HOST_LSPCI}},
+    {name: "the GPU and the board's HDA controller 00:1f.3 (class 0403)", files: {'win10.xml': domainXml([], {hostdevs: ['01:00.0', '00:1f.3']}), 'lspci.txt': HOST_LSPCI}},
+  ],
+  invalid: [
+    {
+      name: "the second card's function 1 is a USB controller (class 0c03), not audio",
+      files: {'win10.xml': domainXml([], {hostdevs: ['02:00.0', '02:00.1']}), 'lspci.txt': HOST_LSPCI},
+      findings: [{id: 'guest-audio-missing', severity: 'info', subject: 'win10', message: /0000:02:00\.1/}],
+    },
+  ],
+})
