@@ -2,15 +2,17 @@
  * A knowledge page against its check: the page's severity is one its check can give the finding, and
  * every id a check declares in `reports` is one it can report. What a check can emit is read from its
  * source (report.error('id') and report[expr]('id'), whose expression names the severities) and from
- * the known messages (knowledge/<id>.messages.yaml) that speak for a skipped check.
+ * the known messages (knowledge/<id>.messages.yaml) that speak for a skipped check. A line a page quotes
+ * among its signals is not one the tool's known messages take as proof of another failure mode.
  */
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {CHECKS} from '../../checks/index.js'
 import type {Severity} from '../../src/engine/types.js'
-import {yamlEntries} from '../../src/knowledge/messages.js'
+import {scanMessages, yamlEntries} from '../../src/knowledge/messages.js'
 import {knowledgeIds, loadPage} from '../../src/knowledge/page.js'
+import type {Source} from '../../src/sources/types.js'
 import {repoRoot} from '../helpers/paths.js'
 
 const SEVERITIES: Severity[] = ['error', 'warning', 'info']
@@ -58,6 +60,19 @@ describe('knowledge pages against what their checks can emit', () => {
       const emitted = emittedBySource(checkSource(check.id))
       expect(check.reports.filter((id) => !emitted.has(id) && !(messages[id]?.length))).toEqual([])
       expect([...emitted.keys()].filter((id) => !check.reports.includes(id))).toEqual([])
+    })
+  }
+})
+
+describe("the lines knowledge pages quote as signals", () => {
+  for (const id of knowledgeIds()) {
+    it(`${id}: no known message takes one as proof of another failure mode`, () => {
+      const quoted = loadPage(id)!.signals.flatMap((s) => [...s.matchAll(/"([^"]{12,})"/g)].map((m) => m[1]!))
+      const elsewhere = quoted.flatMap((line) => {
+        const source: Source = {kind: 'log', origin: 'signal', status: 'ok', text: line}
+        return scanMessages([source]).flatMap((h) => (h.message.id === id ? [] : [`${line} -> ${h.message.id}`]))
+      })
+      expect(elsewhere).toEqual([])
     })
   }
 })
