@@ -7,7 +7,8 @@ import {dirname, join, relative} from 'node:path'
 import {fileURLToPath} from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const report = JSON.parse(readFileSync(process.argv[2] ?? join(root, 'reports/mutation/mutation.json'), 'utf8'))
+const file = process.argv.slice(2).find((a) => !a.startsWith('--'))
+const report = JSON.parse(readFileSync(file ?? join(root, 'reports/mutation/mutation.json'), 'utf8'))
 const KILLED = new Set(['Killed', 'Timeout'])
 const COUNTED = new Set(['Killed', 'Timeout', 'Survived', 'NoCoverage'])
 const pct = (n, d) => (d ? `${((100 * n) / d).toFixed(1)}%` : '-')

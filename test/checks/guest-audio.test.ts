@@ -69,7 +69,12 @@ testCheck(guestAudio, {
     {
       name: "the second card's function 1 is a USB controller (class 0c03), not audio",
       files: {'win10.xml': domainXml([], {hostdevs: ['02:00.0', '02:00.1']}), 'lspci.txt': HOST_LSPCI},
-      findings: [{id: 'guest-audio-missing', severity: 'info', subject: 'win10', message: /0000:02:00\.1/}],
+      findings: [{id: 'guest-audio-missing', severity: 'info', subject: 'win10', message: /0000:02:00\.1/, evidence: /^domain win10 \(win10\.xml\): no <sound>; shmems none\ndomain win10 \(win10\.xml\): passes 0000:02:00\.0, 0000:02:00\.1$/}],
+    },
+    {
+      name: 'a PC speaker only beeps, and a Looking Glass shmem carries no sound',
+      files: {'win10.xml': domainXml(["<sound model='pcspk'/>", "<shmem name='looking-glass'><model type='ivshmem-plain'/><size unit='M'>32</size></shmem>"], {hostdevs: ['02:00.0', '02:00.1']}), 'lspci.txt': HOST_LSPCI},
+      findings: [{id: 'guest-audio-missing', severity: 'info', subject: 'win10', evidence: /^domain win10 \(win10\.xml\): <sound model='pcspk'> only; shmems looking-glass\n/}],
     },
   ],
 })
