@@ -51,6 +51,12 @@ describe('deviceListComplete', () => {
   it('a host bridge off bus 00 (a second root complex) does not start a whole listing', () => {
     expect(complete({'lspci.txt': lspci(['40:00.0 0600: 1022:1480', ...BEHIND_PORTS])})).toBe(false)
   })
+  it('an "InfiniBand to PCI host bridge" (class 060a) is not the root complex', () => {
+    expect(complete({'lspci.txt': lspci(['00:03.0 InfiniBand to PCI host bridge: Mellanox Technologies Device 1003', ...NAMED.slice(1), '02:00.0 Ethernet controller: Realtek Semiconductor Co., Ltd. RTL8111/8168/8411 PCI Express Gigabit Ethernet Controller (rev 15)'])})).toBe(false)
+  })
+  it('no device list at all is not a complete one', () => {
+    expect(complete({'cmdline.txt': CMDLINE})).toBe(false)
+  })
   it('sysfs is the whole bus, however few devices it has', () => {
     expect(complete({'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=10de device=1b81 class=030000 driver=vfio-pci', '0000:01:00.1 vendor=10de device=10f0 class=040300 driver=vfio-pci'])})).toBe(true)
   })
