@@ -5,6 +5,7 @@ const HEAVY = 'test/hostile/heavy.test.ts'
 
 export default defineConfig({
   test: {
+    globalSetup: ['test/setup/fast-check-seed.ts'],
     setupFiles: ['test/setup/fast-check.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -23,6 +23,9 @@ export default defineCheck({
     if (cpu?.virtFlag && biosOff.length === 0) return report.pass(`the CPU has ${cpu.virtFlag}`)
     if (!cpu && biosOff.length === 0) {
       if (kvm?.exists) return report.pass('/dev/kvm exists')
+      // kvm_intel / kvm_amd refuse to load when the firmware has VT-x / AMD-V off.
+      const driving = ['kvm_intel', 'kvm_amd'].find((m) => facts.modules?.loaded.has(m))
+      if (driving && !virtualHost(facts)) return report.pass(`${driving} is loaded`)
       if (vendorModuleMissing(facts) && !virtualHost(facts)) {
         return report.warning('cpu-virt-disabled', {
           message: `kvm is loaded but neither kvm_intel nor kvm_amd is: the CPU's KVM module refuses to load when ${cpuVirtSetting(undefined)} is off in the BIOS/UEFI setup (or the CPU lacks it). \`sudo modprobe kvm_intel\` (or kvm_amd) prints the reason, and \`sudo dmesg | grep -i kvm\` shows "disabled by bios" when that is it.`,

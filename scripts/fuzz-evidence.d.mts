@@ -41,3 +41,22 @@ export function sourceSetOf(c: FuzzCase, pipeline: Pick<FuzzPipeline, 'kindOfFil
 export function notJsonSafe(value: unknown, path?: string): string | undefined
 export function runCase(c: FuzzCase, pipeline: FuzzPipeline, formatIndex?: number): Promise<Report>
 export function describeCase(c: FuzzCase): {files: string[]; unreadable: string[]; mode: string; gpu: string | null}
+
+export interface MetamorphicCase {
+  host: number
+  changes: Array<{kind: 'unrelated-log-lines' | 'reorder' | 'crlf' | 'rename'; [k: string]: unknown}>
+}
+export interface DecisiveLine {
+  host: string
+  remove: Array<{file: string; line: RegExp}>
+  finding: string
+}
+export type FixtureHost = {name: string; files: CorpusText[]}
+export function loadFixtureHosts(fixturesDir: string): FixtureHost[]
+export function metamorphicCase(hosts: FixtureHost[]): Arbitrary<MetamorphicCase>
+export function sameKindNames(name: string, pipeline: Pick<FuzzPipeline, 'kindOfFileName' | 'labelFor'>): string[]
+export function changedFiles(files: CorpusText[], changes: MetamorphicCase['changes'], pipeline: Pick<FuzzPipeline, 'kindOfFileName' | 'labelFor'>): CorpusText[]
+export function findingsOf(report: Report): string[]
+export function runMetamorphicCase(c: MetamorphicCase, hosts: FixtureHost[], pipeline: FuzzPipeline): void
+export const DECISIVE_LINES: DecisiveLine[]
+export function withoutDecisiveLines(d: DecisiveLine, hosts: FixtureHost[], pipeline: FuzzPipeline): {before: string[]; after: string[]}

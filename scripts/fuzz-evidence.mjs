@@ -39,13 +39,15 @@ const readFolder = (dir) =>
 export function loadCorpus(corpusDir, fixturesDir) {
   const texts = {}
   for (const folder of Object.keys(FOLDERS)) texts[folder] = readFolder(join(corpusDir, folder))
-  const hosts = fixturesDir
-    ? readdirSync(fixturesDir)
-        .sort()
-        .filter((name) => statSync(join(fixturesDir, name)).isDirectory())
-        .map((name) => ({name, files: readFolder(join(fixturesDir, name))}))
-    : []
-  return {texts, hosts}
+  return {texts, hosts: fixturesDir ? loadFixtureHosts(fixturesDir) : []}
+}
+
+/** The fixture hosts (in the repository, so the metamorphic properties run without ../shared): [{name, files}]. */
+export function loadFixtureHosts(fixturesDir) {
+  return readdirSync(fixturesDir)
+    .sort()
+    .filter((name) => statSync(join(fixturesDir, name)).isDirectory())
+    .map((name) => ({name, files: readFolder(join(fixturesDir, name))}))
 }
 
 const fraction = fc.integer({min: 0, max: 1_000_000}).map((n) => n / 1_000_000)
@@ -207,4 +209,119 @@ export function describeCase(c) {
     mode: c.mode,
     gpu: c.gpu,
   }
+}
+
+// Metamorphic properties: changes that say nothing about the host must not change its findings, and
+// taking out the line a finding rests on must take the finding away.
+
+/** Kernel lines about nothing any check reads: USB, file systems, network, audit, Bluetooth. */
+const UNRELATED_LOG_LINES = [
+  '[   12.345678] usb 1-4: new high-speed USB device number 3 using xhci_hcd',
+  '[   12.456789] usb 1-4: New USB device found, idVendor=046d, idProduct=c52b, bcdDevice=12.11',
+  '[   15.001122] EXT4-fs (nvme0n1p2): mounted filesystem with ordered data mode. Quota mode: none.',
+  '[   20.500000] wlp3s0: associated',
+  '[   21.000000] Bluetooth: hci0: Firmware revision 0.0 build 14 week 44 2021',
+  '[   30.111111] audit: type=1400 audit(1700000000.000:42): apparmor="STATUS" operation="profile_load" name="/usr/bin/man"',
+  '[   31.222222] r8169 0000:03:00.0 enp3s0: Link is Up - 1Gbps/Full - flow control rx/tx',
+  '[   40.333333] systemd-journald[412]: Received client request to flush runtime journal.',
+]
+
+/** A fixture host whole, and one change that must leave its findings as they are. */
+export function metamorphicCase(hosts) {
+  const change = fc.oneof(
+    fc.array(fc.tuple(fraction, fc.nat(UNRELATED_LOG_LINES.length - 1)), {minLength: 1, maxLength: 20}).map((lines) => ({kind: 'unrelated-log-lines', lines})),
+    fc.array(fc.nat(), {minLength: 1, maxLength: 20}).map((keys) => ({kind: 'reorder', keys})),
+    fc.constant({kind: 'crlf'}),
+    fc.tuple(fc.nat(), fc.nat()).map(([file, variant]) => ({kind: 'rename', file, variant})),
+  )
+  return fc.record({host: fc.nat(hosts.length - 1), changes: fc.array(change, {minLength: 1, maxLength: 3})})
+}
+
+/** Other names the evidence-folder contract reads as the same kind with the same label: case, extension, a suffix. */
+export function sameKindNames(name, {kindOfFileName, labelFor}) {
+  const kind = kindOfFileName(name)
+  const label = labelFor(kind, name)
+  const dot = name.lastIndexOf('.')
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, '']
+  const candidates = [name.toUpperCase(), `${stem}.log`, `${stem}.txt`, `${stem}-2${ext}`, `${stem}.old${ext}`]
+  return [...new Set(candidates)].filter((n) => n !== name && kindOfFileName(n) === kind && labelFor(kind, n) === label)
+}
+
+/** The host's files after the changes. */
+export function changedFiles(files, changes, pipeline) {
+  let out = files.map((f) => ({...f}))
+  for (const change of changes) {
+    if (change.kind === 'crlf') out = out.map((f) => ({...f, text: f.text.replace(/\r?\n/g, '\r\n')}))
+    if (change.kind === 'reorder') {
+      const key = (i) => change.keys[i % change.keys.length] * 31 + i
+      out = out.map((f, i) => [key(i), f]).sort((a, b) => a[0] - b[0]).map(([, f]) => f)
+    }
+    if (change.kind === 'rename') {
+      const i = change.file % out.length
+      const names = sameKindNames(out[i].name, pipeline).filter((n) => !out.some((f) => f.name.toLowerCase() === n.toLowerCase()))
+      if (names.length) out[i] = {...out[i], name: names[change.variant % names.length]}
+    }
+    if (change.kind === 'unrelated-log-lines') {
+      out = out.map((f) => {
+        if (pipeline.kindOfFileName(f.name) !== 'kernelLog') return f
+        const eol = f.text.includes('\r\n') ? '\r\n' : '\n'
+        const lines = f.text.split(eol)
+        // After the first line, so a log's opening line stays where it was.
+        for (const [at, which] of change.lines) lines.splice(1 + Math.floor(at * Math.max(0, lines.length - 1)), 0, UNRELATED_LOG_LINES[which])
+        return {...f, text: lines.join(eol)}
+      })
+    }
+  }
+  return out
+}
+
+/** A report's findings, comparable across runs: "severity id subject", sorted. */
+export function findingsOf(report) {
+  return report.findings.map((f) => `${f.severity} ${f.id}${f.subject ? ` ${f.subject}` : ''}`).sort()
+}
+
+function findingsOfFiles(files, pipeline) {
+  const c = {files: files.map((f) => ({...f, from: f.name, mutations: []})), unreadable: [], mode: 'input', gpu: null}
+  return findingsOf(pipeline.diagnose(sourceSetOf(c, pipeline), {}).report)
+}
+
+/** The property: the changed host has exactly the findings of the host. Throws with both lists when not. */
+export function runMetamorphicCase(c, hosts, pipeline) {
+  const host = hosts[c.host % hosts.length]
+  const before = findingsOfFiles(host.files, pipeline)
+  const changed = changedFiles(host.files, c.changes, pipeline)
+  const after = findingsOfFiles(changed, pipeline)
+  if (JSON.stringify(before) !== JSON.stringify(after)) {
+    const names = changed.map((f) => f.name).join(', ')
+    throw new Error(`${host.name} after ${c.changes.map((x) => x.kind).join(', ')} (files: ${names}): findings ${JSON.stringify(before)} became ${JSON.stringify(after)}`)
+  }
+}
+
+/**
+ * Lines each fixture finding rests on: without them the finding goes, and nothing else changes.
+ * {host, remove: [{file, line: a pattern every removed line matches}], finding: "severity id" (findingsOf's prefix)}.
+ */
+export const DECISIVE_LINES = [
+  {host: 'seed-003-host-aspm-errors', remove: [{file: 'dmesg.txt', line: /AER|PCIe Bus Error|device \[10de|error status\/mask|\[ ?0\] RxErr/}], finding: 'warning pcie-aspm-errors'},
+  {host: 'seed-003-host-kernel-6.12', remove: [{file: 'configuration.nix', line: /^\s*"vfio_virqfd"\s*$/}], finding: 'warning kernel-module-obsolete'},
+  {host: 'seed-003-host-healthy', remove: [{file: 'configuration.nix', line: /DEVS="0000:0f:00\.0 0000:0f:00\.1"/}], finding: 'warning vfio-ids-wrong'},
+  // The ISO's ls line and qemu's refusal both prove it.
+  {host: 'seed-001-iso-permission', remove: [{file: 'ls-l.txt', line: /my-windows-installer\.iso$/}, {file: 'qemu-win10.log', line: /Permission denied/}], finding: 'error iso-permissions'},
+  {host: 'seed-002-wiki-example', remove: [{file: 'configuration.nix', line: /"vfio-pci\.ids=1002:67b0,1002:aac8,144d:a80a"/}], finding: 'info vfio-ids-wrong'},
+]
+
+/** Removes the decisive lines and returns {before, after} findings; throws when a line is not there. */
+export function withoutDecisiveLines(d, hosts, pipeline) {
+  const host = hosts.find((h) => h.name === d.host)
+  if (!host) throw new Error(`no fixture host ${d.host}`)
+  let files = host.files
+  for (const {file, line} of d.remove) {
+    const f = files.find((x) => x.name === file)
+    if (!f) throw new Error(`${d.host} has no ${file}`)
+    const lines = f.text.split('\n')
+    const kept = lines.filter((l) => !line.test(l))
+    if (kept.length === lines.length) throw new Error(`${d.host}/${file} has no line matching ${line}`)
+    files = files.map((x) => (x === f ? {...x, text: kept.join('\n')} : x))
+  }
+  return {before: findingsOfFiles(host.files, pipeline), after: findingsOfFiles(files, pipeline)}
 }

@@ -1,12 +1,14 @@
 // `npm run fuzz`: random evidence folders made of real corpus files and fixture hosts, mutated, through the whole
 // built pipeline (dist/): sources -> facts -> checks -> report -> a rendered format. Every case
 // must finish without an exception or a crashed check, with a plain-JSON report.
-// FUZZ_RUNS (default 10000) and FUZZ_SEED (to replay a failure) tune it.
+// FUZZ_RUNS (default 10000) and FUZZ_SEED or FC_SEED (to replay a failure) tune it. Then the metamorphic
+// properties on the fixture hosts (no ../shared needed): unrelated log lines, reordered files, CRLF and
+// renamed files leave the findings as they are, and removing a finding's decisive lines removes it.
 import {existsSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import fc from 'fast-check'
-import {describeCase, evidenceCase, loadCorpus, runCase} from './fuzz-evidence.mjs'
+import {DECISIVE_LINES, describeCase, evidenceCase, loadCorpus, loadFixtureHosts, metamorphicCase, runCase, runMetamorphicCase, withoutDecisiveLines} from './fuzz-evidence.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = (p) => import(join(root, 'dist/src', p))
@@ -19,10 +21,13 @@ const [{diagnose}, {kindOfFileName}, {labelFor}, {renderReport, FORMATS}] = awai
 const pipeline = {diagnose, kindOfFileName, labelFor, renderReport, formats: FORMATS}
 
 const runs = Number(process.env.FUZZ_RUNS ?? 10_000)
-const seed = process.env.FUZZ_SEED === undefined ? Date.now() ^ (Math.random() * 0x7fffffff) : Number(process.env.FUZZ_SEED)
+const chosenSeed = process.env.FUZZ_SEED ?? process.env.FC_SEED
+const seed = chosenSeed === undefined ? Date.now() ^ (Math.random() * 0x7fffffff) : Number(chosenSeed)
 const corpusDir = join(root, '../shared/corpus')
+
+await metamorphic()
 if (!existsSync(corpusDir)) {
-  console.log(`vfio-doctor fuzz: no ${corpusDir}, nothing to fuzz; skipped`)
+  console.log(`vfio-doctor fuzz: no ${corpusDir}, no corpus to fuzz; skipped`)
   process.exit(0)
 }
 const corpus = loadCorpus(corpusDir, join(root, 'fixtures'))
@@ -53,3 +58,23 @@ if (result.failed) {
   process.exit(1)
 }
 console.log('no failure')
+
+/** The metamorphic properties on the fixture hosts; exits 1 on the first that fails. */
+async function metamorphic() {
+  const hosts = loadFixtureHosts(join(root, 'fixtures'))
+  const runs = Math.max(100, Math.floor(Number(process.env.FUZZ_RUNS ?? 10_000) / 10))
+  console.log(`vfio-doctor fuzz: metamorphic, ${runs} cases on ${hosts.length} fixture hosts, seed ${seed}`)
+  const result = fc.check(fc.property(metamorphicCase(hosts), (c) => runMetamorphicCase(c, hosts, pipeline)), {numRuns: runs, seed})
+  const decisive = DECISIVE_LINES.flatMap((d) => {
+    const {before, after} = withoutDecisiveLines(d, hosts, pipeline)
+    const target = (f) => f === d.finding || f.startsWith(`${d.finding} `)
+    const ok = before.filter(target).length === 1 && JSON.stringify(after) === JSON.stringify(before.filter((f) => !target(f)))
+    return ok ? [] : [`${d.host}: without its decisive lines ${JSON.stringify(before)} became ${JSON.stringify(after)}`]
+  })
+  if (result.failed || decisive.length) {
+    if (result.failed) console.error(`FAILED: ${result.errorInstance instanceof Error ? result.errorInstance.message : String(result.error)}\nreplay: FUZZ_SEED=${result.seed} npm run fuzz`)
+    for (const d of decisive) console.error(`FAILED: ${d}`)
+    process.exit(1)
+  }
+  console.log(`  ${runs} metamorphic cases and ${DECISIVE_LINES.length} decisive-line cases: no failure`)
+}

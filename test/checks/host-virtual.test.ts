@@ -53,7 +53,7 @@ testCheck(check, {
 
 testCheck(check, {
   valid: [
-    {name: "the guest's lscpu beside a whole bare-metal boot log (no \"Hypervisor detected\")", files: {'paste.txt': guestLscpu, 'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}},
+    {name: "the guest's lscpu beside a whole bare-metal boot log (no \"Hypervisor detected\")", files: {'paste.txt': guestLscpu, 'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}, skipped: /^the evidence has no virtualization detection/},
   ],
   invalid: [
     {

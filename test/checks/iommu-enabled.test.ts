@@ -92,3 +92,28 @@ testCheck(check, {
     },
   ],
 })
+
+/** The missing-ACPI-table branch from both sides, by the table list alone (inline: no ../shared needed). */
+const INTEL_CPUINFO = 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-7700 CPU @ 3.60GHz\nflags\t\t: fpu vme de pse tsc msr vmx\n'
+const AMD_CPUINFO = 'vendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen 7 5800X 8-Core Processor\nflags\t\t: fpu vme de pse tsc msr svm\n'
+const ASKED = 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro intel_iommu=on'
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'Intel, intel_iommu=on, no DMAR among the ACPI tables',
+      files: {'acpi-tables.txt': 'APIC\nDSDT\nFACP\nHPET\nMCFG\n', 'cmdline.txt': ASKED, 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': INTEL_CPUINFO},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^No DMAR ACPI table/, evidence: /ACPI tables: APIC DSDT FACP HPET MCFG/}],
+    },
+    {
+      name: 'AMD: a DMAR table is not the IVRS its IOMMU needs',
+      files: {'acpi-tables.txt': 'APIC\nDMAR\nDSDT\nFACP\n', 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': AMD_CPUINFO},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^No IVRS ACPI table/}],
+    },
+    {
+      name: 'Intel, the DMAR table present (in any case) and intel_iommu=on asked for: not the firmware table',
+      files: {'acpi-tables.txt': 'APIC\ndmar\nDSDT\n', 'cmdline.txt': ASKED, 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': INTEL_CPUINFO},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /intel_iommu=on is set, yet there are no IOMMU groups/}],
+    },
+  ],
+})

@@ -78,3 +78,31 @@ testCheck(check, {
   ],
   unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': amdCpu}, reason: /no module lists/}],
 }, {skip: !hasShared})
+
+/** The 6.2 boundary from both sides, by the running kernel and by boot.kernelPackages (inline, no ../shared needed). */
+const VIRQFD_MODULES = '{ pkgs, ... }: { boot.kernelModules = [ "vfio_pci" "vfio_virqfd" "vfio" "vfio_iommu_type1" ]; }'
+const withPackages = (attr: string) => VIRQFD_MODULES.replace('{ boot', `{ boot.kernelPackages = pkgs.${attr}; boot`)
+testCheck(check, {
+  valid: [
+    {name: 'uname 6.1.55: the last series with vfio_virqfd a module of its own', files: {'configuration.nix': VIRQFD_MODULES, 'uname.txt': '6.1.55\n'}},
+    {name: 'boot.kernelPackages = pkgs.linuxPackages_6_1', files: {'configuration.nix': withPackages('linuxPackages_6_1')}},
+    {name: 'uname 5.19.17: a lower major with a higher minor', files: {'configuration.nix': VIRQFD_MODULES, 'uname.txt': '5.19.17\n'}},
+  ],
+  invalid: [
+    {
+      name: 'uname 6.2.0: the first release without vfio_virqfd',
+      files: {'configuration.nix': VIRQFD_MODULES, 'uname.txt': '6.2.0\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /running kernel 6\.2\.0/}],
+    },
+    {
+      name: 'boot.kernelPackages = pkgs.linuxPackages_6_2',
+      files: {'configuration.nix': withPackages('linuxPackages_6_2')},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /linuxPackages_6_2/}],
+    },
+    {
+      name: 'uname 7.0.1: a higher major with a lower minor',
+      files: {'configuration.nix': VIRQFD_MODULES, 'uname.txt': '7.0.1\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd'}],
+    },
+  ],
+})

@@ -31,7 +31,7 @@ testCheck(check, {
     {name: 'Debian user in libvirt', files: {'os-release': DEBIAN_RELEASE, 'id.txt': 'uid=1000(ana) gid=1000(ana) groups=1000(ana),27(sudo),118(libvirt)\n'}},
     {name: 'virsh lists the domain', files: {'virsh-list.txt': 'win10\n', 'win10.xml': domains.xkevinWin10}},
     {name: 'virsh list --all table with the domain', files: {'virsh-list.txt': ' Id   Name    State\n------------------------\n -    win10   shut off\n', 'win10.xml': domains.xkevinWin10}},
-    {name: 'root runs the tool', files: {'groups.txt': 'uid=0(root) gid=0(root) groups=0(root)\n'}},
+    {name: 'root runs the tool', files: {'groups.txt': 'uid=0(root) gid=0(root) groups=0(root)\n'}, skipped: /^no virsh list output/},
     ...realValid,
   ],
   invalid: [

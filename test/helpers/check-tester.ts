@@ -4,7 +4,7 @@
  */
 import {describe, expect, it} from 'vitest'
 import {runChecks} from '../../src/engine/run-checks.js'
-import type {CheckDefinition, CheckStatus, Severity} from '../../src/engine/types.js'
+import type {CheckDefinition, Severity} from '../../src/engine/types.js'
 import {assembleFacts} from '../../src/facts/assemble.js'
 import {kindOfFileName} from '../../src/sources/kinds.js'
 import {labelFor, sourcesOfText} from '../../src/sources/evidence.js'
@@ -28,9 +28,16 @@ export interface InvalidCase extends CheckCase {
   findings: Array<{id: string; severity: Severity; subject?: string; message?: RegExp; evidence?: RegExp; fix?: RegExp}>
 }
 
+export interface ValidCase extends CheckCase {
+  /** The info findings the case expects (id + severity info, + subject when set); any other finding fails it. */
+  infos?: Array<{id: string; subject?: string; message?: RegExp}>
+  /** The case expects the check to skip (matching this reason): a skip not declared fails it. */
+  skipped?: RegExp
+}
+
 export interface CheckTable {
-  /** Evidence that must pass: no findings at warning or error. */
-  valid: CheckCase[]
+  /** Evidence that must pass: no finding but the declared infos, and no skip unless declared. */
+  valid: ValidCase[]
   invalid: InvalidCase[]
   /** Evidence the check cannot judge: it must be skipped, not failed. */
   unknown?: Array<CheckCase & {reason?: RegExp}>
@@ -59,8 +66,16 @@ export function testCheck(check: CheckDefinition, table: CheckTable, {skip = fal
       it(`valid: ${c.name}`, () => {
         const r = runCase(check, c)
         expect(r.status, r.reason).not.toBe('crashed')
-        expect(r.findings.filter((f) => f.severity !== 'info').map((f) => `${f.id}: ${f.message}`)).toEqual([])
-        expect(['passed', 'skipped'] as CheckStatus[]).toContain(r.status)
+        const got = r.findings.map((f) => `${f.severity} ${f.id}${f.subject && c.infos?.some((i) => i.subject) ? ` ${f.subject}` : ''}`)
+        const want = (c.infos ?? []).map((i) => `info ${i.id}${i.subject ? ` ${i.subject}` : ''}`)
+        expect(got.sort(), r.findings.map((f) => `${f.id}: ${f.message}`).join('\n')).toEqual(want.sort())
+        for (const i of c.infos ?? []) if (i.message) expect(r.findings.find((f) => f.id === i.id && (!i.subject || f.subject === i.subject))!.message).toMatch(i.message)
+        if (c.skipped) {
+          expect(r.status).toBe('skipped')
+          expect(r.reason).toMatch(c.skipped)
+        } else {
+          expect(r.status, r.reason).toBe('passed')
+        }
       })
     }
     for (const c of table.invalid) {

@@ -4,9 +4,11 @@ import {fileURLToPath} from 'node:url'
 
 /** The repository root. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+/** ../shared, or VFIO_DOCTOR_SHARED (Stryker runs the tests in a copy of the repository elsewhere). */
+const sharedDir = process.env.VFIO_DOCTOR_SHARED ?? resolve(repoRoot, '../shared')
 /** ../shared/corpus: real public data, read in place and never copied into the repo. */
-export const corpusDir = resolve(repoRoot, '../shared/corpus')
-export const seedsDir = resolve(repoRoot, '../shared/seeds')
+export const corpusDir = resolve(sharedDir, 'corpus')
+export const seedsDir = resolve(sharedDir, 'seeds')
 export const fixturesDir = resolve(repoRoot, 'fixtures')
 export const devsetCasesDir = resolve(repoRoot, 'test/devset/cases')
 

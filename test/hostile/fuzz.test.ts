@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import {describe, expect, it} from 'vitest'
-import {describeCase, evidenceCase, loadCorpus, mutate, notJsonSafe, runCase} from '../../scripts/fuzz-evidence.mjs'
+import {changedFiles, DECISIVE_LINES, describeCase, evidenceCase, loadCorpus, loadFixtureHosts, metamorphicCase, mutate, notJsonSafe, runCase, runMetamorphicCase, sameKindNames, withoutDecisiveLines} from '../../scripts/fuzz-evidence.mjs'
 import {diagnose} from '../../src/engine/pipeline.js'
 import {FORMATS, renderReport} from '../../src/report/render.js'
 import {labelFor} from '../../src/sources/evidence.js'
@@ -42,5 +42,37 @@ describe('the whole pipeline on random mutated corpus folders', () => {
     expect(notJsonSafe({a: [1, 'x', {b: true, c: null, d: undefined}]})).toBeUndefined()
     expect(notJsonSafe({a: [1, Number.NaN]})).toBe('report.a[1] is NaN')
     expect(notJsonSafe({m: new Map()})).toBe('report.m is a Map')
+  })
+})
+
+const hosts = loadFixtureHosts(fixturesDir)
+const METAMORPHIC_RUNS = Number(process.env.VFIO_DOCTOR_FUZZ_RUNS ?? 200)
+
+describe('metamorphic properties of the fixture hosts (in the repository: no ../shared needed)', () => {
+  it(`${METAMORPHIC_RUNS} cases: unrelated log lines, reordered files, CRLF line ends and renamed files leave the findings as they are`, () => {
+    fc.assert(fc.property(metamorphicCase(hosts), (c) => runMetamorphicCase(c, hosts, pipeline)), {numRuns: METAMORPHIC_RUNS})
+  }, 120_000)
+
+  it.each(DECISIVE_LINES.map((d) => [`${d.host}: without ${d.remove.map((r) => `${r.file}'s ${r.line}`).join(' and ')}, no ${d.finding}`, d] as const))('%s', (_name, d) => {
+    const {before, after} = withoutDecisiveLines(d, hosts, pipeline)
+    const target = (f: string) => f === d.finding || f.startsWith(`${d.finding} `)
+    expect(before.filter(target)).toHaveLength(1)
+    expect(after).toEqual(before.filter((f) => !target(f)))
+  })
+
+  it('the changes do what they say', () => {
+    const files = [
+      {name: 'dmesg.txt', text: '[    0.000000] Linux version 6.12.18\n[    0.035707] DMAR: IOMMU enabled\n'},
+      {name: 'domain-win10.xml', text: '<domain/>\n'},
+    ]
+    const noisy = changedFiles(files, [{kind: 'unrelated-log-lines', lines: [[0, 0], [1, 2]]}], pipeline)
+    expect(noisy[0]!.text.split('\n')[0]).toBe('[    0.000000] Linux version 6.12.18')
+    expect(noisy[0]!.text.split('\n')).toHaveLength(5)
+    expect(noisy[1]).toEqual(files[1])
+    expect(changedFiles(files, [{kind: 'crlf'}], pipeline).map((f) => f.text)).toEqual(['[    0.000000] Linux version 6.12.18\r\n[    0.035707] DMAR: IOMMU enabled\r\n', '<domain/>\r\n'])
+    expect(changedFiles(files, [{kind: 'reorder', keys: [5, 0]}], pipeline).map((f) => f.name)).toEqual(['domain-win10.xml', 'dmesg.txt'])
+    expect(sameKindNames('dmesg.txt', pipeline)).toEqual(expect.arrayContaining(['DMESG.TXT', 'dmesg.log']))
+    // A domain's label comes from its file name: only names that keep it.
+    expect(sameKindNames('domain-win10.xml', pipeline)).not.toContain('domain-win10-2.xml')
   })
 })

@@ -4,7 +4,8 @@ import {tmpdir, userInfo} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
 import {parsePermissions, type PathAccess} from '../../src/parse/permissions.js'
-import {describeTotality} from './totality.js'
+import fc from 'fast-check'
+import {describeTotality, fragmentText} from './totality.js'
 
 const GiB = 1024 ** 3
 
@@ -255,15 +256,22 @@ describe('parsePermissions keeps every path clean', () => {
   })
 })
 
+/** Every path absolute and clean: no trailing slash, no empty component. */
+function wellFormedPaths(found: Map<string, PathAccess>): void {
+  for (const [path, access] of found) {
+    expect(access.path).toBe(path)
+    for (const p of [path, ...access.chain.map((e) => e.path)]) expect(p).toMatch(/^\/(?:[^/]+(?:\/[^/]+)*)?$/)
+  }
+}
+
 describeTotality({
   name: 'parsePermissions',
   parse: parsePermissions,
   realTexts: () => realPermissionTexts,
   normalise: (found) => [...found],
-  wellFormed: (found) => {
-    for (const [path, access] of found) {
-      expect(access.path).toBe(path)
-      for (const p of [path, ...access.chain.map((e) => e.path)]) expect(p).toMatch(/^\/(?:[^/]+(?:\/[^/]+)*)?$/)
-    }
-  },
+  wellFormed: wellFormedPaths,
+})
+
+it('the fragment property replayed from seed 1319323468, the one that found the trailing slash', () => {
+  fc.assert(fc.property(fragmentText, (text) => wellFormedPaths(parsePermissions(text))), {seed: 1319323468, numRuns: 2000})
 })

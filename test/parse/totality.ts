@@ -19,7 +19,8 @@ const FRAGMENTS = [
   '\n', '\r\n', '\r', '\t', ' ', '  ', '\u0000', '"', "'", '[', ']', '(', ')', '\\', 'é', '💥',
 ]
 
-const fragmentText = fc.array(fc.constantFrom(...FRAGMENTS), {maxLength: 80, size: 'max'}).map((parts) => parts.join(''))
+/** Random mixtures of those pieces (exported so a parser's test can replay a seed that once failed). */
+export const fragmentText = fc.array(fc.constantFrom(...FRAGMENTS), {maxLength: 80, size: 'max'}).map((parts) => parts.join(''))
 
 /** A point in a text, as a fraction spread evenly over [0, 1] (fc.double crowds near 0). */
 const fraction = fc.noBias(fc.integer({min: 0, max: 1_000_000})).map((n) => n / 1_000_000)

@@ -1,6 +1,7 @@
 /**
  * Golden files: every fixture host rendered in every format, compared with test/golden/<host>.<format>.
- * UPDATE_GOLDEN=1 rewrites them; review the diff like code. The tool's version is masked so a
+ * `npm run golden` rewrites them (UPDATE_GOLDEN=1) and prints each host's findings diff; review the diff
+ * like code. golden-findings.test.ts holds their findings to the fixtures' expected lists. The tool's version is masked so a
  * release does not touch them; nothing else may vary between runs (no dates, timings or paths).
  */
 import {execFileSync} from 'node:child_process'
@@ -46,8 +47,8 @@ describe(`golden reports of ${hosts.length} fixture hosts`, () => {
         const got = masked(outputs[format])
         if (update) writeFileSync(file, got)
         else {
-          expect(existsSync(file), `${file} is missing: run UPDATE_GOLDEN=1 npx vitest run test/report/golden.test.ts`).toBe(true)
-          expect(got, `${host}.${format} differs from its golden file (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(file, 'utf8'))
+          expect(existsSync(file), `${file} is missing: run npm run golden`).toBe(true)
+          expect(got, `${host}.${format} differs from its golden file (npm run golden rewrites it)`).toBe(readFileSync(file, 'utf8'))
         }
       }
       expect(reportSchemaErrors(JSON.parse(outputs.json))).toEqual([])

@@ -1,8 +1,8 @@
 /**
  * Every fast-check property runs from one seed, so a failure in CI fails again on any machine.
- * FC_SEED picks another seed (a number), or a fresh one each run ("random"), to explore.
+ * The global setup (fast-check-seed.ts) settles and prints the seed once and hands it to every worker in FC_SEED.
  */
 import fc from 'fast-check'
+import {fcSeed} from './fc-seed.js'
 
-const chosen = process.env.FC_SEED
-if (chosen !== 'random') fc.configureGlobal({seed: chosen === undefined ? 20261204 : Number(chosen)})
+fc.configureGlobal({seed: fcSeed()})
