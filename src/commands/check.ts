@@ -2,8 +2,13 @@ import {Flags} from '@oclif/core'
 import {collectFromFlags} from '../collect.js'
 import {checkGpuAddress, checkGpuInEvidence, checkSelection, checkSomethingRecognised} from '../cli/selection.js'
 import {diagnose} from '../engine/pipeline.js'
-import {exitCodeOf, type FailOn} from '../report/model.js'
-import {FORMATS, renderReport, renderShareable, type Format} from '../report/render.js'
+import {worstExitCode, type FailOn, type ReportFinding} from '../report/model.js'
+import {FORMATS, renderRun, renderShareable, type Format, type HostRun} from '../report/render.js'
+import {LIVE_HOST_NAME} from '../report/hosts.js'
+import {hostFolders} from '../sources/host-folders.js'
+import {UsageError} from '../util/errors.js'
+import {stat} from 'node:fs/promises'
+import {dirname} from 'node:path'
 import {useColor} from '../report/style.js'
 import {parseResolution} from '../cli/resolution.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
@@ -25,19 +30,29 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     {description: 'The same for the Arch Linux forums', command: '<%= config.bin %> <%= command.id %> --format bbcode'},
     {description: 'Upload the redacted report to paste.rs and print its link (asks first)', command: 'sudo <%= config.bin %> <%= command.id %> --share'},
     {description: 'JUnit XML for GitLab or Jenkins, failing on warnings too', command: '<%= config.bin %> <%= command.id %> --input ./my-host --format junit --fail-on warning > vfio-doctor.xml'},
+    {description: 'Annotations on the lines of a NixOS configuration in a GitHub pull request (docs/ci.md)', command: '<%= config.bin %> <%= command.id %> --input ./nixos-config --format github --no-redact'},
+    {description: 'Every captured host in one run, SARIF for code scanning; fail only on what is new since the last report', command: '<%= config.bin %> <%= command.id %> --input hosts/ --format sarif --baseline last-report.json > vfio-doctor.sarif'},
   ]
 
   static override flags = {
     ...sourceFlags,
+    input: Flags.string({
+      char: 'i',
+      description: 'read an evidence folder (or one file) instead of this host; again for more hosts, or a folder of evidence folders',
+      helpValue: 'DIR',
+      multiple: true,
+    }),
     format: Flags.string({
       char: 'f',
-      description: 'output format: text (terminal), json (schema/report.schema.json), markdown (GitHub, Discourse, Reddit), bbcode (Arch Linux forums), junit (CI)',
+      description:
+        'output format: text (terminal), json (schema/report.schema.json), markdown (GitHub, Discourse, Reddit), bbcode (Arch Linux forums), junit (CI), sarif (code scanning), github (Actions annotations), codequality (GitLab)',
       options: [...FORMATS],
       default: 'text',
     }),
     // Like every command that prints data; the report is the same as --format json.
     json: Flags.boolean({description: 'the same as --format json', exclusive: ['format']}),
-    'fail-on': Flags.string({description: 'lowest severity that makes the exit status 1', options: ['error', 'warning', 'info', 'never'], default: 'error'}),
+    'fail-on': Flags.string({description: 'lowest severity that makes the exit status 1 (with --baseline: of the new findings)', options: ['error', 'warning', 'info', 'never'], default: 'error'}),
+    baseline: Flags.string({description: 'an earlier JSON report: mark each finding new, unchanged or gone, and fail only on new ones', helpValue: 'REPORT.json'}),
     only: Flags.string({description: 'run only these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
     skip: Flags.string({description: 'skip these checks or knowledge ids (comma-separated)', helpValue: 'ID,...'}),
     gpu: Flags.string({description: 'PCI address of the GPU meant for the guest (default: inferred)', helpValue: 'ADDR'}),
@@ -62,17 +77,24 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
     checkSelection('--only', only)
     checkSelection('--skip', skip)
     checkGpuAddress(flags.gpu)
-    const set = await collectFromFlags(flags, flags.format === 'text')
+    const inputs = await inputsOf(flags.input)
+    if (inputs.length > 1 && flags.gpu) throw new UsageError('--gpu names one host\'s GPU: give a single --input with it')
+    if (inputs.length > 1 && flags.share) throw new UsageError('--share uploads one host\'s report: give a single --input with it')
     const lookingGlass = flags['looking-glass'] === undefined ? undefined : parseResolution(flags['looking-glass'])
-    const {facts, report} = diagnose(set, {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {}), ...(lookingGlass ? {lookingGlass} : {})})
-    checkSomethingRecognised(set, facts)
-    checkGpuInEvidence(flags.gpu, facts)
+    const options = {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {}), ...(lookingGlass ? {lookingGlass} : {})}
+    const hosts: HostRun[] = []
+    for (const input of inputs) {
+      const set = await collectFromFlags({...flags, input}, flags.format === 'text')
+      const {facts, report} = diagnose(set, options)
+      checkSomethingRecognised(set, facts)
+      checkGpuInEvidence(flags.gpu, facts)
+      hosts.push({name: input ?? LIVE_HOST_NAME, root: input === undefined ? set.root : await folderOf(input), set, facts, report})
+    }
+    if (flags.baseline) await compareHosts(hosts, flags.baseline)
     const failOn = flags['fail-on'] as FailOn
-    // renderReport loads only the renderer asked for: `check --input` stays close to node's own start-up.
-    const output = await renderReport(report, {
+    // renderRun loads only the renderer asked for: `check --input` stays close to node's own start-up.
+    const output = await renderRun(hosts, {
       format: flags.format as Format,
-      set,
-      facts,
       failOn,
       verbose: flags.verbose,
       // Text on the person's own terminal names their real paths: the fix must work as written.
@@ -81,11 +103,11 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
       width: terminalWidth(),
     })
     process.stdout.write(output)
-    process.exitCode = exitCodeOf(report, failOn)
+    process.exitCode = worstExitCode(hosts.map((h) => h.report), failOn)
     if (!flags.share) return
     const {shareFlow} = await import('../share/index.js')
     const refused = await shareFlow({
-      ...(await renderShareable(report, set, facts)),
+      ...(await renderShareable(hosts[0]!.report, hosts[0]!.set, hosts[0]!.facts)),
       yes: flags.yes,
       interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
       input: process.stdin,
@@ -93,5 +115,36 @@ Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for
       ...(flags['share-url'] ? {url: flags['share-url']} : {}),
     })
     if (refused) process.exitCode = refused
+  }
+}
+
+/** The hosts a run reads: this one, each --input, and each evidence folder in a folder of them. */
+async function inputsOf(given: string[] | undefined): Promise<Array<string | undefined>> {
+  if (!given?.length) return [undefined]
+  const out: string[] = []
+  for (const input of given) out.push(...((await hostFolders(input)) ?? [input]))
+  return out
+}
+
+/** Where an input's files are: the folder itself, or the folder of a single file. */
+async function folderOf(input: string): Promise<string> {
+  return (await stat(input).catch(() => undefined))?.isFile() ? dirname(input) : input
+}
+
+/** Each host's findings against the same host in the earlier report. */
+async function compareHosts(hosts: HostRun[], file: string): Promise<void> {
+  const [{readBaseline, baselineFor, compareWithBaseline}, {findingIdentity}, {redactorForReport}] = await Promise.all([
+    import('../report/baseline.js'),
+    import('../report/identity.js'),
+    import('../redact/index.js'),
+  ])
+  const baseline = await readBaseline(file)
+  if (baseline.only && hosts.length > 1) throw new UsageError(`--baseline ${file}: a report of one host, and this run reads ${hosts.length}: give the earlier report of the same hosts`)
+  for (const host of hosts) {
+    // The earlier report was most likely redacted (the JSON default): this run's findings match it redacted too.
+    const redactor = redactorForReport(host.report, host.set)
+    const earlier = baselineFor(baseline, host.name) ?? baselineFor(baseline, redactor.redact(host.name)) ?? []
+    const redacted = (f: ReportFinding) => findingIdentity({id: f.id, evidence: f.evidence.map((e) => redactor.redact(e)), ...(f.subject ? {subject: redactor.redact(f.subject)} : {})})
+    host.report = compareWithBaseline(host.report, earlier, redacted)
   }
 }
