@@ -37,18 +37,22 @@ export function fileLocations(finding: ReportFinding, host: HostReport): FileLoc
     if (named) out.push({path: ciPath(host, named.origin), ...(named.line ? {line: named.line} : {}), evidence, rank: named.line ? 0 : 2})
     else if (cmdline && evidence.startsWith('kernel command line: ')) out.push({path: ciPath(host, cmdline.origin), line: 1, evidence, rank: 1})
   }
+  // A finding about a domain whose evidence names no file is still about that domain's XML file.
+  const domain = out.length === 0 && finding.subject !== undefined ? files.find((s) => s.kind === 'domainXml' && s.label === finding.subject) : undefined
+  if (domain) out.push({path: ciPath(host, domain.origin), evidence: `domain ${finding.subject}`, rank: 3})
   // The line a person edits first: a named file line (a NixOS option, a modprobe.d line), then the
   // kernel command line, then a file without a line. CI annotates the first.
   return out.sort((a, b) => a.rank - b.rank).map(({rank: _rank, ...location}) => location)
 }
 
 /** The subject of a finding as a logical location, when there is one. */
-export function logicalLocation(finding: ReportFinding): LogicalLocation | undefined {
+export function logicalLocation(finding: ReportFinding, host: HostReport): LogicalLocation | undefined {
   const subject = finding.subject
   if (!subject) return undefined
   if (subject.split(' ').every((s) => PCI_ADDRESS.test(s))) return {name: subject, kind: 'pci-device'}
   if (subject.startsWith('/')) return {name: subject, kind: 'path'}
-  if (finding.evidence.some((e) => e.startsWith(`domain ${subject} `) || e.startsWith(`domain ${subject}:`))) return {name: subject, kind: 'domain'}
+  const domains = host.report.sources.filter((s) => s.kind === 'domainXml').map((s) => s.label)
+  if (domains.includes(subject) || finding.evidence.some((e) => e.startsWith(`domain ${subject} `) || e.startsWith(`domain ${subject}:`))) return {name: subject, kind: 'domain'}
   return {name: subject, kind: 'value'}
 }
 

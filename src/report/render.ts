@@ -2,7 +2,8 @@ import type {Facts} from '../facts/types.js'
 import type {SourceSet} from '../sources/types.js'
 import type {ForumInput} from './forum.js'
 import type {FailOn, Report} from './model.js'
-import type {HostReport} from './hosts.js'
+import {LIVE_HOST_NAME, type HostReport} from './hosts.js'
+import {ciPath} from './locations.js'
 import {printable} from './printable.js'
 import {DEFAULT_WIDTH} from '../util/terminal-width.js'
 
@@ -78,7 +79,11 @@ async function redactedHost(host: HostRun): Promise<HostReport> {
 
 /** One place that turns a report into any format; each renderer loads only when asked for. */
 export async function renderReport(report: Report, options: RenderOptions): Promise<string> {
-  if (CI_FORMATS.has(options.format)) return renderRun([{name: options.set.root, root: options.set.root, set: options.set, facts: options.facts, report}], options)
+  if (CI_FORMATS.has(options.format)) {
+    const {set, facts} = options
+    const name = set.mode === 'live' ? LIVE_HOST_NAME : ciPath({name: '', root: set.root, report}, '.')
+    return renderRun([{name, root: set.root, set, facts, report}], options)
+  }
   // JSON escapes control characters itself and JUnit replaces them; the others are read in a terminal.
   if (options.format !== 'json' && options.format !== 'junit') {
     report = printable(report)

@@ -48,7 +48,7 @@ function firstParagraph(body: string): string {
 
 function result(f: ReportFinding, host: HostReport, index: Map<string, number>) {
   const files = fileLocations(f, host)
-  const logical = logicalLocation(f)
+  const logical = logicalLocation(f, host)
   const logicalLocations = logical ? [{name: logical.name, kind: logical.kind === 'value' ? 'value' : 'object', fullyQualifiedName: `${logical.kind}:${logical.name}`}] : undefined
   const locations = files.length ? files.map((file) => ({physicalLocation: physical(file), ...(logicalLocations ? {logicalLocations} : {})})) : logicalLocations ? [{logicalLocations}] : []
   return {
