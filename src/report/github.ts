@@ -1,7 +1,8 @@
 import type {Severity} from '../engine/types.js'
 import type {HostReport} from './hosts.js'
 import {fileLocations} from './locations.js'
-import type {ReportFinding} from './model.js'
+import {configurationOnlyNote, type ReportFinding} from './model.js'
+import {GATHER_COMMANDS} from '../sources/kinds.js'
 
 const COMMAND: Record<Severity, 'error' | 'warning' | 'notice'> = {error: 'error', warning: 'warning', info: 'notice'}
 
@@ -15,6 +16,8 @@ export function renderGithub(hosts: HostReport[]): string {
   for (const host of hosts) {
     const findings = host.report.baseline ? host.report.findings.filter((f) => f.change === 'new') : host.report.findings
     for (const f of findings) lines.push(annotation(f, host, hosts.length > 1))
+    const note = configurationOnlyNote(host.report)
+    if (note) lines.push(`::notice title=${property(`vfio-doctor${hosts.length > 1 ? ` (${host.name})` : ''}: configuration alone`)}::${data(`${note}\n${GATHER_COMMANDS}`)}`)
     const b = host.report.baseline
     if (b) lines.push(`::notice title=${property(`vfio-doctor${hosts.length > 1 ? ` (${host.name})` : ''}: against the baseline`)}::${data(`${b.new} new, ${b.unchanged} unchanged, ${b.gone.length} gone${b.gone.length ? `: ${b.gone.map((g) => g.id).join(', ')}` : ''}`)}`)
   }

@@ -3,7 +3,7 @@ import type {Severity} from '../engine/types.js'
 import type {HostReport} from './hosts.js'
 import {fingerprint} from './identity.js'
 import {fileLocations, logicalLocation, type FileLocation} from './locations.js'
-import type {ReportFinding} from './model.js'
+import {configurationOnlyNote, type ReportFinding} from './model.js'
 
 /** The schema the output follows (test/schemas/sarif-schema-2.1.0.json is its copy). */
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json'
@@ -21,10 +21,17 @@ export function renderSarif(hosts: HostReport[]): string {
   const runs = hosts.map((host) => ({
     tool: {driver: {name: 'vfio-doctor', version: host.report.tool.version, rules}},
     automationDetails: {id: `vfio-doctor/${host.name}/`},
+    ...invocations(host),
     results: [...host.report.findings.map((f) => result(f, host, index)), ...(host.report.baseline?.gone ?? []).map((f) => ({...result(f, host, index), baselineState: 'absent'}))],
     properties: {host: host.name},
   }))
   return JSON.stringify({$schema: SARIF_SCHEMA, version: '2.1.0', runs}, null, 2) + '\n'
+}
+
+/** A run of configuration alone says so, as a notification of the run (no false all-clear in a viewer either). */
+function invocations(host: HostReport) {
+  const note = configurationOnlyNote(host.report)
+  return note ? {invocations: [{executionSuccessful: true, toolExecutionNotifications: [{level: 'note', message: {text: note}}]}]} : {}
 }
 
 function rule(id: string) {

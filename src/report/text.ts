@@ -48,8 +48,8 @@ export function renderText(report: Report, options: TextOptions, facts: FactLine
   // The shell line is to be copied whole: it gets a line of its own, unwrapped.
   const clean = report.summary.errors + report.summary.warnings + report.summary.crashed === 0
   const note = configurationOnlyNote(report)
-  if (note && !clean) out.push(...wrapLines(s.yellow(note), options.width, '', ''))
-  if ((note && !clean) || (unjudgedAreas(report).length > 0 && clean)) out.push(`  ${GATHER_COMMANDS}`)
+  if (note) out.push(...wrapLines(s.yellow(note), options.width, '', ''))
+  if (note || (unjudgedAreas(report).length > 0 && clean)) out.push(`  ${GATHER_COMMANDS}`)
   return out.join('\n') + '\n'
 }
 
@@ -141,6 +141,8 @@ function summaryLine(report: Report, verbose: boolean, s: Style): string {
   const inPart = report.sources.filter((x) => x.truncated).length
   const skippedPart = (skipped ? `; ${plural(skipped, 'check')} skipped${skipHint(report, verbose)}` : '') + (inPart ? `; ${plural(inPart, 'source')} read in part${verbose ? '' : ' (-v)'}` : '')
   const unjudged = unjudgedAreas(report)
+  // The note on configuration alone follows, with the way to gather the rest.
+  if (errors + warnings === 0 && crashed === 0 && report.host.configurationOnly) return s.yellow(`No problem found in what the configuration says${skippedPart}.`)
   if (errors + warnings === 0 && crashed === 0 && unjudged.length > 0) {
     return s.yellow(`No problem found in what could be judged, but the evidence says nothing of ${unjudged.join(', ')}. Gather it with sudo vfio-doctor capture DIR, or without the tool run:`)
   }

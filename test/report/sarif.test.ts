@@ -5,8 +5,8 @@
  */
 import {readdirSync, readFileSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import Ajv04 from 'ajv-draft-04'
-import addFormats from 'ajv-formats'
+import Ajv04Module from 'ajv-draft-04'
+import addFormatsModule from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {diagnose} from '../../src/engine/pipeline.js'
 import {knowledgeIds, loadPage} from '../../src/knowledge/page.js'
@@ -16,10 +16,14 @@ import {readEvidenceFolder} from '../../src/sources/evidence.js'
 import {fixturesDir, repoRoot} from '../helpers/paths.js'
 import {check, finding, report} from './fake-report.js'
 
+// Both are CommonJS: the default import is module.exports, whose `default` is the class or plugin.
+const Ajv04 = Ajv04Module.default
+const addFormats = addFormatsModule.default
+// Not strict: the official schema is draft-04 as written, with keywords strict mode would refuse.
 const ajv = new Ajv04({allErrors: true, strict: false})
 addFormats(ajv)
 const validateSarif = ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'test/schemas/sarif-schema-2.1.0.json'), 'utf8')))
-const schemaErrors = (doc: unknown) => (validateSarif(doc) ? [] : (validateSarif.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}`))
+const schemaErrors = (doc: unknown) => (validateSarif(doc) ? [] : (validateSarif.errors ?? []).map((e: {instancePath: string; message?: string}) => `${e.instancePath || '/'} ${e.message}`))
 
 const hosts = readdirSync(fixturesDir).filter((n) => statSync(join(fixturesDir, n)).isDirectory()).sort()
 
