@@ -3,7 +3,7 @@
  * configuration can show, and said plainly in every format; no host evidence is not a failure,
  * and never a false all-clear.
  */
-import {copyFileSync, mkdirSync, mkdtempSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
@@ -36,6 +36,15 @@ describe('check --input on a configuration repository', () => {
     expect(r.stdout).not.toContain('No issues found')
     const json = JSON.parse((await cli(['check', '--input', dir, '--format', 'json'])).stdout)
     expect(reportSchemaErrors(json)).toEqual([])
+    expect(json.host.configurationOnly).toBe(true)
+  })
+
+  it('a checkout: its version control folder is not read (a kernel line in it would be taken for the host)', async () => {
+    const dir = configRepo('seed-001-iso-permission', ['configuration.nix'])
+    mkdirSync(join(dir, '.git', 'logs'), {recursive: true})
+    writeFileSync(join(dir, '.git', 'logs', 'HEAD'), '[    0.035707] DMAR: IOMMU enabled\n')
+    const json = JSON.parse((await cli(['check', '--input', dir, '--format', 'json'])).stdout)
+    expect(json.sources.map((s: {origin: string}) => s.origin)).toEqual(['configuration.nix'])
     expect(json.host.configurationOnly).toBe(true)
   })
 

@@ -16,6 +16,8 @@ export const MAX_EVIDENCE_FILE = 512 * 1024 * 1024
 export const MAX_EVIDENCE_RUN = 512 * 1024 * 1024
 const MAX_DEPTH = 4
 const MAX_FILES = 5000
+/** A configuration repository's version control and tool folders: never evidence, and thousands of files. */
+const NOT_EVIDENCE_FOLDERS = new Set(['.git', '.hg', '.svn', '.jj', '.direnv'])
 const PARALLEL_READS = 16
 
 /**
@@ -93,6 +95,7 @@ export async function listFiles(root: string, maxBytes = MAX_EVIDENCE_RUN): Prom
       if (!st) continue
       if (st.isSymbolicLink()) out.push({path, rel, skipped: `${rel}: symbolic link, not followed`})
       else if (st.isDirectory()) {
+        if (NOT_EVIDENCE_FOLDERS.has(name)) continue
         if (depth < MAX_DEPTH) await walk(path, depth + 1)
         else out.push({path, rel, skipped: `${rel}: folder more than ${MAX_DEPTH} levels deep, not read`})
       } else if (st.isFile()) {
