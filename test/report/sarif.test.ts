@@ -3,27 +3,17 @@
  * says where it comes from), and every evidence line that names a file line found again as a
  * physical location with that line.
  */
-import {readdirSync, readFileSync, statSync} from 'node:fs'
+import {readdirSync, statSync} from 'node:fs'
 import {join, relative} from 'node:path'
-import Ajv04Module from 'ajv-draft-04'
-import addFormatsModule from 'ajv-formats'
 import {describe, expect, it} from 'vitest'
 import {diagnose} from '../../src/engine/pipeline.js'
 import {knowledgeIds, loadPage} from '../../src/knowledge/page.js'
 import {compareWithBaseline} from '../../src/report/baseline.js'
 import {renderSarif} from '../../src/report/sarif.js'
 import {readEvidenceFolder} from '../../src/sources/evidence.js'
-import {fixturesDir, repoRoot} from '../helpers/paths.js'
+import {fixturesDir} from '../helpers/paths.js'
 import {check, finding, report} from './fake-report.js'
-
-// Both are CommonJS: the default import is module.exports, whose `default` is the class or plugin.
-const Ajv04 = Ajv04Module.default
-const addFormats = addFormatsModule.default
-// Not strict: the official schema is draft-04 as written, with keywords strict mode would refuse.
-const ajv = new Ajv04({allErrors: true, strict: false})
-addFormats(ajv)
-const validateSarif = ajv.compile(JSON.parse(readFileSync(join(repoRoot, 'test/schemas/sarif-schema-2.1.0.json'), 'utf8')))
-const schemaErrors = (doc: unknown) => (validateSarif(doc) ? [] : (validateSarif.errors ?? []).map((e: {instancePath: string; message?: string}) => `${e.instancePath || '/'} ${e.message}`))
+import {sarifSchemaErrors} from './sarif-schema.js'
 
 const hosts = readdirSync(fixturesDir).filter((n) => statSync(join(fixturesDir, n)).isDirectory()).sort()
 
@@ -53,7 +43,7 @@ describe('SARIF', () => {
     it(`${host}: valid SARIF 2.1.0; every evidence line naming a file line is a physical location with that line`, async () => {
       const run = await fixtureRun(host)
       const sarif = JSON.parse(renderSarif([run])) as Sarif
-      expect(schemaErrors(sarif)).toEqual([])
+      expect(sarifSchemaErrors(sarif)).toEqual([])
       const results = sarif.runs[0]!.results
       expect(results.map((r) => r.ruleId)).toEqual(run.report.findings.map((f) => f.id))
       const origins = run.report.sources.filter((s) => s.status === 'ok').map((s) => s.origin)
@@ -112,7 +102,7 @@ describe('SARIF', () => {
     const earlier = report([check('c', 'iommu', 'failed')], [finding('iommu-firmware-off', 'c', 'error', {evidence: ['kernel log line 3: DMAR: x']}), finding('gpu-reset-bug', 'c', 'info', {subject: '0000:01:00.0'})])
     const now = compareWithBaseline(report([check('c', 'iommu', 'failed')], [finding('iommu-firmware-off', 'c', 'error', {evidence: ['kernel log line 9: DMAR: x'], message: 'reworded'}), finding('host-display-lost', 'c', 'error')]), earlier.findings)
     const sarif = JSON.parse(renderSarif([{name: 'a', root: 'a', report: now}, {name: 'b/c', root: 'b/c', report: earlier}])) as Sarif
-    expect(schemaErrors(sarif)).toEqual([])
+    expect(sarifSchemaErrors(sarif)).toEqual([])
     expect(sarif.runs.map((r) => r.automationDetails.id)).toEqual(['vfio-doctor/a/', 'vfio-doctor/b/c/'])
     expect(sarif.runs[0]!.results.map((r) => [r.ruleId, r.baselineState])).toEqual([
       ['iommu-firmware-off', 'unchanged'],
@@ -126,7 +116,7 @@ describe('SARIF', () => {
     const r = report([check('c', 'nixos', 'failed')], [finding('kernel-module-obsolete', 'c', 'warning', {evidence: ['my config #1.nix line 4: boot.kernelModules']})])
     r.sources = [{kind: 'nixConfig', origin: 'my config #1.nix', status: 'ok'}]
     const sarif = JSON.parse(renderSarif([{name: 'x', root: 'x', report: r}])) as Sarif
-    expect(schemaErrors(sarif)).toEqual([])
+    expect(sarifSchemaErrors(sarif)).toEqual([])
     expect(sarif.runs[0]!.results[0]!.locations[0]!.physicalLocation).toEqual({artifactLocation: {uri: 'x/my%20config%20%231.nix'}, region: {startLine: 4}})
   })
 })
