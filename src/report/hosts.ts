@@ -9,6 +9,8 @@ export interface HostReport {
   name: string
   root: string
   report: Report
+  /** The text of a source by its origin (as the report names it), in parts with the file line each starts at. */
+  sourceText?: (origin: string) => Array<{text: string; firstLine: number}>
 }
 
 /** The name of this host in a live run: the machine's own name would need redacting, and says nothing more. */

@@ -1,6 +1,7 @@
 import {isAbsolute, join, relative, sep} from 'node:path'
 import type {ReportFinding} from './model.js'
 import type {HostReport} from './hosts.js'
+import {quotedXmlLine} from './xml-line.js'
 
 /** A place in a file that an evidence line names: the path as CI sees it (relative to the working folder, `/`-separated). */
 export interface FileLocation {
@@ -34,7 +35,9 @@ export function fileLocations(finding: ReportFinding, host: HostReport): FileLoc
   const out: Array<FileLocation & {rank: number}> = []
   for (const evidence of finding.evidence) {
     const named = namedLine(evidence, origins)
-    if (named) out.push({path: ciPath(host, named.origin), ...(named.line ? {line: named.line} : {}), evidence, rank: named.line ? 0 : 2})
+    // A domain's XML quoted without a line: the line that holds what it quotes, when one line alone does.
+    const line = named && (named.line ?? (host.sourceText ? quotedXmlLine(evidence, host.sourceText(named.origin)) : undefined))
+    if (named) out.push({path: ciPath(host, named.origin), ...(line ? {line} : {}), evidence, rank: line ? 0 : 2})
     else if (cmdline && evidence.startsWith('kernel command line: ')) out.push({path: ciPath(host, cmdline.origin), line: 1, evidence, rank: 1})
   }
   // A finding about a domain whose evidence names no file is still about that domain's XML file.

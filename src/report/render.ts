@@ -45,7 +45,7 @@ export interface RenderOptions {
 export async function renderRun(hosts: HostRun[], options: Omit<RenderOptions, 'set' | 'facts'>): Promise<string> {
   const redact = options.redact ?? true
   if (CI_FORMATS.has(options.format) || (hosts.length > 1 && (options.format === 'json' || options.format === 'junit'))) {
-    const reports = await Promise.all(hosts.map((h) => (redact ? redactedHost(h) : h)))
+    const reports = await Promise.all(hosts.map((h) => (redact ? redactedHost(h) : {...h, sourceText: sourceTexts(h.set, (o) => o)})))
     switch (options.format) {
       case 'sarif':
         return (await import('./sarif.js')).renderSarif(reports)
@@ -74,7 +74,13 @@ export async function renderRun(hosts: HostRun[], options: Omit<RenderOptions, '
 async function redactedHost(host: HostRun): Promise<HostReport> {
   const {redactorForReport, redactReport} = await import('../redact/index.js')
   const redactor = redactorForReport(host.report, host.set)
-  return {name: redactor.redact(host.name), root: redactor.redact(host.root), report: redactReport(host.report, redactor)}
+  const origin = (o: string) => redactor.redact(o)
+  return {name: redactor.redact(host.name), root: redactor.redact(host.root), report: redactReport(host.report, redactor), sourceText: sourceTexts(host.set, origin)}
+}
+
+/** A run's source texts by origin as the report names it (redacted or not): redaction keeps every line where it is. */
+function sourceTexts(set: SourceSet, named: (origin: string) => string): HostReport['sourceText'] {
+  return (origin) => set.sources.filter((s) => s.text !== undefined && named(s.origin) === origin).map((s) => ({text: s.text!, firstLine: s.recognised?.from ?? 1}))
 }
 
 /** One place that turns a report into any format; each renderer loads only when asked for. */
