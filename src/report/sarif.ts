@@ -50,7 +50,9 @@ function rule(id: string) {
 
 /** The page's first paragraph (the cause in plain words), on one line. */
 function firstParagraph(body: string): string {
-  return (body.trim().split(/\n\s*\n/)[0] ?? '').replace(/\s*\n\s*/g, ' ').trim()
+  const lines = body.trim().split('\n')
+  const end = lines.findIndex((l) => l.trim() === '')
+  return (end < 0 ? lines : lines.slice(0, end)).map((l) => l.trim()).join(' ')
 }
 
 function result(f: ReportFinding, host: HostReport, index: Map<string, number>) {

@@ -5,10 +5,12 @@
  * a file without a line is better than the wrong line.
  */
 
-/** Quoted elements read from the evidence: only its first few, and only short names and values. */
+/** Quoted elements read from the evidence: only its first few. */
 const MAX_TAGS = 4
-const START_TAG = /<([A-Za-z][\w:.-]{0,63})([^<>]{0,400})>/g
-const ATTRIBUTE = /([A-Za-z][\w:.-]{0,63})=(?:'([^']{0,256})'|"([^"]{0,256})")/g
+// The name and what follows it cannot share a character (a space parts them), and an attribute starts
+// after a space: each pattern reads the text once, however long the evidence.
+const START_TAG = /<([A-Za-z][\w:.-]*)((?:\s[^<>]*)?)>/g
+const ATTRIBUTE = /\s([A-Za-z][\w:.-]*)=(?:'([^']*)'|"([^"]*)")/g
 
 interface QuotedTag {
   name: string
