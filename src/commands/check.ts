@@ -19,7 +19,8 @@ export default class Check extends BaseCommand {
   static override description = `Reads this host (or an evidence folder with --input), runs every check and prints what is wrong with the exact lines to change.
 Reports get posted, attached and kept in CI logs, so every format is redacted: host and user names, MAC and IP addresses, serial numbers, UUIDs, SSH keys, passwords and Wi-Fi names become consistent pseudonyms (user1, host1); PCI ids and addresses, kernel versions and file names stay. The one exception is the text report shown on your own terminal, whose fixes must name your real paths. --no-redact keeps everything.
 --share uploads the redacted Markdown report and prints its link: it shows the report and asks first, and without a terminal it uploads only with --yes.
-Exit status: 0 when nothing is at or above --fail-on, 1 when something is, 2 for bad usage or unreadable input.`
+Several hosts (--input again, or a folder of evidence folders) are reported each on its own, in every format. A folder of configuration alone (.nix files, domain XML) is judged for what configuration can show, and the report says so. docs/ci.md shows CI jobs.
+Exit status: 0 when nothing is at or above --fail-on (with --baseline: nothing new), 1 when something is (on any host), 2 for bad usage or unreadable input.`
 
   static override examples = [
     {description: 'Check this host (sudo lets it read the kernel log and qemu logs)', command: 'sudo <%= config.bin %> <%= command.id %>'},
