@@ -61,6 +61,8 @@ describe('check --baseline', () => {
     expect(json.findings.find((f) => f.id === 'iommu-param-wrong')!.evidence[0]).toMatch(/^configuration\.nix line 13: /)
     const text = await cli(['check', '--input', dir, '--baseline', baseline], {COLUMNS: '1000'})
     expect(text.stdout).toContain('Against the baseline: 0 new, 4 unchanged, 1 gone.\n  - gone: vfio_virqfd is asked for;')
+    const markdown = await cli(['check', '--input', dir, '--baseline', baseline, '--format', 'markdown'])
+    expect(markdown.stdout).toMatch(/^Against the baseline: 0 new, 4 unchanged, 1 gone\.\n\n- gone: vfio\\_virqfd is asked for;.*\(`kernel-module-obsolete`\)$/m)
     // New: an id for vfio-pci that names no device of this host.
     edit(nix, '"kvm.ignore_msrs=1"', '"kvm.ignore_msrs=1" "vfio-pci.ids=10de:1b81"')
     const added = await cli(['check', '--input', dir, '--format', 'json', '--baseline', baseline, '--fail-on', 'info'])
@@ -77,6 +79,17 @@ describe('check --baseline', () => {
     const github = await cli(['check', '--input', dir, '--format', 'github', '--baseline', baseline])
     expect(github.stdout.split('\n').filter((l) => l.startsWith('::error'))).toHaveLength(1)
     expect(github.stdout).toContain('::notice title=vfio-doctor%3A against the baseline::1 new, 1 unchanged, 0 gone')
+  })
+
+  it('a baseline kept in the folder it reads (a configuration repository) is not read as evidence', async () => {
+    const {dir, baseline} = await hostWithBaseline('seed-001-iso-permission')
+    const inside = join(dir, '.vfio-doctor-baseline.json')
+    writeFileSync(inside, readFileSync(baseline))
+    const r = await cli(['check', '--input', dir, '--format', 'json', '--baseline', inside])
+    expect(r.code).toBe(0)
+    const json = JSON.parse(r.stdout) as Json & {sources: Array<{origin: string}>}
+    expect(json.sources.map((s) => s.origin)).not.toContain('.vfio-doctor-baseline.json')
+    expect(json.baseline).toEqual({new: 0, unchanged: json.findings.length, gone: []})
   })
 
   it('a file that is no report is one line and exit 2', async () => {

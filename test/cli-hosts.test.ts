@@ -1,10 +1,12 @@
 /** Many hosts in one run: --input again, or a folder of evidence folders; each format per host; the worst exit status. */
+import {execFileSync} from 'node:child_process'
 import {cpSync, mkdirSync, mkdtempSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {cli} from './helpers/cli.js'
-import {fixturesDir} from './helpers/paths.js'
+import {fixturesDir, repoRoot} from './helpers/paths.js'
+import {hasXmllint} from './helpers/tools.js'
 import {hostsSchemaErrors} from './report/report-schema.js'
 
 const working = 'fixtures/seed-000-working'
@@ -44,6 +46,11 @@ describe('check with several hosts', () => {
       [working, '0'],
       [frozen, '1'],
     ])
+    if (hasXmllint) {
+      const file = join(mkdtempSync(join(tmpdir(), 'vfio-doctor-junit-')), 'report.xml')
+      writeFileSync(file, junit)
+      execFileSync('xmllint', ['--noout', '--schema', join(repoRoot, 'test/schemas/junit.xsd'), file], {stdio: 'pipe'})
+    }
     const sarif = JSON.parse((await cli([...both, '--format', 'sarif'])).stdout)
     expect(sarif.runs.map((r: {automationDetails: {id: string}; results: unknown[]}) => [r.automationDetails.id, r.results.length])).toEqual([
       [`vfio-doctor/${working}/`, 1],

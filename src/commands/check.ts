@@ -8,7 +8,8 @@ import {LIVE_HOST_NAME} from '../report/hosts.js'
 import {hostFolders} from '../sources/host-folders.js'
 import {UsageError} from '../util/errors.js'
 import {stat} from 'node:fs/promises'
-import {dirname} from 'node:path'
+import {dirname, join, resolve} from 'node:path'
+import type {SourceSet} from '../sources/types.js'
 import {useColor} from '../report/style.js'
 import {parseResolution} from '../cli/resolution.js'
 import {BaseCommand, sourceFlags} from '../cli/base.js'
@@ -85,11 +86,11 @@ Exit status: 0 when nothing is at or above --fail-on (with --baseline: nothing n
     const options = {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {}), ...(lookingGlass ? {lookingGlass} : {})}
     const hosts: HostRun[] = []
     for (const input of inputs) {
-      const set = await collectFromFlags({...flags, input}, flags.format === 'text')
+      const set = withoutFile(await collectFromFlags({...flags, input}, flags.format === 'text'), flags.baseline)
       const {facts, report} = diagnose(set, options)
       checkSomethingRecognised(set, facts)
       checkGpuInEvidence(flags.gpu, facts)
-      hosts.push({name: input ?? LIVE_HOST_NAME, root: input === undefined ? set.root : await folderOf(input), set, facts, report})
+      hosts.push({name: input === undefined ? LIVE_HOST_NAME : join(input, '.'), root: input === undefined ? set.root : await folderOf(input), set, facts, report})
     }
     if (flags.baseline) await compareHosts(hosts, flags.baseline)
     const failOn = flags['fail-on'] as FailOn
@@ -125,6 +126,13 @@ async function inputsOf(given: string[] | undefined): Promise<Array<string | und
   const out: string[] = []
   for (const input of given) out.push(...((await hostFolders(input)) ?? [input]))
   return out
+}
+
+/** The baseline kept in the folder it reads (a configuration repository) is a report, not evidence. */
+function withoutFile(set: SourceSet, file: string | undefined): SourceSet {
+  if (file === undefined || set.mode !== 'input') return set
+  const path = resolve(file)
+  return {...set, sources: set.sources.filter((s) => resolve(set.root, s.origin) !== path)}
 }
 
 /** Where an input's files are: the folder itself, or the folder of a single file. */
