@@ -45,7 +45,9 @@ export interface RenderOptions {
 export async function renderRun(hosts: HostRun[], options: Omit<RenderOptions, 'set' | 'facts'>): Promise<string> {
   const redact = options.redact ?? true
   if (CI_FORMATS.has(options.format) || (hosts.length > 1 && (options.format === 'json' || options.format === 'junit'))) {
-    const reports = await Promise.all(hosts.map((h) => (redact ? redactedHost(h) : {...h, sourceText: sourceTexts(h.set, (o) => o)})))
+    const named = await Promise.all(hosts.map((h) => (redact ? redactedHost(h) : {...h, sourceText: sourceTexts(h.set, (o) => o)})))
+    // JSON escapes control characters itself and JUnit replaces them; annotations go to a CI log as they are.
+    const reports = CI_FORMATS.has(options.format) ? named.map((h) => ({...h, name: printable(h.name), root: printable(h.root), report: printable(h.report)})) : named
     switch (options.format) {
       case 'sarif':
         return (await import('./sarif.js')).renderSarif(reports)
@@ -78,9 +80,18 @@ async function redactedHost(host: HostRun): Promise<HostReport> {
   return {name: redactor.redact(host.name), root: redactor.redact(host.root), report: redactReport(host.report, redactor), sourceText: sourceTexts(host.set, origin)}
 }
 
-/** A run's source texts by origin as the report names it (redacted or not): redaction keeps every line where it is. */
+/**
+ * A run's source texts by origin as the report names it (redacted, made printable or not: neither
+ * moves a line), read by locations only for domain XML quoted without a line.
+ */
 function sourceTexts(set: SourceSet, named: (origin: string) => string): HostReport['sourceText'] {
-  return (origin) => set.sources.filter((s) => s.text !== undefined && named(s.origin) === origin).map((s) => ({text: s.text!, firstLine: s.recognised?.from ?? 1}))
+  const byOrigin = new Map<string, Array<{text: string; firstLine: number}>>()
+  for (const s of set.sources) {
+    if (s.kind !== 'domainXml' || s.text === undefined) continue
+    const key = printable(named(s.origin))
+    byOrigin.set(key, [...(byOrigin.get(key) ?? []), {text: s.text, firstLine: s.recognised?.from ?? 1}])
+  }
+  return (origin) => byOrigin.get(origin) ?? []
 }
 
 /** One place that turns a report into any format; each renderer loads only when asked for. */

@@ -22,6 +22,10 @@ async function fixtureRun(host: string) {
 describe('GitHub Actions annotations', () => {
   it('one workflow command per finding, on the file line to change; a finding without a file on the run', async () => {
     const lines = renderGithub([await fixtureRun(HOST)]).trimEnd().split('\n')
+    // The last line says what the host showed, annotated or not.
+    expect(lines.pop()).toBe(
+      '::notice title=vfio-doctor%3A summary::1 error, 1 warning, 3 notes; 13 checks skipped. Not judged: Host CPU, firmware and kernel, Device isolation; gather the evidence with sudo vfio-doctor capture DIR.',
+    )
     const where = lines.map((l) => /^::(\w+) (?:file=([^,]+),line=(\d+),)?title=vfio-doctor ([a-z0-9-]+)%3A /.exec(l)?.slice(1))
     expect(where).toEqual([
       ['notice', 'fixtures/seed-001-iso-permission/configuration.nix', '11', 'kernel-module-obsolete'],
@@ -43,7 +47,7 @@ describe('GitHub Actions annotations', () => {
     expect(property('%3A')).toBe('%253A')
     const r = report([check('c', 'nixos', 'failed')], [finding('kernel-module-obsolete', 'c', 'error', {message: 'line one\nline two: 50%', evidence: ['a,b:c.nix line 2: x']})])
     r.sources = [{kind: 'nixConfig', origin: 'a,b:c.nix', status: 'ok'}]
-    expect(renderGithub([{name: 'h', root: 'h', report: r}])).toBe('::error file=h/a%2Cb%3Ac.nix,line=2,title=vfio-doctor kernel-module-obsolete%3A kernel-module-obsolete::line one%0Aline two: 50%25%0AMore: vfio-doctor explain kernel-module-obsolete\n')
+    expect(renderGithub([{name: 'h', root: 'h', report: r}]).split('\n')[0]).toBe('::error file=h/a%2Cb%3Ac.nix,line=2,title=vfio-doctor kernel-module-obsolete%3A kernel-module-obsolete::line one%0Aline two: 50%25%0AMore: vfio-doctor explain kernel-module-obsolete')
   })
 
   it('with a baseline, only new findings are annotated, and a notice counts the rest', () => {
@@ -52,7 +56,15 @@ describe('GitHub Actions annotations', () => {
     expect(renderGithub([{name: 'h', root: 'h', report: now}]).trimEnd().split('\n')).toEqual([
       '::error title=vfio-doctor host-display-lost%3A host-display-lost::host-display-lost message%0AMore: vfio-doctor explain host-display-lost',
       '::notice title=vfio-doctor%3A against the baseline::1 new, 1 unchanged, 1 gone: gpu-reset-bug',
+      '::notice title=vfio-doctor%3A summary::2 errors, 0 warnings, 0 notes; 0 checks skipped.',
     ])
+  })
+
+  it('a host without findings still says what it saw, and what it could not judge', () => {
+    const r = report([check('cpu-virtualization', 'host', 'skipped'), check('iommu-enabled', 'iommu', 'passed'), check('gpu-driver', 'isolation', 'skipped')], [])
+    expect(renderGithub([{name: 'h', root: 'h', report: r}])).toBe(
+      '::notice title=vfio-doctor%3A summary::0 errors, 0 warnings, 0 notes; 2 checks skipped. Not judged: Host CPU, firmware and kernel, Device isolation; gather the evidence with sudo vfio-doctor capture DIR.\n',
+    )
   })
 })
 
