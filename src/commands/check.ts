@@ -85,8 +85,11 @@ Exit status: 0 when nothing is at or above --fail-on (with --baseline: nothing n
     const lookingGlass = flags['looking-glass'] === undefined ? undefined : parseResolution(flags['looking-glass'])
     const options = {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {}), ...(lookingGlass ? {lookingGlass} : {})}
     const hosts: HostRun[] = []
+    // Several hosts' evidence is held until the run renders: together they read what one folder may.
+    let read = 0
     for (const input of inputs) {
-      const set = withoutFile(await collectFromFlags({...flags, input}, flags.format === 'text'), flags.baseline)
+      const set = withoutFile(await collectFromFlags({...flags, input}, flags.format === 'text', read), flags.baseline)
+      read += set.sources.reduce((n, s) => n + (s.text === undefined ? 0 : Buffer.byteLength(s.text)), 0)
       const {facts, report} = diagnose(set, options)
       checkSomethingRecognised(set, facts)
       checkGpuInEvidence(flags.gpu, facts)

@@ -25,7 +25,7 @@ const PARALLEL_READS = 16
  * Symlinks are never followed (they could point outside the folder or loop); nothing is fatal
  * but a folder that cannot be read at all, or a capture from a newer tool.
  */
-export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
+export async function readEvidenceFolder(dir: string, alreadyRead = 0): Promise<SourceSet> {
   // The folder named on the command line is followed if it is a link (the person chose it); what is inside never is.
   const top = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${dir}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`)
@@ -33,7 +33,7 @@ export async function readEvidenceFolder(dir: string): Promise<SourceSet> {
   if (top.isFile()) return {mode: 'input', root: dir, sources: await readEvidenceFile(dir, basename(dir))}
   if (!top.isDirectory()) throw new UsageError(`${dir} is not a folder or a file`)
 
-  const files = await listFiles(dir)
+  const files = await listFiles(dir, MAX_EVIDENCE_RUN, alreadyRead)
   const metaEntry = files.find((f) => f.rel === META_FILE && !f.skipped)
   const meta: CaptureMeta | undefined = metaEntry ? checkCaptureMeta(await readRegularFile(metaEntry.path).then((b) => b.toString('utf8'), () => '')) : undefined
   // Only a file name meta.json recorded as read may be empty (an empty IOMMU listing, say); meta.json names nothing to read.
@@ -69,11 +69,14 @@ export interface ListedFile {
   skipped?: string
 }
 
-/** The folder's files in name order, with the reason a file will not be read; `maxBytes` is for all of them together. */
-export async function listFiles(root: string, maxBytes = MAX_EVIDENCE_RUN): Promise<ListedFile[]> {
+/**
+ * The folder's files in name order, with the reason a file will not be read; `maxBytes` is for all
+ * of them together, and for the folders read before it in the same run (`alreadyRead`: several hosts).
+ */
+export async function listFiles(root: string, maxBytes = MAX_EVIDENCE_RUN, alreadyRead = 0): Promise<ListedFile[]> {
   const out: ListedFile[] = []
   let cut = false
-  let bytes = 0
+  let bytes = alreadyRead
   const walk = async (dir: string, depth: number): Promise<void> => {
     let names: string[]
     try {
