@@ -10,6 +10,8 @@ export interface CollectOptions {
   libvirtUri: string
   /** Show listr2 progress (a TTY and not --quiet). */
   progress: boolean
+  /** Bytes the run's earlier evidence folders read: all of them share one limit (MAX_EVIDENCE_RUN). */
+  alreadyRead?: number
 }
 
 /** The source flags check, capture, groups and plan share (src/cli/base.ts), as parsed. */
@@ -22,8 +24,9 @@ export interface SourceFlagValues {
 }
 
 /** collect() from the shared flags; progress shows on a TTY unless --quiet or the caller's output is not for a person. */
-export function collectFromFlags(flags: SourceFlagValues, forPerson = true): Promise<SourceSet> {
+export function collectFromFlags(flags: SourceFlagValues, forPerson = true, alreadyRead = 0): Promise<SourceSet> {
   return collect({
+    alreadyRead,
     ...(flags.input ? {input: flags.input} : {}),
     ...(flags.root ? {root: flags.root} : {}),
     timeoutSeconds: flags.timeout,
@@ -34,7 +37,7 @@ export function collectFromFlags(flags: SourceFlagValues, forPerson = true): Pro
 
 /** Reads the evidence folder, or this host with every collector in parallel. */
 export async function collect(options: CollectOptions): Promise<SourceSet> {
-  if (options.input) return readEvidenceFolder(options.input)
+  if (options.input) return readEvidenceFolder(options.input, options.alreadyRead === undefined ? {} : {alreadyRead: options.alreadyRead})
   const runner = execaRunner(options.timeoutSeconds * 1000)
   const live = {run: options.root ? virshOnly(runner) : runner, libvirtUri: options.libvirtUri, ...(options.root ? {root: options.root} : {})}
   if (!options.progress) return collectLive(live)

@@ -43,10 +43,17 @@ describe('check: never a false all-clear', () => {
   })
 
   it('says which main areas the evidence could not judge, and how to gather them, instead of "No issues found"', async () => {
-    const r = await cli(['check', '--input', folder('domain-only', {'vm.xml': "<domain type='kvm'><name>win10</name><os firmware='efi'><type>hvm</type></os><cpu mode='host-passthrough'/></domain>\n"})])
+    const r = await cli(['check', '--input', folder('os-release-only', {'os-release': 'NAME=NixOS\nID=nixos\n'})])
     expect(r.stdout).not.toMatch(/No issues found/)
     expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/No problem found in what could be judged, but the evidence says nothing of Host CPU, firmware and kernel, IOMMU, Device isolation\. Gather it with sudo vfio-doctor capture DIR/)
     // The shell line stays whole on a line of its own, to be copied.
+    expect(r.stdout).toMatch(/^ {2}for c in 'cat \/proc\/cmdline' .* > evidence\.txt 2>&1$/m)
+  })
+
+  it('a domain alone is configuration: judged as such, and said so with the same way to gather the rest', async () => {
+    const r = await cli(['check', '--input', folder('domain-only', {'vm.xml': "<domain type='kvm'><name>win10</name><os firmware='efi'><type>hvm</type></os><cpu mode='host-passthrough'/></domain>\n"})])
+    expect(r.stdout).not.toMatch(/No issues found/)
+    expect(r.stdout.replace(/\s+/g, ' ')).toMatch(/No problem found in what the configuration says; \d+ checks skipped \(-v shows why\)\. Judged from configuration alone: .* nor Host CPU, firmware and kernel, IOMMU, Device isolation beyond what the configuration says\./)
     expect(r.stdout).toMatch(/^ {2}for c in 'cat \/proc\/cmdline' .* > evidence\.txt 2>&1$/m)
   })
 })
@@ -56,7 +63,7 @@ describe("oclif's own errors: one line in the tool's style, exit 2, with where t
     ['a missing argument', ['explain'], /^vfio-doctor: missing 1 required arg: id, a failure mode's id, as `vfio-doctor list` shows them \(vfio-doctor explain --help\)$/],
     ['a number below its minimum', ['check', '--timeout', '0'], /^vfio-doctor: parsing --timeout: expected an integer greater than or equal to 1 but received: 0 \(vfio-doctor check --help\)$/],
     ['a word for a number', ['check', '--timeout', 'abc'], /^vfio-doctor: parsing --timeout: expected an integer but received: abc /],
-    ['a value outside its choices', ['check', '--format', 'nope'], /^vfio-doctor: expected --format=nope to be one of: text, json, markdown, bbcode, junit, html \(vfio-doctor check --help\)$/],
+    ['a value outside its choices', ['check', '--format', 'nope'], /^vfio-doctor: expected --format=nope to be one of: text, json, markdown, bbcode, junit, html, sarif, github, codequality \(vfio-doctor check --help\)$/],
     ['a flag that does not exist', ['groups', '--foo'], /^vfio-doctor: nonexistent flag: --foo \(vfio-doctor groups --help\)$/],
     ['a command typed wrong', ['chek'], /^vfio-doctor: no command "chek" \(did you mean check\?\); vfio-doctor --help lists them$/],
     ['a command nothing resembles', ['zzzzzz'], /^vfio-doctor: no command "zzzzzz"; vfio-doctor --help lists them$/],

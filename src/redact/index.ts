@@ -85,7 +85,7 @@ function redactStrings<T>(value: T, redactor: Redactor): T {
   if (typeof value === 'string') return redactor.redact(value) as T
   if (Array.isArray(value)) return value.map((v) => redactStrings(v, redactor)) as T
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'kind' || k === 'status' ? v : redactStrings(v, redactor)])) as T
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'kind' || k === 'status' || k === 'change' ? v : redactStrings(v, redactor)])) as T
   }
   return value
 }

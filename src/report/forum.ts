@@ -3,7 +3,7 @@ import type {Source, SourceKind} from '../sources/types.js'
 import {fitExcerpts, type Excerpt} from './excerpt.js'
 import type {FactLine} from './facts-summary.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
-import {sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
+import {configurationOnlyNote, sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
 import type {Topology} from './topology/model.js'
 
 /**
@@ -101,7 +101,7 @@ const LANGUAGE: Partial<Record<SourceKind, string>> = {domainXml: 'xml', nixConf
 
 export function renderForum(input: ForumInput, m: Markup, options: ForumOptions): string {
   const {report} = input
-  const head = [m.heading(1, title(report)), paragraph(m, hostLine(report, m)), gatherBlock(report, m)].filter(Boolean).join('\n\n')
+  const head = [m.heading(1, title(report)), paragraph(m, hostLine(report, m)), gatherBlock(report, m), baselineBlock(report, m)].filter(Boolean).join('\n\n')
   const findings = sortedFindings(report).map((f) => findingBlock(f, report, m))
   const topology = input.topology && m.topology ? m.topology(input.topology) : ''
   const checks = [m.heading(2, 'Checks'), checksTable(report, m)].join('\n\n')
@@ -148,14 +148,24 @@ function title(report: Report): string {
 /** When a main area could not be judged: how to gather what it needs, the shell line in a code block. */
 function gatherBlock(report: Report, m: Markup): string {
   const {errors, warnings, crashed} = report.summary
+  const note = configurationOnlyNote(report)
+  if (note) return `${m.escape(note)}\n\n${m.codeBlock(GATHER_COMMANDS, 'sh')}`
   if (errors + warnings + crashed > 0 || unjudgedAreas(report).length === 0) return ''
   return `${paragraph(m, `${m.escape('The evidence could not judge these areas. Gather what they need with')} ${m.code('sudo vfio-doctor capture DIR')}${m.escape(', or without the tool:')}`)}\n\n${m.codeBlock(GATHER_COMMANDS, 'sh')}`
+}
+
+/** With --baseline: what changed since the earlier report, and each finding it had that is gone. */
+function baselineBlock(report: Report, m: Markup): string {
+  const b = report.baseline
+  if (!b) return ''
+  const line = m.escape(`Against the baseline: ${b.new} new, ${b.unchanged} unchanged, ${b.gone.length} gone.`)
+  return b.gone.length ? `${line}\n\n${m.list(b.gone.map((g) => `${m.escape(`gone: ${g.message}`)} (${m.code(g.id)})`))}` : line
 }
 
 function hostLine(report: Report, m: Markup): string {
   const h = report.host
   const parts = [h.os, h.kernel && `kernel ${h.kernel}`, h.cpu, h.virtualization && h.virtualization !== 'none' ? `runs as ${h.virtualization}` : undefined]
-  parts.push(h.mode === 'live' ? 'read from the host' : 'read from an evidence folder')
+  parts.push(h.mode === 'live' ? 'read from the host' : h.configurationOnly ? 'read from a configuration (nothing of the running host)' : 'read from an evidence folder')
   return m.escape(parts.filter(Boolean).join(' · '))
 }
 

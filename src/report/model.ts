@@ -15,6 +15,8 @@ export interface ReportFinding {
   subject?: string
   evidence: string[]
   fix: {nixos?: string; other?: string}
+  /** With --baseline: whether the earlier report had this finding (src/report/baseline.ts). */
+  change?: 'new' | 'unchanged'
 }
 
 export interface Report {
@@ -27,6 +29,8 @@ export interface Report {
     kernel?: string
     cpu?: string
     virtualization?: string
+    /** The evidence is configuration alone (NixOS .nix files, domain XML, modprobe.d): nothing of the running host. */
+    configurationOnly?: boolean
   }
   sources: Array<Omit<Source, 'text' | 'digest'> & {bytes?: number}>
   checks: Array<Omit<CheckResult, 'findings'> & {findings: number}>
@@ -41,6 +45,8 @@ export interface Report {
     skipped: number
     crashed: number
   }
+  /** With --baseline: how many findings are new and unchanged, and the earlier findings no longer found. */
+  baseline?: {new: number; unchanged: number; gone: ReportFinding[]}
 }
 
 export function buildReport(set: SourceSet, facts: Facts, results: CheckResult[]): Report {
@@ -50,7 +56,7 @@ export function buildReport(set: SourceSet, facts: Facts, results: CheckResult[]
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: {name: 'vfio-doctor', version: toolVersion()},
-    host: hostOf(facts),
+    host: hostOf(facts, set),
     sources: set.sources.map(({text, digest, command: _command, ...rest}) => {
       const bytes = digest?.bytes ?? (text === undefined ? undefined : Buffer.byteLength(text))
       return bytes === undefined ? rest : {...rest, bytes}
@@ -85,8 +91,22 @@ function toReportFinding(f: Finding): ReportFinding {
   return out
 }
 
-function hostOf(facts: Facts): Report['host'] {
+/** What a configuration repository holds: what the host is told to do, not what it does. */
+const CONFIGURATION_KINDS = new Set<Source['kind']>(['nixConfig', 'domainXml', 'modprobe'])
+
+/**
+ * Evidence of configuration alone (`check --input ./nixos-config`): every file read is configuration,
+ * and no text anywhere in it is output of the running host (a kernel or qemu log line, a known message).
+ */
+function configurationOnly(set: SourceSet, facts: Facts): boolean {
+  if (set.mode !== 'input' || facts.kernelLog || facts.logSignals?.length || facts.messages?.length) return false
+  const structured = set.sources.filter((s) => s.status === 'ok' && s.kind !== 'log')
+  return structured.length > 0 && structured.every((s) => CONFIGURATION_KINDS.has(s.kind))
+}
+
+function hostOf(facts: Facts, set: SourceSet): Report['host'] {
   const host: Report['host'] = {mode: facts.mode, nixos: facts.os?.id === 'nixos' || facts.nixos !== undefined}
+  if (configurationOnly(set, facts)) host.configurationOnly = true
   const os = facts.os?.prettyName ?? facts.os?.name
   if (os) host.os = os
   if (facts.kernel) host.kernel = facts.kernel.release
@@ -97,14 +117,21 @@ function hostOf(facts: Facts): Report['host'] {
 
 export type FailOn = Severity | 'never'
 
-/** 0: nothing at or above --fail-on; 1: findings at or above it, or a check crashed. */
+const RANK: Record<FailOn, number> = {error: 3, warning: 2, info: 1, never: 4}
+
+/**
+ * 0: nothing at or above --fail-on; 1: findings at or above it, or a check crashed. With a
+ * baseline only new findings count: CI fails on what a change brought, not on what was known.
+ */
 export function exitCodeOf(report: Report, failOn: FailOn): 0 | 1 {
   if (report.summary.crashed > 0 && failOn !== 'never') return 1
-  const {errors, warnings, infos} = report.summary
-  if (failOn === 'error') return errors > 0 ? 1 : 0
-  if (failOn === 'warning') return errors + warnings > 0 ? 1 : 0
-  if (failOn === 'info') return errors + warnings + infos > 0 ? 1 : 0
-  return 0
+  const counted = report.baseline ? report.findings.filter((f) => f.change === 'new') : report.findings
+  return counted.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0
+}
+
+/** The worst exit status of several hosts' reports. */
+export function worstExitCode(reports: Report[], failOn: FailOn): 0 | 1 {
+  return reports.some((r) => exitCodeOf(r, failOn) === 1) ? 1 : 0
 }
 
 /** The areas every diagnosis needs; when one could not be judged, "no issues" would be a false all-clear. */
@@ -118,6 +145,16 @@ export function unjudgedAreas(report: Report): string[] {
     // problem. Other checks passing alone often means only "nothing bad in the logs".
     return checks[0]?.status === 'skipped' && checks.every((c) => c.status === 'skipped' || c.status === 'passed')
   }).map((area) => AREAS[area])
+}
+
+/**
+ * What a report of configuration alone must say whatever it found: the running host was not judged.
+ * Followed by how to gather the host's evidence (GATHER_COMMANDS), like every report that could not judge an area.
+ */
+export function configurationOnlyNote(report: Report): string | undefined {
+  if (!report.host.configurationOnly) return undefined
+  const unjudged = unjudgedAreas(report)
+  return `Judged from configuration alone: the evidence holds nothing of the running host, so what it does (its kernel, IOMMU groups, drivers and logs) was not judged${unjudged.length ? `, nor ${unjudged.join(', ')} beyond what the configuration says` : ''}. Run vfio-doctor check on the host, or gather its evidence with sudo vfio-doctor capture DIR, or without the tool:`
 }
 
 /** Why a source was not read, or not all of it: "denied, permission denied (run with sudo)", "read in part: ...". */

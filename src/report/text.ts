@@ -1,7 +1,7 @@
 import {AREAS, type Area, type CheckStatus} from '../engine/types.js'
 import type {FactLine} from './facts-summary.js'
 import {GATHER_COMMANDS} from '../sources/kinds.js'
-import {sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
+import {configurationOnlyNote, sourceProblem, unjudgedAreas, type Report, type ReportFinding} from './model.js'
 import {makeStyle, type Style} from './style.js'
 import {markdownLines} from './terminal-markdown.js'
 import {wrapLines} from '../util/wrap.js'
@@ -44,14 +44,18 @@ export function renderText(report: Report, options: TextOptions, facts: FactLine
   }
   if (options.verbose) out.push(...verboseTail(report, facts, options, s))
   out.push('', ...wrapLines(summaryLine(report, options.verbose, s), options.width, '', ''))
+  out.push(...baselineLines(report, options.width))
   // The shell line is to be copied whole: it gets a line of its own, unwrapped.
-  if (unjudgedAreas(report).length > 0 && report.summary.errors + report.summary.warnings + report.summary.crashed === 0) out.push(`  ${GATHER_COMMANDS}`)
+  const clean = report.summary.errors + report.summary.warnings + report.summary.crashed === 0
+  const note = configurationOnlyNote(report)
+  if (note) out.push(...wrapLines(s.yellow(note), options.width, '', ''))
+  if (note || (unjudgedAreas(report).length > 0 && clean)) out.push(`  ${GATHER_COMMANDS}`)
   return out.join('\n') + '\n'
 }
 
 function headerLine(report: Report, s: Style): string {
   const h = report.host
-  const what = h.mode === 'live' ? 'this host' : 'the evidence folder'
+  const what = h.mode === 'live' ? 'this host' : h.configurationOnly ? 'a configuration (no evidence of the running host)' : 'the evidence folder'
   const parts = [h.os, h.kernel && `kernel ${h.kernel}`, h.cpu, h.virtualization && h.virtualization !== 'none' ? `runs as ${h.virtualization}` : undefined].filter(Boolean)
   return `${s.bold(`vfio-doctor ${report.tool.version}`)}: ${what}${parts.length ? ` (${parts.join(', ')})` : ''}`
 }
@@ -137,6 +141,8 @@ function summaryLine(report: Report, verbose: boolean, s: Style): string {
   const inPart = report.sources.filter((x) => x.truncated).length
   const skippedPart = (skipped ? `; ${plural(skipped, 'check')} skipped${skipHint(report, verbose)}` : '') + (inPart ? `; ${plural(inPart, 'source')} read in part${verbose ? '' : ' (-v)'}` : '')
   const unjudged = unjudgedAreas(report)
+  // The note on configuration alone follows, with the way to gather the rest.
+  if (errors + warnings === 0 && crashed === 0 && report.host.configurationOnly) return s.yellow(`No problem found in what the configuration says${skippedPart}.`)
   if (errors + warnings === 0 && crashed === 0 && unjudged.length > 0) {
     return s.yellow(`No problem found in what could be judged, but the evidence says nothing of ${unjudged.join(', ')}. Gather it with sudo vfio-doctor capture DIR, or without the tool run:`)
   }
@@ -155,4 +161,13 @@ function skipHint(report: Report, verbose: boolean): string {
     return only ? `: ${only}` : ''
   }
   return verbose ? '' : ' (-v shows why)'
+}
+
+/** With --baseline: what changed since the earlier report, and each finding it had that is gone. */
+function baselineLines(report: Report, width: number): string[] {
+  const b = report.baseline
+  if (!b) return []
+  const out = wrapLines(`Against the baseline: ${b.new} new, ${b.unchanged} unchanged, ${b.gone.length} gone.`, width, '', '')
+  for (const g of b.gone) out.push(...wrapLines(`- gone: ${g.message} (${g.id})`, width, '  ', '    '))
+  return out
 }

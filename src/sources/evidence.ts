@@ -24,6 +24,8 @@ export const MAX_WHOLE_FILE = 64 * 1024 * 1024
 export const MAX_EVIDENCE_RUN = 512 * 1024 * 1024
 const MAX_DEPTH = 4
 const MAX_FILES = 5000
+/** A configuration repository's version control and tool folders: never evidence, and thousands of files. */
+const NOT_EVIDENCE_FOLDERS = new Set(['.git', '.hg', '.svn', '.jj', '.direnv'])
 const PARALLEL_READS = 16
 
 /**
@@ -31,15 +33,16 @@ const PARALLEL_READS = 16
  * Symlinks are never followed (they could point outside the folder or loop); nothing is fatal
  * but a folder that cannot be read at all, or a capture from a newer tool.
  */
-export async function readEvidenceFolder(dir: string, options: {streamFrom?: number} = {}): Promise<SourceSet> {
+export async function readEvidenceFolder(dir: string, options: {streamFrom?: number; alreadyRead?: number} = {}): Promise<SourceSet> {
   // The folder named on the command line is followed if it is a link (the person chose it); what is inside never is.
   const top = await stat(dir).catch((err: NodeJS.ErrnoException) => {
     throw new UsageError(`cannot read ${dir}: ${err.code === 'ENOENT' ? 'no such file or directory' : err.message}`)
   })
-  if (top.isFile()) return {mode: 'input', root: dir, sources: await readEvidenceFile(dir, basename(dir), options)}
+  const {alreadyRead = 0, ...reading} = options
+  if (top.isFile()) return {mode: 'input', root: dir, sources: await readEvidenceFile(dir, basename(dir), reading)}
   if (!top.isDirectory()) throw new UsageError(`${dir} is not a folder or a file`)
 
-  const files = await listFiles(dir)
+  const files = await listFiles(dir, MAX_EVIDENCE_RUN, alreadyRead)
   const metaEntry = files.find((f) => f.rel === META_FILE && !f.skipped)
   const meta: CaptureMeta | undefined = metaEntry ? checkCaptureMeta(await readRegularFile(metaEntry.path).then((b) => b.toString('utf8'), () => '')) : undefined
   // Only a file name meta.json recorded as read may be empty (an empty IOMMU listing, say); meta.json names nothing to read.
@@ -47,7 +50,7 @@ export async function readEvidenceFolder(dir: string, options: {streamFrom?: num
   const read = (entry: ListedFile): Promise<Source[]> | Source[] =>
     entry.skipped
       ? [{kind: kindOfFileName(basename(entry.rel)), origin: entry.rel, status: 'error', reason: entry.skipped}]
-      : readEvidenceFile(entry.path, entry.rel, {...options, emptyIsAnAnswer: recordedEmpty.has(entry.rel)})
+      : readEvidenceFile(entry.path, entry.rel, {...reading, emptyIsAnAnswer: recordedEmpty.has(entry.rel)})
   const sources: Source[] = []
   const toRead = files.filter((entry) => entry !== metaEntry)
   // A few files at a time: a capture of thousands of small files waits on the disk, not on us.
@@ -75,11 +78,14 @@ export interface ListedFile {
   skipped?: string
 }
 
-/** The folder's files in name order, with the reason a file will not be read; `maxBytes` is for all of them together. */
-export async function listFiles(root: string, maxBytes = MAX_EVIDENCE_RUN): Promise<ListedFile[]> {
+/**
+ * The folder's files in name order, with the reason a file will not be read; `maxBytes` is for all
+ * of them together, and for the folders read before it in the same run (`alreadyRead`: several hosts).
+ */
+export async function listFiles(root: string, maxBytes = MAX_EVIDENCE_RUN, alreadyRead = 0): Promise<ListedFile[]> {
   const out: ListedFile[] = []
   let cut = false
-  let bytes = 0
+  let bytes = alreadyRead
   const walk = async (dir: string, depth: number): Promise<void> => {
     let names: string[]
     try {
@@ -101,6 +107,7 @@ export async function listFiles(root: string, maxBytes = MAX_EVIDENCE_RUN): Prom
       if (!st) continue
       if (st.isSymbolicLink()) out.push({path, rel, skipped: `${rel}: symbolic link, not followed`})
       else if (st.isDirectory()) {
+        if (NOT_EVIDENCE_FOLDERS.has(name)) continue
         if (depth < MAX_DEPTH) await walk(path, depth + 1)
         else out.push({path, rel, skipped: `${rel}: folder more than ${MAX_DEPTH} levels deep, not read`})
       } else if (st.isFile()) {

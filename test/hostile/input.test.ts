@@ -490,7 +490,9 @@ describe('the same bad evidence in every output format (in-process)', () => {
         expect(out.length, format).toBeGreaterThan(0)
         if (format !== 'json') expect(out, `${format} carries a control character`).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
       }
-    })
+      // Eight formats, each redacted on its own: a 1 MB-per-field domain takes a few seconds a format
+      // (23 s for all eight on a busy 2-core machine; over 60 s while the whole suite runs beside it).
+    }, 120_000)
   }
 })
 

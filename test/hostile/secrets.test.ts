@@ -40,7 +40,7 @@ const leaks = (text: string) => ALL_SECRETS.filter((s) => text.toLowerCase().inc
 describe('fixtures/secrets-host through the CLI', () => {
   // Every format can leave the machine (pasted, attached, kept in CI logs): all are redacted by default.
   // (Text on a terminal is not, so the fix names the person's real paths; tests have no terminal.)
-  it.each(['markdown', 'bbcode', 'html', 'text', 'json', 'junit'])('%s (redacted by default) carries none of the secrets, and keeps ids, addresses, versions, file names', async (format) => {
+  it.each(['markdown', 'bbcode', 'html', 'text', 'json', 'junit', 'sarif', 'github', 'codequality'])('%s (redacted by default) carries none of the secrets, and keeps ids, addresses, versions, file names', async (format) => {
     for (const args of [[], ['--verbose']]) {
       // Text as wide as it wants: wrapped, a secret cut across two lines would slip past leaks().
       const r = await runCli(['check', '--input', HOST, '--format', format, ...args], {env: {COLUMNS: '100000'}})
@@ -49,7 +49,8 @@ describe('fixtures/secrets-host through the CLI', () => {
     }
     const r = await runCli(['check', '--input', HOST, '--format', format])
     // The forum formats carry the raw sources; the others only findings, whose evidence keeps these.
-    const kept = ['markdown', 'bbcode', 'html'].includes(format) ? KEPT : ['0000:01:00.0', 'Win10_22H2_EnglishInternational_x64.iso', 'qemu-libvirtd']
+    // GitHub and GitLab carry each finding's message, not its evidence.
+    const kept = ['markdown', 'bbcode', 'html'].includes(format) ? KEPT : ['github', 'codequality'].includes(format) ? ['Win10_22H2_EnglishInternational_x64.iso', 'qemu-libvirtd'] : ['0000:01:00.0', 'Win10_22H2_EnglishInternational_x64.iso', 'qemu-libvirtd']
     expect(kept.filter((k) => !r.stdout.includes(k))).toEqual([])
   })
 
@@ -57,6 +58,13 @@ describe('fixtures/secrets-host through the CLI', () => {
     const r = await runCli(['groups', '--input', HOST, '--format', 'svg'])
     expect(r.code, r.stderr).toBe(0)
     expect(r.stdout).toContain('data-address="0000:01:00.0"')
+    expect(leaks(r.stdout)).toEqual([])
+  })
+
+  it.each(['text', 'markdown', 'html', 'json', 'junit', 'sarif', 'github', 'codequality'])('%s with several hosts: each redacted, none of the secrets', async (format) => {
+    const r = await runCli(['check', '--input', HOST, '--input', join(fixturesDir, 'seed-000-working'), '--format', format], {env: {COLUMNS: '100000'}})
+    expect(r.code, r.stderr).toBe(1)
+    expect(r.stdout).toContain('secrets-host')
     expect(leaks(r.stdout)).toEqual([])
   })
 

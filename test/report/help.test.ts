@@ -24,7 +24,7 @@ describe('--help', () => {
   })
 
   it('check documents every format and the sharing flags', () => {
-    expect(Check.flags.format.options).toEqual(['text', 'json', 'markdown', 'bbcode', 'junit', 'html'])
+    expect(Check.flags.format.options).toEqual(['text', 'json', 'markdown', 'bbcode', 'junit', 'html', 'sarif', 'github', 'codequality'])
     for (const flag of ['redact', 'share', 'yes', 'share-url'] as const) expect(Check.flags[flag].description).toBeTruthy()
     expect(Check.flags.redact.allowNo).toBe(true)
   })

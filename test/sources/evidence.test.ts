@@ -110,6 +110,13 @@ describe('reading an evidence folder', () => {
       ['d-lsmod.txt', undefined],
     ])
     expect(MAX_EVIDENCE_RUN).toBe(512 * 1024 * 1024)
+    // The next host of a run of several starts where the folders before it stopped.
+    expect((await listFiles(dir, 100, 85)).map((f) => [f.rel, f.skipped])).toEqual([
+      ['a-dmesg.txt', 'a-dmesg.txt: not read, the files before it hold 85 bytes of the 100 bytes read in one run'],
+      ['b-lspci.txt', 'b-lspci.txt: not read, the files before it hold 85 bytes of the 100 bytes read in one run'],
+      ['c-cmdline', 'c-cmdline: not read, the files before it hold 85 bytes of the 100 bytes read in one run'],
+      ['d-lsmod.txt', undefined],
+    ])
   })
 
   it('keeps a domain XML only as far as the XML limits read it, and says so on the source', async () => {
