@@ -83,9 +83,11 @@ describe('check with several hosts', () => {
     expect(JSON.parse((await cli(['check', '--input', dir, '--format', 'json'])).stdout).hosts).toBeUndefined()
   })
 
-  it('--gpu and --share name one host: with several, one line and exit 2; so is a host with nothing to judge', async () => {
+  it('--gpu, --share and an HTML page name one host: with several, one line and exit 2; so is a host with nothing to judge', async () => {
     const gpu = await cli([...both, '--gpu', '01:00.0'])
     expect([gpu.code, gpu.stderr]).toEqual([2, "vfio-doctor: --gpu names one host's GPU: give a single --input with it\n"])
+    const html = await cli([...both, '--format', 'html'])
+    expect([html.code, html.stderr, html.stdout]).toEqual([2, "vfio-doctor: --format html writes one host's page: give a single --input with it\n", ''])
     const empty = mkdtempSync(join(tmpdir(), 'vfio-doctor-empty-'))
     const r = await cli(['check', '-i', working, '-i', empty])
     expect(r.code).toBe(2)

@@ -83,6 +83,7 @@ Exit status: 0 when nothing is at or above --fail-on (with --baseline: nothing n
     const inputs = await inputsOf(flags.input)
     if (inputs.length > 1 && flags.gpu) throw new UsageError('--gpu names one host\'s GPU: give a single --input with it')
     if (inputs.length > 1 && flags.share) throw new UsageError('--share uploads one host\'s report: give a single --input with it')
+    if (inputs.length > 1 && flags.format === 'html') throw new UsageError('--format html writes one host\'s page: give a single --input with it')
     const lookingGlass = flags['looking-glass'] === undefined ? undefined : parseResolution(flags['looking-glass'])
     const options = {...(only ? {only} : {}), ...(skip ? {skip} : {}), ...(flags.gpu ? {gpu: flags.gpu} : {}), ...(lookingGlass ? {lookingGlass} : {})}
     const hosts: HostRun[] = []
@@ -90,7 +91,7 @@ Exit status: 0 when nothing is at or above --fail-on (with --baseline: nothing n
     let read = 0
     for (const input of inputs) {
       const set = withoutFile(await collectFromFlags({...flags, input}, flags.format === 'text', read), flags.baseline)
-      read += set.sources.reduce((n, s) => n + (s.text === undefined ? 0 : Buffer.byteLength(s.text)), 0)
+      read += set.sources.reduce((n, s) => n + (s.text === undefined ? (s.digest?.bytes ?? 0) : Buffer.byteLength(s.text)), 0)
       const {facts, report} = diagnose(set, options)
       checkSomethingRecognised(set, facts)
       checkGpuInEvidence(flags.gpu, facts)
