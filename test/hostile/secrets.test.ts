@@ -2,9 +2,10 @@
  * Nothing private leaks: fixtures/secrets-host (seed 003's host, seeded with a host name, user
  * names, MACs, serials, UUIDs, IPs, an SSH key and its fingerprint, a Wi-Fi SSID) through the built
  * CLI in every format, through --share, and a capture of a fake root seeded the same way.
- * Markdown, BBCode, HTML (with its topology picture), --share and capture leave the machine and are redacted by default (issue 5);
- * text, JSON and JUnit stay on it (terminal, CI) and are not: they may carry only what a finding
- * quotes. --no-redact keeps everything.
+ * Every format can leave the machine (pasted, attached, kept in CI logs), so every one is redacted by
+ * default: Markdown, BBCode, HTML (with its topology picture), text, JSON, JUnit, SARIF, GitHub and
+ * GitLab annotations, --share and capture. Only text on a terminal is not (the fix names the person's
+ * real paths). --no-redact keeps everything.
  */
 import {createServer} from 'node:http'
 import {chmodSync, readdirSync, readFileSync} from 'node:fs'
