@@ -19,3 +19,8 @@ export function tellingLine(kind: SourceKind): RegExp | undefined {
 
 /** The end of a qemu log is where it says why the guest stopped: its last lines always tell. */
 export const TELLING_LAST_LINES: Partial<Record<SourceKind, number>> = {qemuLog: 15}
+
+/** An excerpt's widest context: lines shown before and after each line that matters. */
+export const EXCERPT_CONTEXT = 5
+/** With nothing that matters, an excerpt shows this many lines of a log's start and of its end. */
+export const EXCERPT_ENDS = 20

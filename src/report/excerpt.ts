@@ -1,4 +1,4 @@
-import {tellingLine, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
+import {EXCERPT_CONTEXT, EXCERPT_ENDS, tellingLine, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
 import type {SourceKind} from '../sources/types.js'
 
 /** One raw source as a forum post shows it: whole, excerpted around what matters, or left out. */
@@ -24,7 +24,7 @@ export interface ExcerptInput {
 
 const MAX_LINE = 1000
 /** Each step shows less: whole, wide context, narrow context, the lines alone, the first of them. */
-const STEPS = [Infinity, 5, 2, 0, -1] as const
+const STEPS = [Infinity, EXCERPT_CONTEXT, 2, 0, -1] as const
 const FIRST_MATTERS = 40
 
 /** A source's lines as an excerpt reads them: `at[i]` is line i's 0-based place in the source (all of them when absent). */
@@ -85,7 +85,7 @@ function excerptAt(p: Lines, step: number): Excerpt {
   const capped = (l: string) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} …` : l)
   if (context === Infinity && !p.at) return {text: lines.map(capped).join('\n'), totalLines: total, shownLines: total, matters: matters.length, cut: 'none'}
   // With nothing that matters, the start and the end of a log still tell the most.
-  const ends = [...range(0, Math.min(20, lines.length)), ...range(Math.max(0, lines.length - 20), lines.length)]
+  const ends = [...range(0, Math.min(EXCERPT_ENDS, lines.length)), ...range(Math.max(0, lines.length - EXCERPT_ENDS), lines.length)]
   const anchors = context === Infinity ? [...range(0, lines.length)] : matters.length ? (context < 0 ? matters.slice(0, FIRST_MATTERS) : matters) : ends
   const shown = new Set<number>()
   const width = context === Infinity ? 0 : Math.max(0, context)

@@ -5,7 +5,7 @@
  * Memory is one part plus what is kept, whatever the log's size.
  */
 import {MessageScanner, type MessageHit} from '../knowledge/messages.js'
-import {tellingLine, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
+import {EXCERPT_CONTEXT, EXCERPT_ENDS, tellingLine, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
 import {FreeLogScanner, type FreeLogSignal} from '../parse/free-log.js'
 import {grepFilterOf} from '../parse/kernel-log/excerpt.js'
 import {KernelLogScanner, type KernelLog} from '../parse/kernel-log.js'
@@ -40,10 +40,9 @@ export interface DigestReadings {
 /** Kinds read as a stream when their file is big: line by line, no line needing another far from it. */
 export const STREAMED_KINDS = new Set<SourceKind>(['kernelLog', 'qemuLog', 'log'])
 
-/** Lines kept before and after each line that matters: the forum excerpt's widest context. */
-export const CONTEXT = 5
-/** The first and last lines of a log, kept whatever they say. */
-const ENDS = 20
+/** Lines kept before and after each line that matters, and at each end: what the widest excerpt shows. */
+const CONTEXT = EXCERPT_CONTEXT
+const ENDS = EXCERPT_ENDS
 /** Lines that matter kept for each reason (a signal kind, a message, a telling word): a flood of one keeps no more. */
 const PER_REASON = 200
 /** Lines are kept this long at most: an excerpt shows 1,000 characters of a line. */
