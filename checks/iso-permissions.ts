@@ -77,14 +77,15 @@ export default defineCheck({
       const onFile = walk.need === 'r'
       const finding: FindingInput = {
         subject: path,
-        message: `${file.domain}: ${describeBlocker(walk, who(user))}, so qemu cannot open its ${file.use} ${path}.${onFile && !user.ownershipOff ? ' libvirt normally chowns the file when the VM starts (dynamic_ownership), so this bites when that is off or the file is on NFS/FUSE.' : ''}`,
+        message: `${file.domain}: ${describeBlocker(walk, who(user))}, so qemu cannot open its ${file.use} ${path}.${onFile && !user.ownershipOff ? relabelNote(file) : ''}`,
         evidence: [...chainEvidence(access, walk.entry), ...userEvidence(user)],
         values: fixValues(path, walk.entry.path, walk.need, user.name, file.domainName),
       }
-      // On a guessed account (NixOS without its configuration) or the file's own mode, say it less firmly:
-      // libvirt's dynamic_ownership chowns each disk and cdrom to qemu's account at start (read-only media
-      // too; security_dac.c), unless qemu.conf turns it off.
-      if ((onFile && !user.ownershipOff) || !user.certain) report.warning('iso-permissions', finding)
+      // On a guessed account (NixOS without its configuration), or a writable image's own mode, say it less
+      // firmly: libvirt's dynamic_ownership chowns each disk to qemu's account at start and gives writable
+      // ones back at stop, so root:root 0600 is how a healthy stopped VM's disk looks. Read-only media it
+      // never gives back (security_dac.c), so one still unreadable has not been relabelled.
+      if ((onFile && !user.ownershipOff && !file.readOnly) || !user.certain) report.warning('iso-permissions', finding)
       else report.error('iso-permissions', finding)
     }
   },
@@ -94,6 +95,8 @@ interface DomainFile {
   domain: string
   domainName: string
   use: string
+  /** A cdrom, or a disk marked <readonly/>: libvirt chowns it at start and never gives it back. */
+  readOnly: boolean
 }
 
 /** Absolute file paths of every disk and cdrom, with what uses them. */
@@ -103,10 +106,17 @@ function domainFiles(facts: Facts): Map<string, DomainFile> {
     for (const disk of domain.disks) {
       const path = disk.sourceFile
       if (!path?.startsWith('/') || (disk.type !== undefined && disk.type !== 'file')) continue
-      if (!files.has(path)) files.set(path, {domain: domainLabel(domain), domainName: domainSubject(domain), use: disk.device === 'disk' ? 'disk image' : disk.device})
+      if (!files.has(path)) files.set(path, {domain: domainLabel(domain), domainName: domainSubject(domain), use: disk.device === 'disk' ? 'disk image' : disk.device, readOnly: disk.readonly || disk.device === 'cdrom'})
     }
   }
   return files
+}
+
+/** Why a file's own mode may or may not stop qemu once libvirt's dynamic_ownership has run. */
+function relabelNote(file: DomainFile): string {
+  return file.readOnly
+    ? ' libvirt chowns read-only media to qemu when a VM starts and never gives them back, so this one has not been relabelled: the VM has not started with it yet, or relabelling is off or fails here (seed 001\'s ISO).'
+    : ' libvirt normally chowns the file when the VM starts (dynamic_ownership), so this bites when that is off or the file is on NFS/FUSE.'
 }
 
 /** Free-log signals of one kind, by the path they name. */

@@ -56,17 +56,22 @@ in
     };
 
     # After each switch: check the generation just activated (not yet /run/current-system), log the
-    # report to the journal, print one line, and never fail the switch. At boot /run/current-system
-    # does not exist yet, and the service above checks instead.
+    # report to the journal under the unit, print one line, and never fail the switch. At boot
+    # /run/current-system does not exist yet, and the service above checks instead.
     system.activationScripts.vfio-doctor = {
       deps = [ "etc" "users" ];
       text = ''
         if [ -e /run/current-system ]; then
           vfio_doctor_status=0
           vfio_doctor_report=$(VFIO_DOCTOR_CURRENT_SYSTEM="$systemConfig" ${pkgs.coreutils}/bin/timeout 60 ${command} 2>&1) || vfio_doctor_status=$?
-          printf '%s\n' "$vfio_doctor_report" | ${pkgs.systemd}/bin/systemd-cat --identifier=vfio-doctor || true
+          # One journal entry per line, filed under the unit (OBJECT_SYSTEMD_UNIT, which journalctl -u
+          # trusts from root) so that the switch's report and the boot's are both `journalctl -u vfio-doctor`.
+          printf '%s\n' "$vfio_doctor_report" | while IFS= read -r vfio_doctor_line; do
+            printf 'MESSAGE=%s\nSYSLOG_IDENTIFIER=vfio-doctor\nOBJECT_SYSTEMD_UNIT=vfio-doctor.service\n' "$vfio_doctor_line" \
+              | ${pkgs.util-linux}/bin/logger --journald || true
+          done
           vfio_doctor_summary=$(printf '%s\n' "$vfio_doctor_report" | ${pkgs.gnugrep}/bin/grep -oE '^[0-9]+ errors?, [0-9]+ warnings?' | ${pkgs.coreutils}/bin/tail -n 1 || true)
-          echo "vfio-doctor: ''${vfio_doctor_summary:-no report (exit status $vfio_doctor_status)}: see journalctl -t vfio-doctor"
+          echo "vfio-doctor: ''${vfio_doctor_summary:-no report (exit status $vfio_doctor_status)}: see journalctl -u vfio-doctor"
         fi
       '';
     };

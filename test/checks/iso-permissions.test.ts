@@ -74,9 +74,9 @@ testCheck(check, {
       ],
     },
     {
-      name: 'the ISO itself is not readable (dynamic_ownership usually saves it: a warning)',
+      name: 'the ISO itself is not readable: read-only media libvirt never gives back, so not relabelled (an error)',
       files: {'win10.xml': win10, 'namei.txt': walk('drwx--x--x', '-rw------- root root'), 'os-release': ARCH_RELEASE},
-      findings: [{id: 'iso-permissions', severity: 'warning', subject: WIN_ISO, message: /not readable by libvirt-qemu/, fix: /"need":"r"/}],
+      findings: [{id: 'iso-permissions', severity: 'error', subject: WIN_ISO, message: /not readable by libvirt-qemu.*never gives them back/, fix: /"need":"r"/}],
     },
     {
       name: "qemu's own words, no namei",

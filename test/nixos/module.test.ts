@@ -73,7 +73,8 @@ describe.runIf(hasNix)('flake.nix and nixosModules.default under nix-instantiate
       writeFileSync(join(bin, name), `#!/bin/sh\n${body}\n`)
       chmodSync(join(bin, name), 0o755)
     }
-    script('systemd-cat', `cat >> '${dir}/journal'`)
+    // logger --journald sends one entry of FIELD=value lines; the stand-in keeps each entry.
+    script('logger', `[ "$1" = --journald ] || exit 64\n{ cat; echo; } >> '${dir}/journal'`)
     const current = join(dir, 'run-current-system')
     writeFileSync(current, '')
     const activate = (vfioDoctor: string) => {
@@ -84,11 +85,14 @@ describe.runIf(hasNix)('flake.nix and nixosModules.default under nix-instantiate
 
     const found = activate(`echo "generation: $VFIO_DOCTOR_CURRENT_SYSTEM args: $*"\necho '[✗] IOMMU'\necho '1 error, 0 warnings in 1 area; 3 checks skipped (-v shows why).'\nexit 1`)
     expect(found.status, found.stderr).toBe(0)
-    expect(found.stdout).toBe('vfio-doctor: 1 error, 0 warnings: see journalctl -t vfio-doctor\n')
-    expect(readFileSync(join(dir, 'journal'), 'utf8')).toContain('generation: /nix/store/new-system args: check --fail-on error\n[✗] IOMMU\n')
+    expect(found.stdout).toBe('vfio-doctor: 1 error, 0 warnings: see journalctl -u vfio-doctor\n')
+    const entry = (message: string) => `MESSAGE=${message}\nSYSLOG_IDENTIFIER=vfio-doctor\nOBJECT_SYSTEMD_UNIT=vfio-doctor.service\n\n`
+    expect(readFileSync(join(dir, 'journal'), 'utf8')).toBe(
+      entry('generation: /nix/store/new-system args: check --fail-on error') + entry('[✗] IOMMU') + entry('1 error, 0 warnings in 1 area; 3 checks skipped (-v shows why).'),
+    )
 
     const broken = activate("echo 'vfio-doctor: /etc/nixos: permission denied' >&2\nexit 2")
     expect(broken.status).toBe(0)
-    expect(broken.stdout).toBe('vfio-doctor: no report (exit status 2): see journalctl -t vfio-doctor\n')
+    expect(broken.stdout).toBe('vfio-doctor: no report (exit status 2): see journalctl -u vfio-doctor\n')
   })
 })

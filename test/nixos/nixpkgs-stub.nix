@@ -34,7 +34,7 @@ let
     nodejs_20 = "${bin}/nodejs_20";
     coreutils = bin;
     gnugrep = bin;
-    systemd = bin;
+    util-linux = bin;
     libvirt = "${bin}/libvirt";
     pciutils = "${bin}/pciutils";
     libxml2 = "${bin}/libxml2";
