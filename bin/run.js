@@ -1,5 +1,9 @@
 #!/usr/bin/env node
-import {execute, settings} from '../dist/bundle/run.js'
+// oclif's core checks the running Node.js against its own engines field with semver at import time;
+// inside the bundle it cannot find that package.json, so the check only ever cost semver's loading.
+// npm already holds Node.js to this package's engines field.
+process.env.OCLIF_DISABLE_ENGINE_WARNING ??= '1'
+const {execute, settings} = await import('../dist/bundle/run.js')
 
 // It runs its bundle, never its TypeScript: under NODE_ENV test or development oclif would look for
 // the help class's source and warn that it found none.

@@ -92,12 +92,17 @@ function splitPage(text: string): {frontMatter: string; body: string} {
   return m ? {frontMatter: m[1]!, body: m[2]!.trim()} : {frontMatter: '', body: text.trim()}
 }
 
+/** A page's severity as its front matter gives it: error unless it names another. */
+export function severityOf(front: FrontMatter | undefined): KnowledgePage['severity'] {
+  return (['error', 'warning', 'info'].includes(String(front?.severity)) ? front!.severity : 'error') as KnowledgePage['severity']
+}
+
 function toPage(id: string, front: FrontMatter, body: string): KnowledgePage {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)])
   return {
     id: String(front.id ?? id),
     title: String(front.title ?? id),
-    severity: (['error', 'warning', 'info'].includes(String(front.severity)) ? front.severity : 'error') as KnowledgePage['severity'],
+    severity: severityOf(front),
     symptoms: list(front.symptoms),
     signals: list(front.signals),
     applies: String(front.applies ?? ''),
