@@ -21,6 +21,7 @@ export default defineCheck({
   uses: ['iommuGroups', 'guestGpus'],
   run(facts, report) {
     const complete = deviceListComplete(facts)
+    const index = indexDevices(facts.pciDevices ?? [])
     for (const domain of domainsShowing(facts, report, 'devices', 'hostdev')) {
       const passed = passedDevices(domain, facts)
       if (passed.length === 0) continue
@@ -38,7 +39,7 @@ export default defineCheck({
           })
           continue
         }
-        for (const missing of missingCompanions(facts, device, passedAddresses)) {
+        for (const missing of missingCompanions(facts, index, device, passedAddresses)) {
           // A group member left on a host driver also stops the VM ("group N is not viable"); the
           // driver side is the binding checks' finding, this one is the domain's.
           const hostDriver = missing.device.driver && !HOST_DRIVER_FREE.has(missing.device.driver) && missing.sameGroup ? missing.device.driver : undefined
@@ -70,21 +71,37 @@ interface Companion {
   sameGroup: boolean
 }
 
+interface DeviceIndex {
+  bySlot: Map<string, PciDevice[]>
+  byAddress: Map<string, PciDevice>
+}
+
+/** Devices by slot and by address, built once per run: a host of 1,000 groups and 100 domains asked each domain's devices of every device. */
+function indexDevices(devices: PciDevice[]): DeviceIndex {
+  const bySlot = new Map<string, PciDevice[]>()
+  const byAddress = new Map<string, PciDevice>()
+  for (const d of devices) {
+    const slot = slotOf(d.address)
+    bySlot.set(slot, [...(bySlot.get(slot) ?? []), d])
+    if (!byAddress.has(d.address)) byAddress.set(d.address, d)
+  }
+  return {bySlot, byAddress}
+}
+
 /** The other functions of a passed GPU, then the other endpoints of the passed device's IOMMU group. */
-function missingCompanions(facts: Facts, device: PciDevice, passed: ReadonlySet<string>): Companion[] {
-  const devices = facts.pciDevices ?? []
+function missingCompanions(facts: Facts, index: DeviceIndex, device: PciDevice, passed: ReadonlySet<string>): Companion[] {
   const out: Companion[] = []
   const group = device.iommuGroup
   if (isDisplayDevice(device)) {
-    for (const fn of devices) {
-      if (fn.address === device.address || passed.has(fn.address) || slotOf(fn.address) !== slotOf(device.address)) continue
+    for (const fn of index.bySlot.get(slotOf(device.address)) ?? []) {
+      if (fn.address === device.address || passed.has(fn.address)) continue
       out.push({device: fn, why: `another function of the same card (${fn.className ?? 'function ' + fn.address.slice(-1)})`, sameGroup: group !== undefined && fn.iommuGroup === group})
     }
   }
   if (group === undefined) return out
-  const members = facts.iommuGroups?.find((g) => g.id === group)?.devices ?? devices.filter((d) => d.iommuGroup === group).map((d) => d.address)
+  const members = facts.iommuGroups?.find((g) => g.id === group)?.devices ?? (facts.pciDevices ?? []).filter((d) => d.iommuGroup === group).map((d) => d.address)
   for (const address of members) {
-    const member = devices.find((d) => d.address === address)
+    const member = index.byAddress.get(address)
     if (!member || passed.has(address) || address === device.address || isBridge(member) || out.some((o) => o.device.address === address)) continue
     out.push({device: member, why: `which shares its IOMMU group ${group}: a group goes to the guest whole`, sameGroup: true})
   }
