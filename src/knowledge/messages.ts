@@ -10,6 +10,8 @@ import {join} from 'node:path'
 import type {Severity} from '../engine/types.js'
 import type {Source} from '../sources/types.js'
 import {parseYaml, readBuilt} from './data-file.js'
+import type {LineSearch} from '../parse/line-finder.js'
+import type {Finder} from '../parse/line-walk.js'
 import {frontMatterById, knowledgeDir, severityOf} from './page.js'
 
 export interface KnownMessage {
@@ -162,9 +164,16 @@ export class MessageScanner {
     this.finder = needleFinder(messages)
   }
 
-  /** `text` holds whole lines of `origin`, the first of them its line `firstLine`. */
-  feed(text: string, origin: string, firstLine: number): void {
-    const finder = this.finder
+  /** The lines worth reading as a line search (line-finder.ts): any message's needle. */
+  get search(): LineSearch {
+    return {pattern: this.finder, words: [...new Set(this.messages.map((m) => m.needle))], exact: true}
+  }
+
+  /**
+   * `text` holds whole lines of `origin`, the first of them its line `firstLine`. `finder` stands for
+   * the needles' pattern when a LineFinder found its lines already.
+   */
+  feed(text: string, origin: string, firstLine: number, finder: Finder = this.finder): void {
     const lines = new LineCounter(text, firstLine - 1)
     // One pass of one pattern over the whole text finds the few lines worth reading.
     finder.lastIndex = 0

@@ -1,3 +1,4 @@
+import type {LineSearch} from '../parse/line-finder.js'
 import type {SourceKind} from '../sources/types.js'
 
 /**
@@ -15,6 +16,19 @@ export function tellingLine(kind: SourceKind): RegExp | undefined {
   if (kind === 'qemuLog') return TELLING_QEMU_LINE
   if (kind === 'lspci' || kind === 'pciSysfs') return TELLING_PCI_LINE
   return undefined
+}
+
+/** The words every telling line of a log holds (one of each pattern's alternatives, lower-cased). */
+const TELLING_WORDS: Partial<Record<SourceKind, string[]>> = {
+  kernelLog: ['dmar', 'iommu', 'amd-vi', 'vfio', 'kvm', 'vgaarb', 'bar ', 'nvrm', 'nvidia', 'amdgpu', 'nouveau', 'radeon', 'i915', 'command line', 'linux version', 'hypervisor detected', 'acs', 'ivrs', 'aer', 'hugepages', 'vendor-reset', 'looking glass', 'kvmfr'],
+  qemuLog: ['error', 'warning', 'failed', 'vfio', 'cannot', 'unable', 'denied', 'terminating'],
+}
+
+/** A log's telling lines as a line search (line-finder.ts), for the kinds read as a stream. */
+export function tellingSearch(kind: SourceKind): LineSearch | undefined {
+  const pattern = tellingLine(kind)
+  const words = TELLING_WORDS[kind]
+  return pattern && words ? {pattern, words} : undefined
 }
 
 /** The end of a qemu log is where it says why the guest stopped: its last lines always tell. */

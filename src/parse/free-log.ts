@@ -7,7 +7,8 @@
  * a pattern cannot say: which problem a failed open is, and the Windows stop codes as people type them.
  */
 import {readDataFile} from '../knowledge/data-file.js'
-import {walkLines} from './line-walk.js'
+import type {LineSearch} from './line-finder.js'
+import {walkLines, type Finder} from './line-walk.js'
 
 
 export type FreeLogSignalKind =
@@ -168,8 +169,11 @@ export function toRule(e: SignalEntry, i: number): Rule {
 
 const RULES: Rule[] = signalEntries().map(toRule)
 
+const NEEDLES = [...new Set(RULES.flatMap((r) => r.needles))]
 /** Any rule's needle: the lines worth trying the rules on. */
-const NEEDLE_FINDER = new RegExp([...new Set(RULES.flatMap((r) => r.needles))].map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'gi')
+const NEEDLE_FINDER = new RegExp(NEEDLES.map((n) => n.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'gi')
+/** NEEDLE_FINDER as a line search (line-finder.ts). */
+export const NEEDLE_SEARCH: LineSearch = {pattern: NEEDLE_FINDER, words: NEEDLES, exact: true}
 
 export function scanFreeLog(text: string, origin: string): FreeLogSignal[] {
   const scanner = new FreeLogScanner(origin)
@@ -196,8 +200,9 @@ export class FreeLogScanner {
     this.n = firstLine - 1
   }
 
-  feed(text: string): void {
-    walkLines(text, NEEDLE_FINDER, (start, end, hit) => {
+  /** `finder` stands for NEEDLE_FINDER when a LineFinder found its lines already. */
+  feed(text: string, finder: Finder = NEEDLE_FINDER): void {
+    walkLines(text, finder, (start, end, hit) => {
       const n = ++this.n
       if (this.waiting) {
         this.read(this.waiting.line, this.waiting.n, text.slice(start, end))

@@ -11,7 +11,7 @@ import {endsKernelInit, excerptVerdict, iommuVerdict, newBoot, noteSignal, type 
 import type {LineFilter} from './kernel-log/excerpt.js'
 import {parseLine, type LineStyle, type ParsedLine} from './kernel-log/line.js'
 import {candidateRules, KEY_FINDER} from './kernel-log/rules.js'
-import {walkLines} from './line-walk.js'
+import {walkLines, type Finder} from './line-walk.js'
 
 export type KernelSignalKind =
   | 'kernel-version' // "Linux version 6.12.18 ..."  data.release
@@ -160,12 +160,15 @@ export class KernelLogScanner {
     if (options.onSignal) this.scan.onSignal = options.onSignal
   }
 
-  /** The next part of the log: whole lines (a lone CR ends one too); only the last part may end without a line end. */
-  feed(text: string): void {
+  /**
+   * The next part of the log: whole lines (a lone CR ends one too); only the last part may end without
+   * a line end. `finder` stands for KEY_FINDER when a LineFinder found its lines already.
+   */
+  feed(text: string, finder: Finder = KEY_FINDER): void {
     const scan = this.scan
     const everyLine = text.includes('\u0000') || text.includes('\u001b')
     let nextCr = -1
-    walkLines(text, KEY_FINDER, (start, end, hit) => {
+    walkLines(text, finder, (start, end, hit) => {
       const last = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end
       if (nextCr !== Infinity && nextCr < start) {
         nextCr = text.indexOf('\r', start)

@@ -3,7 +3,13 @@
  * slicing the ones nobody reads. `hit` says that `finder`, a global pattern for the words a reader
  * looks for, matched in the line. Linear: each line end and each line's first match are found once.
  */
-export function walkLines(text: string, finder: RegExp, visit: (start: number, end: number, hit: boolean) => void): void {
+/** A global pattern, or what stands for one (line-finder.ts FoundLines): the next match at or after lastIndex. */
+export interface Finder {
+  lastIndex: number
+  exec(text: string): {index: number} | null
+}
+
+export function walkLines(text: string, finder: Finder, visit: (start: number, end: number, hit: boolean) => void): void {
   let next = nextMatch(finder, text, 0)
   let start = 0
   while (start < text.length) {
@@ -17,7 +23,7 @@ export function walkLines(text: string, finder: RegExp, visit: (start: number, e
   }
 }
 
-function nextMatch(finder: RegExp, text: string, from: number): number {
+function nextMatch(finder: Finder, text: string, from: number): number {
   finder.lastIndex = from
   return finder.exec(text)?.index ?? Infinity
 }

@@ -1,3 +1,4 @@
+import type {LineSearch} from '../parse/line-finder.js'
 import {isSystemName} from './words.js'
 
 /** The names a host's evidence gives away, learnt before anything is replaced. */
@@ -80,6 +81,8 @@ const LEARN_WORDS = [
   'acct=', 'sudo[', 'autologin', '<auth', 'members', 'ssid', 'wireless',
 ]
 export const LEARN_ANCHORS = new RegExp(LEARN_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'), 'gi')
+/** LEARN_ANCHORS as a line search (line-finder.ts). */
+export const LEARN_SEARCH: LineSearch = {pattern: LEARN_ANCHORS, words: LEARN_WORDS, exact: true}
 
 export const NO_NAMES: KnownNames = {users: [], hosts: [], ssids: []}
 

@@ -5,12 +5,14 @@
  * Memory is one part plus what is kept, whatever the log's size.
  */
 import {MessageScanner, type MessageHit} from '../knowledge/messages.js'
-import {EXCERPT_CONTEXT, EXCERPT_ENDS, tellingLine, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
-import {FreeLogScanner, type FreeLogSignal} from '../parse/free-log.js'
+import {EXCERPT_CONTEXT, EXCERPT_ENDS, tellingSearch, TELLING_LAST_LINES} from '../knowledge/telling-lines.js'
+import {FreeLogScanner, NEEDLE_SEARCH, type FreeLogSignal} from '../parse/free-log.js'
 import {grepFilterOf} from '../parse/kernel-log/excerpt.js'
+import {KEY_SEARCHES} from '../parse/kernel-log/rules.js'
 import {KernelLogScanner, type KernelLog} from '../parse/kernel-log.js'
-import {walkLines} from '../parse/line-walk.js'
-import {LEARN_ANCHORS, learnNames, mergeNames, NO_NAMES, type KnownNames} from '../redact/learn.js'
+import {FoundLines, LineFinder, type LineSearch} from '../parse/line-finder.js'
+import {walkLines, type Finder} from '../parse/line-walk.js'
+import {LEARN_SEARCH, learnNames, mergeNames, NO_NAMES, type KnownNames} from '../redact/learn.js'
 import type {SourceKind} from './types.js'
 
 export interface LogDigest {
@@ -68,21 +70,33 @@ export async function digestLog(parts: AsyncIterable<string>, section: LogSectio
   const free = section.kind === 'kernelLog' ? undefined : new FreeLogScanner(section.origin, section.from, (signal) => matter(signal.n, signal.kind))
   const messages = new MessageScanner()
   const keeper = new LineKeeper(section)
+  // Each part is read once, by one automaton, for the lines every reader looks for (line-finder.ts).
+  const none: LineSearch = {pattern: /(?!)/, words: [], exact: true}
+  const telling = tellingSearch(section.kind)
+  const finder = new LineFinder({
+    messages: messages.search,
+    anchors: LEARN_SEARCH,
+    keys: kernel ? KEY_SEARCHES.keys : none,
+    stamps: kernel ? KEY_SEARCHES.stamps : none,
+    needles: free ? NEEDLE_SEARCH : none,
+    telling: telling ?? none,
+  })
   let names = NO_NAMES
   let first = section.from
   let bytes = 0
   for await (const part of parts) {
     bytes += Buffer.byteLength(part)
-    kernel?.feed(part)
-    free?.feed(part)
+    const found = finder.find(part)
+    kernel?.feed(part, new FoundLines(found.keys, found.stamps))
+    free?.feed(part, new FoundLines(found.needles))
     const known = messages.hits.length
-    messages.feed(part, section.origin, first)
+    messages.feed(part, section.origin, first, new FoundLines(found.messages))
     for (const hit of messages.hits.slice(known)) matter(hit.n, hit.message.id)
     // The free-form reader hears of a part's last line with the next part, when the keeper is past it.
     for (const [n, reason] of matters) if (n < first) keeper.late(n, reason)
-    first = keeper.feed(part, matters)
+    first = keeper.feed(part, matters, new FoundLines(found.telling))
     matters = new Map()
-    names = mergeNames(names, learnNames([anchorLines(part)]))
+    names = mergeNames(names, learnNames([anchorLines(part, new FoundLines(found.anchors))]))
   }
   const logSignals = free?.finish()
   for (const [n, reason] of matters) keeper.late(n, reason)
@@ -99,9 +113,9 @@ export async function digestLog(parts: AsyncIterable<string>, section: LogSectio
  * uid, a host name): each is learnt from, so a name in a shown line is replaced even where the line
  * itself does not say it is one.
  */
-function anchorLines(part: string): string {
+function anchorLines(part: string, anchors: Finder): string {
   const lines: string[] = []
-  walkLines(part, LEARN_ANCHORS, (start, end, hit) => {
+  walkLines(part, anchors, (start, end, hit) => {
     if (hit) lines.push(part.slice(start, end))
   })
   return lines.join('\n')
@@ -117,23 +131,23 @@ class LineKeeper {
   private after = 0
   private n: number
   private readonly from: number
-  private readonly telling: RegExp
   private readonly lastLines: number
 
   constructor(section: LogSection) {
     this.from = section.from
     this.n = section.from - 1
-    const telling = tellingLine(section.kind)
-    this.telling = telling ? new RegExp(telling.source, `${telling.flags}g`) : /(?!)/g
     this.lastLines = Math.max(ENDS, CONTEXT, TELLING_LAST_LINES[section.kind] ?? 0)
   }
 
-  /** Reads a part (`matters`: its lines a reader found something in); returns the number of the line after it. */
-  feed(part: string, matters: Map<number, string>): number {
+  /**
+   * Reads a part (`matters`: its lines a reader found something in; `telling`: its telling lines);
+   * returns the number of the line after it.
+   */
+  feed(part: string, matters: Map<number, string>, telling: Finder): number {
     // The part's lines read so far, by offset: only the kept ones become strings.
     const read: Array<[number, number]> = []
     const text = (i: number) => clip(part.slice(read[i]![0], read[i]![1]))
-    walkLines(part, this.telling, (start, end, hit) => {
+    walkLines(part, telling, (start, end, hit) => {
       const n = ++this.n
       read.push([start, end])
       const reason = matters.get(n) ?? (hit ? 'telling' : undefined)

@@ -4,7 +4,7 @@ import {isAscii} from 'node:buffer'
 
 /** Bytes read at a time. */
 export const PART_BYTES = 1024 * 1024
-/** A line longer than this is cut here and the rest of it skipped (readers look at 4,096 characters at most). */
+/** A line still unfinished past this many bytes and a part is cut here and the rest of it skipped (readers look at 4,096 characters at most). */
 const MAX_LINE_BYTES = 64 * 1024
 const NEWLINE = 0x0a
 
@@ -16,36 +16,43 @@ const NEWLINE = 0x0a
 export async function* textParts(path: string, from = 0, partBytes = PART_BYTES): AsyncGenerator<string> {
   const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   try {
-    const buffer = Buffer.alloc(partBytes)
-    let carry: Buffer = Buffer.alloc(0)
+    // Each read goes in after the line the last part left unfinished (`kept` bytes at the buffer's
+    // start, at most MAX_LINE_BYTES), so a part is never copied to join it to that line.
+    const buffer = Buffer.alloc(MAX_LINE_BYTES + partBytes)
+    let kept = 0
     let position = from
     let skipping = false
+    if (from === 0) {
+      const {bytesRead} = await handle.read(buffer, 0, 3, 0)
+      if (bytesRead === 3 && buffer[0] === 0xef && buffer[1] === 0xbb && buffer[2] === 0xbf) position = 3
+    }
     for (;;) {
-      const {bytesRead} = await handle.read(buffer, 0, partBytes, position)
+      const {bytesRead} = await handle.read(buffer, kept, partBytes, position)
       if (bytesRead === 0) break
+      let fresh = kept
       position += bytesRead
-      let bytes = buffer.subarray(0, bytesRead)
-      if (position - bytesRead === 0 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3)
       if (skipping) {
-        const end = bytes.indexOf(NEWLINE)
+        // The rest of a line too long to keep: drop it up to its end.
+        const end = buffer.subarray(fresh, kept + bytesRead).indexOf(NEWLINE)
         if (end < 0) continue
-        bytes = bytes.subarray(end)
+        fresh += end
         skipping = false
       }
+      // The new bytes join what was kept (moved only after a skipped stretch).
+      if (fresh > kept) buffer.copyWithin(kept, fresh, kept + bytesRead)
+      const bytes = buffer.subarray(0, kept + bytesRead - (fresh - kept))
       const lastEnd = bytes.lastIndexOf(NEWLINE)
       if (lastEnd < 0) {
-        carry = Buffer.concat([carry, bytes])
-        if (carry.length > MAX_LINE_BYTES) {
-          carry = carry.subarray(0, MAX_LINE_BYTES)
-          skipping = true
-        }
+        kept = Math.min(bytes.length, MAX_LINE_BYTES)
+        skipping = bytes.length > MAX_LINE_BYTES
         continue
       }
-      yield decode(carry.length ? Buffer.concat([carry, bytes.subarray(0, lastEnd + 1)]) : bytes.subarray(0, lastEnd + 1))
-      // The buffer is read into again: what is carried is copied out of it.
-      carry = Buffer.from(bytes.subarray(lastEnd + 1))
+      yield decode(bytes.subarray(0, lastEnd + 1))
+      buffer.copyWithin(0, lastEnd + 1, bytes.length)
+      kept = Math.min(bytes.length - lastEnd - 1, MAX_LINE_BYTES)
+      skipping = bytes.length - lastEnd - 1 > MAX_LINE_BYTES
     }
-    if (carry.length) yield decode(carry)
+    if (kept) yield decode(buffer.subarray(0, kept))
   } finally {
     await handle.close()
   }

@@ -2,6 +2,7 @@
  * A log too big to hold is read as a stream (sources/log-digest.ts): what the checks and the report
  * get from it must be what they get from the whole text, in constant memory.
  */
+import fc from 'fast-check'
 import {existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -92,6 +93,28 @@ describe('readers fed in parts read what they read whole', () => {
     expect(lines.length).toBe(3)
     expect(lines[0]!.length).toBe(64 * 1024)
     expect(lines[1]).toBe('kvm: disabled by bios')
+  })
+
+  it('any file, in parts of any size, is its lines with a BOM dropped, a line longer than 64 KiB and a part cut short', async () => {
+    const file = join(work, 'any.txt')
+    const line = fc.oneof(fc.string({maxLength: 20}).map((l) => l.replace(/\n/g, '')), fc.integer({min: 60_000, max: 140_000}).map((n) => 'y'.repeat(n)))
+    await fc.assert(
+      fc.asyncProperty(fc.boolean(), fc.array(line, {maxLength: 6}), fc.constantFrom(2, 4096, 70_000, 1024 * 1024), async (bom, lines, size) => {
+        const text = size < 100 ? lines.map((l) => l.slice(0, 100)).join('\n') : lines.join('\n')
+        writeFileSync(file, `${bom ? '\uFEFF' : ''}${text}`)
+        const parts: string[] = []
+        for await (const part of textParts(file, 0, size)) parts.push(part)
+        const read = parts.join('').split('\n')
+        const written = text.split('\n')
+        expect(read.length).toBe(written.length)
+        read.forEach((line, i) => {
+          expect(written[i]!.startsWith(line)).toBe(true)
+          expect(line.length).toBeGreaterThanOrEqual(Math.min(written[i]!.length, 64 * 1024))
+          expect(line.length).toBeLessThan(64 * 1024 + size)
+        })
+      }),
+      {numRuns: 60},
+    )
   })
 })
 

@@ -4,6 +4,7 @@
  */
 import type {KernelSignalKind} from '../kernel-log.js'
 import {readDataFile} from '../../knowledge/data-file.js'
+import type {LineSearch} from '../line-finder.js'
 
 export interface Rule {
   kind: KernelSignalKind
@@ -73,6 +74,12 @@ const FIRST_STAMP = String.raw`\[ *0+\.0+\]`
 
 /** The lines of a log worth reading whole: a key, or a line that shapes the log (KernelLogScanner). */
 export const KEY_FINDER = new RegExp([...escaped([...BY_KEY.keys(), ...LOG_SHAPE_WORDS]), FIRST_STAMP].join('|'), 'gi')
+
+/** KEY_FINDER's lines as two line searches (line-finder.ts): its words, and a first stamp, which holds "0.0". */
+export const KEY_SEARCHES: {keys: LineSearch; stamps: LineSearch} = {
+  keys: {pattern: new RegExp(escaped([...BY_KEY.keys(), ...LOG_SHAPE_WORDS]).join('|'), 'i'), words: [...BY_KEY.keys(), ...LOG_SHAPE_WORDS].map((w) => w.toLowerCase()), exact: true},
+  stamps: {pattern: new RegExp(FIRST_STAMP), words: ['0.0']},
+}
 
 /** The rules whose keys appear in `text`, in table order; none for most lines. */
 export function candidateRules(text: string): Rule[] {

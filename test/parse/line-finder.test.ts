@@ -1,0 +1,90 @@
+/**
+ * One automaton for several line searches must find exactly the lines each search's own pattern finds,
+ * line by line (walkLines): the real searches of a streamed log, on real log lines and on generated
+ * text of their words in any case, split and broken by CR, non-ASCII and noise.
+ */
+import fc from 'fast-check'
+import {readFileSync} from 'node:fs'
+import {describe, expect, it} from 'vitest'
+import {MessageScanner} from '../../src/knowledge/messages.js'
+import {tellingSearch} from '../../src/knowledge/telling-lines.js'
+import {NEEDLE_SEARCH} from '../../src/parse/free-log.js'
+import {KEY_FINDER, KEY_SEARCHES} from '../../src/parse/kernel-log/rules.js'
+import {FoundLines, LineFinder, type LineSearch} from '../../src/parse/line-finder.js'
+import {walkLines} from '../../src/parse/line-walk.js'
+import {LEARN_SEARCH} from '../../src/redact/learn.js'
+
+const SEARCHES = {
+  messages: new MessageScanner().search,
+  anchors: LEARN_SEARCH,
+  keys: KEY_SEARCHES.keys,
+  stamps: KEY_SEARCHES.stamps,
+  needles: NEEDLE_SEARCH,
+  kernelTelling: tellingSearch('kernelLog')!,
+  qemuTelling: tellingSearch('qemuLog')!,
+}
+const finder = new LineFinder(SEARCHES)
+
+/** The lines a pattern finds on its own, as walkLines visits them. */
+function walked(text: string, pattern: RegExp): number[] {
+  const lines: number[] = []
+  walkLines(text, new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`), (start, _end, hit) => hit && lines.push(start))
+  return lines
+}
+
+function expectSameAsPatterns(text: string): void {
+  const found = finder.find(text)
+  for (const [name, search] of Object.entries(SEARCHES)) expect(found[name as keyof typeof SEARCHES], name).toEqual(walked(text, search.pattern))
+}
+
+const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')
+
+describe('LineFinder', () => {
+  it('finds what each pattern finds on real logs of the fixtures', () => {
+    for (const path of ['seed-000-boot-freeze/dmesg.txt', 'seed-001-iso-permission/qemu-win10.log', 'seed-000-working/dmesg.txt']) expectSameAsPatterns(fixture(path))
+  })
+
+  it("a stamp's words are only a first look: [   10.012345] holds 0.0 and is no first stamp", () => {
+    const text = '[   10.012345] usb 1-1: new device\n[    0.000000] Linux version 6.1\n[0.0] x'
+    const found = finder.find(text)
+    expect(found.stamps).toEqual([text.indexOf('[    0.0'), text.indexOf('[0.0]')])
+    expect(found.keys).toEqual([text.indexOf('[    0.0')])
+  })
+
+  it('folds ASCII case only, as a non-Unicode i pattern does', () => {
+    const text = 'IOMMU enabled\nİommu\nKVM: disabled by BIOS\n'
+    expectSameAsPatterns(text)
+    expect(finder.find(text).kernelTelling).toEqual([0, 20])
+  })
+
+  it('a search with a word the automaton cannot hold runs as its own pattern', () => {
+    const accented: LineSearch = {pattern: /permission refusée/i, words: ['permission refusée']}
+    const text = 'a\nPermission refusée pour /home\nb\n'
+    expect(new LineFinder({accented}).find(text).accented).toEqual([2])
+  })
+
+  it('a search with no words finds no line', () => {
+    expect(new LineFinder({none: {pattern: /(?!)/, words: []}}).find('any\nline\n').none).toEqual([])
+  })
+
+  it('matches the patterns on text made of their words in any case, CR, non-ASCII and noise', () => {
+    const words = [...new Set(Object.values(SEARCHES).flatMap((s) => s.words))]
+    const piece = fc.oneof(
+      fc.constantFrom(...words).chain((w) => fc.constantFrom(w, w.toUpperCase(), w[0]!.toUpperCase() + w.slice(1))),
+      fc.constantFrom('\n', '\r\n', '\r', ' ', '[    0.000000] ', '[   12.000000] ', 'é', '\u0130', 'BAR 3', '\t'),
+      fc.string({maxLength: 6}),
+    )
+    fc.assert(fc.property(fc.array(piece, {maxLength: 40}), (pieces) => expectSameAsPatterns(pieces.join(''))), {numRuns: 300})
+  })
+})
+
+describe('FoundLines', () => {
+  it('answers a walk as the pattern would: the first found line at or after lastIndex', () => {
+    const text = 'a\nDMAR: IOMMU enabled\nb\n[    0.000000] x\nkvm: disabled by BIOS\n'
+    const {keys, stamps} = finder.find(text)
+    const lines: number[] = []
+    walkLines(text, new FoundLines(keys, stamps), (start, _end, hit) => hit && lines.push(start))
+    expect(lines).toEqual(walked(text, KEY_FINDER))
+    expect(lines).toEqual([2, text.indexOf('[ '), text.indexOf('kvm')])
+  })
+})
