@@ -22,11 +22,13 @@ export interface LineSearch {
 /** Characters the automaton tells apart: ASCII, folded to lower case; everything else is one class (0), which no word holds. */
 const CLASSES = 128
 const SHIFT = 7
+/** Set in a move to a state where words end (the state is the rest of the number). */
+const WORD_ENDS = 1 << 30
 const FOLD = new Uint8Array(65536)
 for (let c = 1; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c
 
 export class LineFinder<Name extends string> {
-  /** The automaton: next state × CLASSES = delta[state × CLASSES + class]. */
+  /** The automaton: delta[state × CLASSES + class] is the next state × CLASSES, with WORD_ENDS when words end there. */
   private readonly delta: Int32Array
   /** The searches (one bit each) whose words end in a state. */
   private readonly ends: Uint32Array
@@ -84,22 +86,27 @@ export class LineFinder<Name extends string> {
         }
       }
     }
+    for (let i = 0; i < delta.length; i++) if (ends[delta[i]! / CLASSES]) delta[i]! |= WORD_ENDS
     this.delta = delta
     this.ends = Uint32Array.from(ends)
     this.tests = searches.map((s) => new RegExp(s.pattern.source, s.pattern.flags.replace(/[gy]/g, '')))
     this.walked = searches.map((s) => new RegExp(s.pattern.source, `${s.pattern.flags.replace(/[gy]/g, '')}g`))
   }
 
-  /** For each search, the starts of the lines of `text` its pattern matches, in order. */
-  find(text: string): Record<Name, number[]> {
-    const found = this.lines(text)
-    return Object.fromEntries(this.names.map((name, bit) => [name, found[bit]])) as Record<Name, number[]>
+  /**
+   * For each search, the lines of `text` its pattern matches, as a finder for walkLines and the
+   * scanners. Lines holding a word of an inexact search are tried with its pattern only when asked
+   * for, so a reader that stops asking (a full LineKeeper) costs no more.
+   */
+  find(text: string): Record<Name, FoundLines> {
+    const candidates = this.candidates(text)
+    return Object.fromEntries(this.names.map((name, bit) => [name, new FoundLines(text, candidates[bit]!, this.searches[bit]!.exact ? undefined : this.tests[bit])])) as Record<Name, FoundLines>
   }
 
-  private lines(text: string): number[][] {
+  /** For each search, the starts of the lines holding one of its words (or, run apart, matching it). */
+  private candidates(text: string): number[][] {
     const found: number[][] = this.searches.map(() => [])
     const {delta, ends} = this
-    // States are kept multiplied by CLASSES (delta holds them so): a move is one add and one load.
     let state = 0
     let bits = 0
     let start = 0
@@ -107,58 +114,74 @@ export class LineFinder<Name extends string> {
     for (let i = 0; i < length; i++) {
       const c = text.charCodeAt(i)
       if (c === 10) {
-        if (bits !== 0) this.confirm(text, start, i, bits, found)
-        bits = 0
+        for (let bit = 0; bits !== 0; bit++, bits >>>= 1) if (bits & 1) found[bit]!.push(start)
         state = 0
         start = i + 1
       } else {
         state = delta[state + FOLD[c]!]!
-        bits |= ends[state >> SHIFT]!
+        if (state & WORD_ENDS) {
+          state ^= WORD_ENDS
+          bits |= ends[state >> SHIFT]!
+        }
       }
     }
-    if (bits !== 0) this.confirm(text, start, length, bits, found)
+    for (let bit = 0; bits !== 0; bit++, bits >>>= 1) if (bits & 1) found[bit]!.push(start)
     this.apart.forEach((apart, bit) => {
       if (apart) walkLines(text, this.walked[bit]!, (lineStart, _end, hit) => hit && found[bit]!.push(lineStart))
     })
     return found
   }
-
-  private confirm(text: string, start: number, end: number, bits: number, found: number[][]): void {
-    let line: string | undefined
-    for (let bit = 0; bit < this.searches.length; bit++) {
-      if ((bits & (1 << bit)) === 0) continue
-      if (!this.searches[bit]!.exact) {
-        line ??= text.slice(start, end)
-        if (!this.tests[bit]!.test(line)) continue
-      }
-      found[bit]!.push(start)
-    }
-  }
 }
 
 /**
- * What walkLines and the scanners take as their finder, answering from the line starts a LineFinder
- * found: `exec` gives the first at or after `lastIndex`.
+ * What walkLines and the scanners take as their finder: `exec` gives the first found line at or after
+ * `lastIndex` (a line holding a word of an inexact search, once its pattern matches it).
  */
 export class FoundLines {
   lastIndex = 0
-
   private readonly starts: readonly number[]
 
-  /** Several searches' lines stand for one pattern matching any of them. */
-  constructor(...lists: ReadonlyArray<readonly number[]>) {
-    this.starts = lists.length === 1 ? lists[0]! : [...new Set(lists.flat())].sort((a, b) => a - b)
+  constructor(
+    private readonly text: string,
+    starts: readonly number[],
+    private readonly test?: RegExp,
+  ) {
+    this.starts = starts
+  }
+
+  /** Lines either finder finds, as one finder (both over the same text). */
+  static either(a: FoundLines, b: FoundLines): FoundLines {
+    const merged = [...new Set([...a.matching(), ...b.matching()])].sort((x, y) => x - y)
+    return new FoundLines(a.text, merged)
   }
 
   exec(_text: string): {index: number} | null {
-    // The first start at or after lastIndex, by bisection.
+    for (let i = this.firstFrom(this.lastIndex); i < this.starts.length; i++) {
+      const start = this.starts[i]!
+      if (this.matches(start)) return {index: start}
+    }
+    return null
+  }
+
+  private matching(): number[] {
+    return this.starts.filter((start) => this.matches(start))
+  }
+
+  private matches(start: number): boolean {
+    if (!this.test) return true
+    const end = this.text.indexOf('\n', start)
+    return this.test.test(this.text.slice(start, end < 0 ? this.text.length : end))
+  }
+
+  /** The index of the first start at or after `from`, by bisection. */
+  private firstFrom(from: number): number {
     let low = 0
     let high = this.starts.length
     while (low < high) {
       const middle = (low + high) >>> 1
-      if (this.starts[middle]! < this.lastIndex) low = middle + 1
+      if (this.starts[middle]! < from) low = middle + 1
       else high = middle
     }
-    return low < this.starts.length ? {index: this.starts[low]!} : null
+    return low
   }
 }

@@ -39,6 +39,8 @@ export interface DigestReadings {
   names: KnownNames
 }
 
+const NO_LINES: Finder = {lastIndex: 0, exec: () => null}
+
 /** Kinds read as a stream when their file is big: line by line, no line needing another far from it. */
 export const STREAMED_KINDS = new Set<SourceKind>(['kernelLog', 'qemuLog', 'log'])
 
@@ -87,16 +89,16 @@ export async function digestLog(parts: AsyncIterable<string>, section: LogSectio
   for await (const part of parts) {
     bytes += Buffer.byteLength(part)
     const found = finder.find(part)
-    kernel?.feed(part, new FoundLines(found.keys, found.stamps))
-    free?.feed(part, new FoundLines(found.needles))
+    kernel?.feed(part, FoundLines.either(found.keys, found.stamps))
+    free?.feed(part, found.needles)
     const known = messages.hits.length
-    messages.feed(part, section.origin, first, new FoundLines(found.messages))
+    messages.feed(part, section.origin, first, found.messages)
     for (const hit of messages.hits.slice(known)) matter(hit.n, hit.message.id)
     // The free-form reader hears of a part's last line with the next part, when the keeper is past it.
     for (const [n, reason] of matters) if (n < first) keeper.late(n, reason)
-    first = keeper.feed(part, matters, new FoundLines(found.telling))
+    first = keeper.feed(part, matters, found.telling)
     matters = new Map()
-    names = mergeNames(names, learnNames([anchorLines(part, new FoundLines(found.anchors))]))
+    names = mergeNames(names, learnNames([anchorLines(part, found.anchors)]))
   }
   const logSignals = free?.finish()
   for (const [n, reason] of matters) keeper.late(n, reason)
@@ -147,7 +149,8 @@ class LineKeeper {
     // The part's lines read so far, by offset: only the kept ones become strings.
     const read: Array<[number, number]> = []
     const text = (i: number) => clip(part.slice(read[i]![0], read[i]![1]))
-    walkLines(part, telling, (start, end, hit) => {
+    // Once telling lines keep no more, none is looked for.
+    walkLines(part, this.full('telling') ? NO_LINES : telling, (start, end, hit) => {
       const n = ++this.n
       read.push([start, end])
       const reason = matters.get(n) ?? (hit ? 'telling' : undefined)
@@ -181,6 +184,10 @@ class LineKeeper {
   finish(): KeptLine[] {
     for (const r of this.recent) this.kept.set(r.n, r.text)
     return [...this.kept].sort(([a], [b]) => a - b).map(([n, text]) => ({n, text}))
+  }
+
+  private full(reason: string): boolean {
+    return (this.perReason.get(reason) ?? 0) >= PER_REASON
   }
 
   private room(reason: string): boolean {

@@ -11,7 +11,7 @@ import {tellingSearch} from '../../src/knowledge/telling-lines.js'
 import {NEEDLE_SEARCH} from '../../src/parse/free-log.js'
 import {KEY_FINDER, KEY_SEARCHES} from '../../src/parse/kernel-log/rules.js'
 import {FoundLines, LineFinder, type LineSearch} from '../../src/parse/line-finder.js'
-import {walkLines} from '../../src/parse/line-walk.js'
+import {walkLines, type Finder} from '../../src/parse/line-walk.js'
 import {LEARN_SEARCH} from '../../src/redact/learn.js'
 
 const SEARCHES = {
@@ -32,9 +32,16 @@ function walked(text: string, pattern: RegExp): number[] {
   return lines
 }
 
+/** The lines a finder gives a walk. */
+function starts(text: string, found: Finder): number[] {
+  const lines: number[] = []
+  walkLines(text, found, (start, _end, hit) => hit && lines.push(start))
+  return lines
+}
+
 function expectSameAsPatterns(text: string): void {
   const found = finder.find(text)
-  for (const [name, search] of Object.entries(SEARCHES)) expect(found[name as keyof typeof SEARCHES], name).toEqual(walked(text, search.pattern))
+  for (const [name, search] of Object.entries(SEARCHES)) expect(starts(text, found[name as keyof typeof SEARCHES]), name).toEqual(walked(text, search.pattern))
 }
 
 const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')
@@ -47,24 +54,24 @@ describe('LineFinder', () => {
   it("a stamp's words are only a first look: [   10.012345] holds 0.0 and is no first stamp", () => {
     const text = '[   10.012345] usb 1-1: new device\n[    0.000000] Linux version 6.1\n[0.0] x'
     const found = finder.find(text)
-    expect(found.stamps).toEqual([text.indexOf('[    0.0'), text.indexOf('[0.0]')])
-    expect(found.keys).toEqual([text.indexOf('[    0.0')])
+    expect(starts(text, found.stamps)).toEqual([text.indexOf('[    0.0'), text.indexOf('[0.0]')])
+    expect(starts(text, found.keys)).toEqual([text.indexOf('[    0.0')])
   })
 
   it('folds ASCII case only, as a non-Unicode i pattern does', () => {
     const text = 'IOMMU enabled\nİommu\nKVM: disabled by BIOS\n'
     expectSameAsPatterns(text)
-    expect(finder.find(text).kernelTelling).toEqual([0, 20])
+    expect(starts(text, finder.find(text).kernelTelling)).toEqual([0, 20])
   })
 
   it('a search with a word the automaton cannot hold runs as its own pattern', () => {
     const accented: LineSearch = {pattern: /permission refusée/i, words: ['permission refusée']}
     const text = 'a\nPermission refusée pour /home\nb\n'
-    expect(new LineFinder({accented}).find(text).accented).toEqual([2])
+    expect(starts(text, new LineFinder({accented}).find(text).accented)).toEqual([2])
   })
 
   it('a search with no words finds no line', () => {
-    expect(new LineFinder({none: {pattern: /(?!)/, words: []}}).find('any\nline\n').none).toEqual([])
+    expect(starts('any\nline\n', new LineFinder({none: {pattern: /(?!)/, words: []}}).find('any\nline\n').none)).toEqual([])
   })
 
   it('matches the patterns on text made of their words in any case, CR, non-ASCII and noise', () => {
@@ -79,11 +86,10 @@ describe('LineFinder', () => {
 })
 
 describe('FoundLines', () => {
-  it('answers a walk as the pattern would: the first found line at or after lastIndex', () => {
+  it('either of two finders answers a walk as the pattern of both would', () => {
     const text = 'a\nDMAR: IOMMU enabled\nb\n[    0.000000] x\nkvm: disabled by BIOS\n'
     const {keys, stamps} = finder.find(text)
-    const lines: number[] = []
-    walkLines(text, new FoundLines(keys, stamps), (start, _end, hit) => hit && lines.push(start))
+    const lines = starts(text, FoundLines.either(keys, stamps))
     expect(lines).toEqual(walked(text, KEY_FINDER))
     expect(lines).toEqual([2, text.indexOf('[ '), text.indexOf('kvm')])
   })
