@@ -1,5 +1,5 @@
 import {CHECKS} from '../../checks/index.js'
-import {knowledgeIds, loadPage} from '../knowledge/page.js'
+import {frontMatterById, knowledgeIds, severityOf} from '../knowledge/page.js'
 import {BaseCommand} from '../cli/base.js'
 import {terminalWidth} from '../util/terminal-width.js'
 import {wrapLines} from '../util/wrap.js'
@@ -22,9 +22,11 @@ export default class List extends BaseCommand {
   async run(): Promise<ListJson> {
     await this.parse(List)
     const checks = CHECKS.map((c) => ({id: c.id, area: c.area, title: c.title, reports: [...c.reports]}))
+    // From the compiled front matter: a page's title and severity need no page read.
+    const fronts = frontMatterById()
     const failureModes = knowledgeIds().map((id) => {
-      const page = loadPage(id)
-      return {id, severity: page?.severity ?? '', title: page?.title ?? '', reportedBy: CHECKS.filter((c) => c.reports.includes(id)).map((c) => c.id)}
+      const front = fronts[id]
+      return {id, severity: front ? severityOf(front) : '', title: front ? String(front.title ?? id) : '', reportedBy: CHECKS.filter((c) => c.reports.includes(id)).map((c) => c.id)}
     })
     if (!this.jsonEnabled()) process.stdout.write(text({checks, failureModes}, terminalWidth()))
     return {checks, failureModes}
