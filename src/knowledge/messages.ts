@@ -11,6 +11,7 @@ import type {Severity} from '../engine/types.js'
 import type {Source} from '../sources/types.js'
 import {parseYaml, readBuilt} from './data-file.js'
 import type {LineSearch} from '../parse/line-finder.js'
+import {WordAutomaton} from '../parse/word-automaton.js'
 import type {Finder} from '../parse/line-walk.js'
 import {frontMatterById, knowledgeDir, severityOf} from './page.js'
 
@@ -159,14 +160,16 @@ export class MessageScanner {
   readonly hits: MessageHit[] = []
   private readonly counts = new Map<KnownMessage, number>()
   private readonly finder: RegExp
+  private readonly needles: Needles
 
   constructor(private readonly messages = knownMessages()) {
     this.finder = needleFinder(messages)
+    this.needles = needlesOf(messages)
   }
 
   /** The lines worth reading as a line search (line-finder.ts): any message's needle. */
   get search(): LineSearch {
-    return {pattern: this.finder, words: [...new Set(this.messages.map((m) => m.needle))], exact: true}
+    return {pattern: this.finder, words: this.needles.words, exact: true}
   }
 
   /**
@@ -183,14 +186,24 @@ export class MessageScanner {
       if (end < 0) end = text.length
       finder.lastIndex = end + 1
       const line = text.slice(start, Math.min(end, start + MAX_LINE)).replace(/\r$/, '')
-      const lower = line.toLowerCase()
-      for (const message of this.messages) {
-        if (!lower.includes(message.needle) || this.full(message)) continue
+      for (const message of this.candidates(line)) {
+        if (this.full(message)) continue
         const match = message.pattern.exec(line)
         if (match) this.add({message, origin, n: lines.lineOf(start), text: line.trim().slice(0, 300), values: {...message.values, ...definedGroups(match.groups)}})
       }
       if (finder.lastIndex > text.length) break
     }
+  }
+
+  /** The messages whose needle `line` holds, in their order. */
+  private candidates(line: string): KnownMessage[] {
+    const {automaton, messagesOf} = this.needles
+    if (!automaton) {
+      const lower = line.toLowerCase()
+      return this.messages.filter((m) => lower.includes(m.needle))
+    }
+    const found = automaton.wordsIn(line).flatMap((needle) => messagesOf[needle]!)
+    return found.sort((a, b) => a - b).map((i) => this.messages[i]!)
   }
 
   add(hit: MessageHit): void {
@@ -202,6 +215,28 @@ export class MessageScanner {
   private full(message: KnownMessage): boolean {
     return (this.counts.get(message) ?? 0) >= MAX_HITS
   }
+}
+
+interface Needles {
+  words: string[]
+  /** To tell which needles a line holds (none when one is a word it cannot hold: each is then tried). */
+  automaton?: WordAutomaton
+  /** For each needle, the messages (their indices) with it. */
+  messagesOf: number[][]
+}
+
+const needlesByMessages = new WeakMap<KnownMessage[], Needles>()
+
+/** The messages' needles, built once for a list of messages (every scanner of a run shares it). */
+function needlesOf(messages: KnownMessage[]): Needles {
+  let needles = needlesByMessages.get(messages)
+  if (!needles) {
+    const words = [...new Set(messages.map((m) => m.needle))]
+    needles = {words, messagesOf: words.map((needle) => messages.flatMap((m, i) => (m.needle === needle ? [i] : [])))}
+    if (words.every(WordAutomaton.holds)) needles.automaton = new WordAutomaton(words)
+    needlesByMessages.set(messages, needles)
+  }
+  return needles
 }
 
 /** A case-insensitive pattern for any message's needle. */

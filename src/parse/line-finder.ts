@@ -6,6 +6,7 @@
  * this way once for all its readers, where a pattern each read it four times.
  */
 import {walkLines} from './line-walk.js'
+import {FOLD, SHIFT, WORD_ENDS, WordAutomaton} from './word-automaton.js'
 
 export interface LineSearch {
   /** What a line must match (its flags are kept, but for `g`). */
@@ -19,18 +20,9 @@ export interface LineSearch {
   exact?: boolean
 }
 
-/** Characters the automaton tells apart: ASCII, folded to lower case; everything else is one class (0), which no word holds. */
-const CLASSES = 128
-const SHIFT = 7
-/** Set in a move to a state where words end (the state is the rest of the number). */
-const WORD_ENDS = 1 << 30
-const FOLD = new Uint8Array(65536)
-for (let c = 1; c < 128; c++) FOLD[c] = c >= 65 && c <= 90 ? c + 32 : c
-
 export class LineFinder<Name extends string> {
-  /** The automaton: delta[state × CLASSES + class] is the next state × CLASSES, with WORD_ENDS when words end there. */
-  private readonly delta: Int32Array
-  /** The searches (one bit each) whose words end in a state. */
+  private readonly automaton: WordAutomaton
+  /** For each state of the automaton, the searches (one bit each) whose words end there. */
   private readonly ends: Uint32Array
   private readonly tests: RegExp[]
   /** Searches run as their own pattern, line by line (walkLines), not through the automaton. */
@@ -44,51 +36,19 @@ export class LineFinder<Name extends string> {
     const searches = this.names.map((name) => byName[name])
     this.searches = searches
     if (searches.length > 32) throw new Error('LineFinder: at most 32 searches')
-    const trie: Int32Array[] = [new Int32Array(CLASSES).fill(-1)]
-    const ends = [0]
     // No words: no line can match. A word the automaton cannot hold: the search runs as its own pattern.
-    this.apart = searches.map((s) => s.words.some((w) => w.length === 0 || /[^\x01-\x7f]/.test(w) || w !== w.toLowerCase()))
+    this.apart = searches.map((s) => !s.words.every(WordAutomaton.holds))
+    const words: string[] = []
+    const bitOf: number[] = []
     searches.forEach((search, bit) => {
       if (this.apart[bit]) return
       for (const word of search.words) {
-        let state = 0
-        for (let i = 0; i < word.length; i++) {
-          const c = word.charCodeAt(i)
-          if (trie[state]![c]! < 0) {
-            trie[state]![c] = trie.length
-            trie.push(new Int32Array(CLASSES).fill(-1))
-            ends.push(0)
-          }
-          state = trie[state]![c]!
-        }
-        ends[state]! |= 1 << bit
+        words.push(word)
+        bitOf.push(bit)
       }
     })
-    // Breadth first, each state's missing moves are its failure state's: a full automaton.
-    const delta = new Int32Array(trie.length * CLASSES)
-    const failure = new Int32Array(trie.length)
-    const queue: number[] = []
-    for (let c = 0; c < CLASSES; c++) {
-      const next = trie[0]![c]!
-      delta[c] = next < 0 ? 0 : next * CLASSES
-      if (next > 0) queue.push(next)
-    }
-    for (let head = 0; head < queue.length; head++) {
-      const state = queue[head]!
-      ends[state]! |= ends[failure[state]!]!
-      for (let c = 0; c < CLASSES; c++) {
-        const next = trie[state]![c]!
-        if (next < 0) delta[state * CLASSES + c] = delta[failure[state]! * CLASSES + c]!
-        else {
-          failure[next] = delta[failure[state]! * CLASSES + c]! / CLASSES
-          delta[state * CLASSES + c] = next * CLASSES
-          queue.push(next)
-        }
-      }
-    }
-    for (let i = 0; i < delta.length; i++) if (ends[delta[i]! / CLASSES]) delta[i]! |= WORD_ENDS
-    this.delta = delta
-    this.ends = Uint32Array.from(ends)
+    this.automaton = new WordAutomaton(words)
+    this.ends = Uint32Array.from(this.automaton.endings, (ending) => ending.reduce((bits, word) => bits | (1 << bitOf[word]!), 0))
     this.tests = searches.map((s) => new RegExp(s.pattern.source, s.pattern.flags.replace(/[gy]/g, '')))
     this.walked = searches.map((s) => new RegExp(s.pattern.source, `${s.pattern.flags.replace(/[gy]/g, '')}g`))
   }
@@ -106,7 +66,8 @@ export class LineFinder<Name extends string> {
   /** For each search, the starts of the lines holding one of its words (or, run apart, matching it). */
   private candidates(text: string): number[][] {
     const found: number[][] = this.searches.map(() => [])
-    const {delta, ends} = this
+    const {delta} = this.automaton
+    const ends = this.ends
     let state = 0
     let bits = 0
     let start = 0

@@ -12,6 +12,7 @@ import {NEEDLE_SEARCH} from '../../src/parse/free-log.js'
 import {KEY_FINDER, KEY_SEARCHES} from '../../src/parse/kernel-log/rules.js'
 import {FoundLines, LineFinder, type LineSearch} from '../../src/parse/line-finder.js'
 import {walkLines, type Finder} from '../../src/parse/line-walk.js'
+import {WordAutomaton} from '../../src/parse/word-automaton.js'
 import {LEARN_SEARCH} from '../../src/redact/learn.js'
 
 const SEARCHES = {
@@ -92,5 +93,34 @@ describe('FoundLines', () => {
     const lines = starts(text, FoundLines.either(keys, stamps))
     expect(lines).toEqual(walked(text, KEY_FINDER))
     expect(lines).toEqual([2, text.indexOf('[ '), text.indexOf('kvm')])
+  })
+})
+
+describe('WordAutomaton', () => {
+  const asciiLower = (text: string) => text.replace(/[A-Z]/g, (c) => c.toLowerCase())
+
+  it('tells which words a text holds, overlapping and nested ones included, ASCII case folded', () => {
+    const words = ['he', 'she', 'his', 'hers', 'vfio', 'vfio-pci']
+    const automaton = new WordAutomaton(words)
+    expect(automaton.wordsIn('uSHERS').sort()).toEqual([0, 1, 3])
+    expect(automaton.wordsIn('bound to VFIO-PCI', 9).sort()).toEqual([4, 5])
+    expect(automaton.wordsIn('bound to VFIO-PCI', 0, 12)).toEqual([])
+  })
+
+  it('holds no word that is not lower-case ASCII', () => {
+    for (const word of ['', 'Vfio', 'refusée']) expect(() => new WordAutomaton([word])).toThrow(/lower-case ASCII/)
+  })
+
+  it('finds exactly the words an ASCII-folded text includes', () => {
+    const words = ['iommu', 'dmar', 'amd-vi', 'vfio', 'vfio_', 'kvm', 'bar ', 'acs', 'aer', '0.0']
+    const automaton = new WordAutomaton(words)
+    const piece = fc.oneof(fc.constantFrom(...words, 'IOMMU', 'VFIO_', 'Kvm', 'İ', 'é', ' ', '\n'), fc.string({maxLength: 4}))
+    fc.assert(
+      fc.property(fc.array(piece, {maxLength: 30}), (pieces) => {
+        const text = pieces.join('')
+        expect(automaton.wordsIn(text).sort((a, b) => a - b)).toEqual(words.flatMap((w, i) => (asciiLower(text).includes(w) ? [i] : [])))
+      }),
+      {numRuns: 300},
+    )
   })
 })
