@@ -203,6 +203,12 @@ const RUNNING: Array<[string, string, Array<{kind: string; data?: Record<string,
     [{kind: 'group-not-viable', data: {group: '2', address: '0000:09:00.0'}}, {kind: 'vfio-device', data: {address: '0000:09:00.0'}}],
   ],
   ['an option of another program', 'taskset -cpu 3 ./a.out', []],
+  ['quickemu#102 (devset 234): quickemu 2.3.0\'s first line', 'Quickemu 2.3.0 using /usr/bin/qemu-system-x86_64 v6.0.0', [{kind: 'quickemu-banner', data: {version: '2.3.0'}}]],
+  ['quickemu#88 (devset 218): quickemu 2.2.4\'s first line', 'Quickemu 2.2.4 starting windows-11.conf', [{kind: 'quickemu-banner', data: {version: '2.2.4'}}]],
+  ['quickemu#102 (devset 234): the swtpm quickemu started', ' - TPM:      windows-11/windows-11.swtpm-sock (2443096)', [{kind: 'quickemu-tpm', data: {socket: 'windows-11/windows-11.swtpm-sock'}}]],
+  ['words about quickemu are no banner', 'I tried Quickemu 2.3.0 using the Windows 11 config', []],
+  ['quickemu#75 (devset 325): swtpm\'s own version, not a TPM line', 'TPM emulator version 0.6.1, Copyright (c) 2014-2021 IBM Corp.', []],
+  ['quickemu#102 (devset 234): another line of the summary', ' - Disk:     windows-11/disk.qcow2 (64G)', []],
 ]
 
 describe('scanFreeLog: what runs', () => {
