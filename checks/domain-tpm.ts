@@ -1,4 +1,4 @@
-import {defineCheck} from '../src/engine/types.js'
+import {defineCheck, type FindingInput} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
 import {domainLabel, domainSubject, guestOs, domainsShowing} from './lib/domain.js'
@@ -7,7 +7,8 @@ import {logLine, logSignalsOf} from './lib/libvirt.js'
 
 /**
  * Windows 11 guests have an emulated TPM 2.0 (<tpm> with the emulator backend), and the host can
- * run it: libvirt starts swtpm, which NixOS only provides with qemu.swtpm.enable.
+ * run it: libvirt starts swtpm, which NixOS only provides with qemu.swtpm.enable. A quickemu VM's
+ * TPM is judged from quickemu's output.
  */
 export default defineCheck({
   id: 'domain-tpm',
@@ -18,7 +19,9 @@ export default defineCheck({
   uses: ['domains', 'logSignals', 'nixConfig', 'os'],
   run(facts, report) {
     const signals = logSignalsOf(facts, 'tpm-missing')
-    if (!facts.domains && signals.length === 0) return report.skip(facts.unknown.domains?.reason ?? 'no domain XML')
+    const quickemu = quickemuTpmNotPassed(facts)
+    if (quickemu) report.error('tpm-missing', quickemu)
+    if (!facts.domains && signals.length === 0) return quickemu ? undefined : report.skip(facts.unknown.domains?.reason ?? 'no domain XML')
     const swtpm = swtpmSetting(facts)
     // The NixOS configuration line that leaves swtpm off, when it does.
     const swtpmOff = swtpm && !swtpm.enabled ? swtpm.evidence : undefined
@@ -67,6 +70,32 @@ export default defineCheck({
     if (windows11.length === 0 && signals.length === 0) report.pass('no Windows 11 domain')
   },
 })
+
+/**
+ * Quickemu 2.2.8 to 2.3.0 start swtpm on VM.swtpm-sock but hand qemu the TPM only when VM-swtpm.sock
+ * exists, a name nothing creates, so the VM runs without one (quickemu commit c5efb7d, reverted in
+ * 2.3.1 by 8f832a8: quickemu-project/quickemu#192). The version is on quickemu's first line, the
+ * socket on its TPM line.
+ */
+const QUICKEMU_TPM_NOT_PASSED = new Set(['2.2.8', '2.2.9', '2.3.0'])
+
+function quickemuTpmNotPassed(facts: Facts): FindingInput | undefined {
+  const banners = logSignalsOf(facts, 'quickemu-banner')
+  for (const tpm of logSignalsOf(facts, 'quickemu-tpm')) {
+    const banner = banners.filter((b) => b.origin === tpm.origin && b.n < tpm.n).at(-1)
+    const version = banner?.data?.version
+    if (!banner || !version || !QUICKEMU_TPM_NOT_PASSED.has(version)) continue
+    const socket = tpm.data?.socket ?? ''
+    const vm = socket.replace(/^.*\//, '').replace(/\.swtpm-sock$/, '') || 'VM'
+    return {
+      subject: vm,
+      message: `Quickemu ${version} starts swtpm on ${socket} but gives qemu the TPM only if ${socket.replace(/\.swtpm-sock$/, '-swtpm.sock')} exists, which it never creates: ${vm} runs without a TPM, and a Windows 11 guest refuses it as not meeting its requirements. Quickemu 2.3.1 fixed it.`,
+      evidence: [logLine(banner), logLine(tpm)],
+      values: {domain: vm},
+    }
+  }
+  return undefined
+}
 
 function isWindows11(domain: DomainModel): boolean {
   const os = guestOs(domain)

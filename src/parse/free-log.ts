@@ -21,6 +21,8 @@ export type FreeLogSignalKind =
   | 'kvm-unavailable' // "Could not access KVM kernel module" / "failed to initialize kvm"
   | 'ovmf-missing' // "Unable to find any firmware to satisfy 'efi'" / loader path missing
   | 'tpm-missing' // "This PC can't run Windows 11" / swtpm not found
+  | 'quickemu-banner' // "Quickemu 2.3.0 using /usr/bin/qemu-system-x86_64 v6.0.0"  data.version
+  | 'quickemu-tpm' // " - TPM:      windows-11/windows-11.swtpm-sock (2443096)"  data.socket
   | 'shm-permission' // "/dev/shm/looking-glass: Permission denied" / ivshmem errors
   | 'device-in-use' // "Device or resource busy"  data.address
   | 'rmrr' // RMRR message as qemu reports it ("failed to set iommu for container: Operation not permitted")  data.group

@@ -1,6 +1,6 @@
 import check from '../../checks/domain-tpm.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix} from './libvirt-data.js'
 
 const TPM = "<tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n    <memballoon"
@@ -46,3 +46,21 @@ testCheck(check, {
   ],
   unknown: [{name: 'no domain XML and no TPM message', files: {'os-release': NIXOS_RELEASE}}],
 }, {skip: !hasShared})
+
+// quickemu's own output, from the development set (in the repository, so these run without ../shared).
+const quickemu230 = devsetFile('234-quickemu-win11-requirements-tpm-line', 'quickemu-output.txt')
+
+testCheck(check, {
+  valid: [
+    {name: 'quickemu 2.2.4 started swtpm and passes it (quickemu#88, devset 218)', files: {'output.txt': devsetFile('218-quickemu-win11-system-thread-exception', 'output.txt')}, skipped: /no libvirt domain XML/},
+    {name: 'quickemu 2.3.1, the release that fixed it, with the same TPM line', files: {'output.txt': quickemu230.replace('Quickemu 2.3.0', 'Quickemu 2.3.1')}, skipped: /no libvirt domain XML/},
+  ],
+  invalid: [
+    {
+      name: 'quickemu 2.3.0 starts swtpm on VM.swtpm-sock but gives qemu the TPM only if VM-swtpm.sock exists (quickemu#102, devset 234)',
+      files: {'quickemu-output.txt': quickemu230},
+      findings: [{id: 'tpm-missing', severity: 'error', subject: 'windows-11', message: /Quickemu 2\.3\.0 .*windows-11-swtpm\.sock.*2\.3\.1/, evidence: /line 19: - TPM: +windows-11\/windows-11\.swtpm-sock/}],
+    },
+  ],
+  unknown: [{name: 'quickemu 2.3.0 without a TPM line (tpm is off for this VM)', files: {'output.txt': quickemu230.split('\n').filter((l) => !l.includes('TPM:')).join('\n')}}],
+})

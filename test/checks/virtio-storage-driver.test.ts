@@ -26,6 +26,11 @@ testCheck(check, {
       findings: [{id: 'virtio-storage-driver-missing', severity: 'error', subject: '10ferestre', message: /load it from virtio-win-0\.1\.229\.iso/, evidence: /No drive found/}],
     },
     {
+      name: 'an unattended install\'s disk check in Windows PE finds no disk (unattend-generator#400 wording) on a virtio disk',
+      files: {'10ferestre.xml': domains.sabinWin10, 'pe.txt': '> *** Running disk assertion ***\n> Could not locate disk 0 (not found).\n'},
+      findings: [{id: 'virtio-storage-driver-missing', severity: 'error', subject: '10ferestre', evidence: /pe\.txt line 2: > Could not locate disk 0/}],
+    },
+    {
       name: 'INACCESSIBLE_BOOT_DEVICE on an installed guest without the ISO',
       files: {'vm.xml': domains.j4nsenGtx1070, 'bsod.txt': 'Stop code: INACCESSIBLE_BOOT_DEVICE\n'},
       findings: [{id: 'virtio-storage-driver-missing', severity: 'error', subject: 'vm-cpu0-0', message: /no virtio-win ISO is attached/}],

@@ -25,6 +25,21 @@ describe('every known message', () => {
   })
 })
 
+/** Real lines that share a message's words but prove nothing: no message may claim them. */
+const NEAR_MISSES: Array<[why: string, line: string]> = [
+  ['hashicorp/terraform-provider-vsphere (template "could not locate disk: %s"): a disk file, not a disk the installer looks for', 'could not locate disk: terraform-test-disk-eager.vmdk'],
+  ["unattend-generator (modifier/Disk.cs, template \"InterfaceType '\" & actual & \"' of disk N is unexpected.\"): the disk is there", "InterfaceType 'SCSI' of disk 0 is unexpected."],
+  ['unattend-generator (modifier/Disk.cs): the summary line of any failed disk check, whichever it was', 'Fatal error: Disk assertion failed. Windows Setup will halt to avoid potential data loss.'],
+  ["virt-manager (details.py): libvirt or qemu too old for UEFI, not a missing OVMF image", 'Libvirt or hypervisor does not support UEFI.'],
+  ['the kernel on a board booted without UEFI (a Raspberry Pi 3 dmesg)', '[    0.000000] efi: UEFI not found.'],
+]
+
+describe('near misses', () => {
+  it.each(NEAR_MISSES)('no message claims %s', (_why, line) => {
+    expect(scanMessages([source(line)]).map((h) => h.message.id)).toEqual([])
+  })
+})
+
 describe('literalNeedle: the plain text every matching line holds', () => {
   it.each([
     ['kvm: disabled by bios', 'kvm: disabled by bios'],

@@ -165,6 +165,7 @@ const CASES: Array<[source: string, line: string, expected: Expected[]]> = [
   ['Windows Device Manager', 'Windows has stopped this device because it has reported problems. (Code 43)', [{kind: 'code-43'}]],
   ['Windows 10 setup screen', "We couldn't find any drives. To get a storage driver, click Load driver.", [{kind: 'no-disk-found'}]],
   ['Windows 7 setup screen', 'No drives were found. Click Load Driver to provide a mass storage driver for installation.', [{kind: 'no-disk-found'}]],
+  ['cschneegans/unattend-generator#400 (devset 231): the answer file\'s disk check in Windows PE', '> Could not locate disk 0 (not found).', [{kind: 'no-disk-found'}]],
   [
     'Looking Glass B1 client (template "KVMFR version missmatch, expected %u but got %u"; values of gnif/LookingGlass#202)',
     '[E]               main.c:1053 | run                            | KVMFR version missmatch, expected 9 but got 8',
@@ -202,6 +203,12 @@ const RUNNING: Array<[string, string, Array<{kind: string; data?: Record<string,
     [{kind: 'group-not-viable', data: {group: '2', address: '0000:09:00.0'}}, {kind: 'vfio-device', data: {address: '0000:09:00.0'}}],
   ],
   ['an option of another program', 'taskset -cpu 3 ./a.out', []],
+  ['quickemu#102 (devset 234): quickemu 2.3.0\'s first line', 'Quickemu 2.3.0 using /usr/bin/qemu-system-x86_64 v6.0.0', [{kind: 'quickemu-banner', data: {version: '2.3.0'}}]],
+  ['quickemu#88 (devset 218): quickemu 2.2.4\'s first line', 'Quickemu 2.2.4 starting windows-11.conf', [{kind: 'quickemu-banner', data: {version: '2.2.4'}}]],
+  ['quickemu#102 (devset 234): the swtpm quickemu started', ' - TPM:      windows-11/windows-11.swtpm-sock (2443096)', [{kind: 'quickemu-tpm', data: {socket: 'windows-11/windows-11.swtpm-sock'}}]],
+  ['words about quickemu are no banner', 'I tried Quickemu 2.3.0 using the Windows 11 config', []],
+  ['quickemu#75 (devset 325): swtpm\'s own version, not a TPM line', 'TPM emulator version 0.6.1, Copyright (c) 2014-2021 IBM Corp.', []],
+  ['quickemu#102 (devset 234): another line of the summary', ' - Disk:     windows-11/disk.qcow2 (64G)', []],
 ]
 
 describe('scanFreeLog: what runs', () => {
@@ -217,6 +224,8 @@ const QUIET: Array<[string, string]> = [
   ['intel/gvt-linux#171: EIO, not the EPERM of RMRR', 'vfio 34658867-146a-4656-9fa5-890fdbc37010: failed to setup container for group 11: Failed to set iommu for container: Input/output error'],
   ['a failed open that is neither permission nor absence', "Could not open '/var/lib/libvirt/images': Is a directory"],
   ['a how-to line', 'sudo swtpm_setup --tpm2 --create-config-files'],
+  ['hashicorp/terraform-provider-vsphere (template "could not locate disk: %s"): a file, not a disk number', 'could not locate disk: terraform-test-disk-eager.vmdk'],
+  ["unattend-generator's other disk check (template \"InterfaceType '\" & actual & \"' of disk N is unexpected.\"): a disk found", "InterfaceType 'SCSI' of disk 0 is unexpected."],
   ['words of a stop code, not the code', 'the system thread pool throws an exception'],
   ['a time stamp is not a PCI address; 430 is not 43', '2021-11-03T08:06:48.563014Z error 430'],
 ]

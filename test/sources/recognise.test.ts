@@ -54,6 +54,14 @@ describe('splits a paste at prompts, and the command is a hint', () => {
     expect(log!.command).toBe('dmesg | grep -i dmar')
   })
 
+  it('reads a Markdown quote of output as its lines (unattend-generator#400, devset 231), and "> cmd" before a known command as a prompt', () => {
+    const quoted = devset('231-unattend-vioscsi-loaded-virtio-disk/output.txt')
+    const [part] = recogniseText(quoted)
+    expect(recogniseText(quoted).map((s) => [s.kind, s.from, s.to])).toEqual([['log', 1, 17]])
+    expect(part!.text).toContain('> Could not locate disk 0 (not found).')
+    expect(recogniseText('> lspci -nnk\n01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484] (rev a1)\n').map((s) => [s.kind, s.by, s.command])).toEqual([['lspci', 'command', 'lspci -nnk']])
+  })
+
   it('lets the lines overrule a name that says otherwise (an IOMMU listing saved as groups-output.txt)', () => {
     const listing = 'IOMMU Group 1:\n\t01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484] (rev a1)\n'
     expect(recogniseText(listing, {kind: 'userGroups'}).map((s) => s.kind)).toEqual(['iommuListing'])
