@@ -161,6 +161,8 @@ export class MessageScanner {
   private readonly counts = new Map<KnownMessage, number>()
   private readonly finder: RegExp
   private readonly needles: Needles
+  /** Lines found so far: the automaton is built for a big text only, where it pays for itself. */
+  private lines = 0
 
   constructor(private readonly messages = knownMessages()) {
     this.finder = needleFinder(messages)
@@ -197,12 +199,12 @@ export class MessageScanner {
 
   /** The messages whose needle `line` holds, in their order. */
   private candidates(line: string): KnownMessage[] {
-    const {automaton, messagesOf} = this.needles
+    const automaton = ++this.lines > AUTOMATON_AFTER ? automatonOf(this.needles) : undefined
     if (!automaton) {
       const lower = line.toLowerCase()
       return this.messages.filter((m) => lower.includes(m.needle))
     }
-    const found = automaton.wordsIn(line).flatMap((needle) => messagesOf[needle]!)
+    const found = automaton.wordsIn(line).flatMap((needle) => this.needles.messagesOf[needle]!)
     return found.sort((a, b) => a - b).map((i) => this.messages[i]!)
   }
 
@@ -219,11 +221,17 @@ export class MessageScanner {
 
 interface Needles {
   words: string[]
-  /** To tell which needles a line holds (none when one is a word it cannot hold: each is then tried). */
-  automaton?: WordAutomaton
+  /** To tell which needles a line holds: built when first asked for; null when a needle is a word it cannot hold. */
+  automaton?: WordAutomaton | null
   /** For each needle, the messages (their indices) with it. */
   messagesOf: number[][]
 }
+
+/**
+ * Lines a scanner tries every message on before it asks the automaton which needles a line holds:
+ * building it costs what trying every message on a few thousand lines does.
+ */
+const AUTOMATON_AFTER = 2000
 
 const needlesByMessages = new WeakMap<KnownMessage[], Needles>()
 
@@ -233,10 +241,14 @@ function needlesOf(messages: KnownMessage[]): Needles {
   if (!needles) {
     const words = [...new Set(messages.map((m) => m.needle))]
     needles = {words, messagesOf: words.map((needle) => messages.flatMap((m, i) => (m.needle === needle ? [i] : [])))}
-    if (words.every(WordAutomaton.holds)) needles.automaton = new WordAutomaton(words)
     needlesByMessages.set(messages, needles)
   }
   return needles
+}
+
+function automatonOf(needles: Needles): WordAutomaton | undefined {
+  if (needles.automaton === undefined) needles.automaton = needles.words.every(WordAutomaton.holds) ? new WordAutomaton(needles.words) : null
+  return needles.automaton ?? undefined
 }
 
 /** A case-insensitive pattern for any message's needle. */

@@ -73,6 +73,23 @@ describe('scanMessages', () => {
     ])
   })
 
+  it('past a few thousand lines holding a needle, the automaton picks the messages each line matches, in order', () => {
+    // Lines holding needles in any case, then every example: the later lines are read by the automaton.
+    const needles = [...new Set(knownMessages().map((m) => m.needle))]
+    const lines = [...Array.from({length: 2500}, (_, i) => `decoy ${needles[i % needles.length]!.toUpperCase()} ~`), ...entries.map((e) => e.example)]
+    // The oracle: every message's pattern on every line, at most five hits a message.
+    const counts = new Map<string, number>()
+    const expected = lines.flatMap((line) =>
+      knownMessages().flatMap((m) => {
+        if ((counts.get(m.pattern.source) ?? 0) >= 5 || !m.pattern.test(line)) return []
+        counts.set(m.pattern.source, (counts.get(m.pattern.source) ?? 0) + 1)
+        return [[m.id, line.trim()]]
+      }),
+    )
+    expect(scanMessages([source(lines.join('\n'))]).map((h) => [h.message.id, h.text])).toEqual(expected)
+    expect(expected.length).toBeGreaterThan(60)
+  })
+
   it('keeps a few hits of a flood, and reads no unreadable source', () => {
     const flood = 'AER: Corrected error received: 0000:00:1c.5\n'.repeat(10_000)
     expect(scanMessages([source(flood)]).length).toBe(5)
