@@ -112,7 +112,14 @@ export class FoundLines {
 
   /** Lines either finder finds, as one finder (both over the same text). */
   static either(a: FoundLines, b: FoundLines): FoundLines {
-    const merged = [...new Set([...a.matching(), ...b.matching()])].sort((x, y) => x - y)
+    const x = a.matching()
+    const y = b.matching()
+    // Both are in order: merge them, once each.
+    const merged: number[] = []
+    for (let i = 0, j = 0; i < x.length || j < y.length; ) {
+      const next = j >= y.length || (i < x.length && x[i]! <= y[j]!) ? x[i++]! : y[j++]!
+      if (merged.at(-1) !== next) merged.push(next)
+    }
     return new FoundLines(a.text, merged)
   }
 

@@ -24,42 +24,43 @@ export class WordAutomaton {
   }
 
   constructor(words: readonly string[]) {
-    const trie: Int32Array[] = [new Int32Array(CLASSES).fill(-1)]
+    // The trie, as each state's moves (class, next state).
+    const moves: Array<Array<[number, number]>> = [[]]
     const endings: number[][] = [[]]
     words.forEach((word, index) => {
       if (!WordAutomaton.holds(word)) throw new Error(`WordAutomaton: ${JSON.stringify(word)} is not a lower-case ASCII word`)
       let state = 0
       for (let i = 0; i < word.length; i++) {
         const c = word.charCodeAt(i)
-        if (trie[state]![c]! < 0) {
-          trie[state]![c] = trie.length
-          trie.push(new Int32Array(CLASSES).fill(-1))
+        let next = moves[state]!.find(([cls]) => cls === c)?.[1]
+        if (next === undefined) {
+          next = moves.length
+          moves[state]!.push([c, next])
+          moves.push([])
           endings.push([])
         }
-        state = trie[state]![c]!
+        state = next
       }
       endings[state]!.push(index)
     })
-    // Breadth first, each state's missing moves are its failure state's, and it ends what that ends.
-    const delta = new Int32Array(trie.length * CLASSES)
-    const failure = new Int32Array(trie.length)
+    // Breadth first: a state's row is its failure state's row with its own moves over it, and it ends
+    // what its failure state ends.
+    const delta = new Int32Array(moves.length * CLASSES)
+    const failure = new Int32Array(moves.length)
     const queue: number[] = []
-    for (let c = 0; c < CLASSES; c++) {
-      const next = trie[0]![c]!
-      delta[c] = next < 0 ? 0 : next * CLASSES
-      if (next > 0) queue.push(next)
+    for (const [c, next] of moves[0]!) {
+      delta[c] = next * CLASSES
+      queue.push(next)
     }
     for (let head = 0; head < queue.length; head++) {
       const state = queue[head]!
-      if (failure[state]) endings[state]!.push(...endings[failure[state]!]!)
-      for (let c = 0; c < CLASSES; c++) {
-        const next = trie[state]![c]!
-        if (next < 0) delta[state * CLASSES + c] = delta[failure[state]! * CLASSES + c]!
-        else {
-          failure[next] = delta[failure[state]! * CLASSES + c]! / CLASSES
-          delta[state * CLASSES + c] = next * CLASSES
-          queue.push(next)
-        }
+      const fail = failure[state]!
+      if (fail) endings[state]!.push(...endings[fail]!)
+      delta.copyWithin(state * CLASSES, fail * CLASSES, fail * CLASSES + CLASSES)
+      for (const [c, next] of moves[state]!) {
+        failure[next] = delta[fail * CLASSES + c]! / CLASSES
+        delta[state * CLASSES + c] = next * CLASSES
+        queue.push(next)
       }
     }
     for (let i = 0; i < delta.length; i++) if (endings[delta[i]! / CLASSES]!.length) delta[i]! |= WORD_ENDS

@@ -43,6 +43,7 @@ function starts(text: string, found: Finder): number[] {
 function expectSameAsPatterns(text: string): void {
   const found = finder.find(text)
   for (const [name, search] of Object.entries(SEARCHES)) expect(starts(text, found[name as keyof typeof SEARCHES]), name).toEqual(walked(text, search.pattern))
+  expect(starts(text, FoundLines.either(found.keys, found.stamps)), 'keys or stamps').toEqual(walked(text, KEY_FINDER))
 }
 
 const fixture = (path: string) => readFileSync(new URL(`../../fixtures/${path}`, import.meta.url), 'utf8')
