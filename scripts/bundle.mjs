@@ -4,9 +4,27 @@
 // its code runs. Node then opens a few files instead of ~200, which keeps start-up close to its own.
 // The plugins (help, autocomplete) are not imported: oclif loads them from node_modules by their manifest.
 import {readdirSync, writeFileSync} from 'node:fs'
+import {resolve} from 'node:path'
 import {build} from 'esbuild'
 
 const commands = 'dist/src/commands'
+
+/**
+ * Every import of the project's string-width (ours, wrap-ansi 7's, cli-table3's) gets
+ * src/util/string-width-fast.cjs, which answers printable ASCII at once and asks the library for the rest.
+ * listr2's packages bring string-width 7 of their own and keep it.
+ */
+const OWN_STRING_WIDTH = resolve('node_modules/string-width/index.js')
+const fastStringWidth = {
+  name: 'fast-string-width',
+  setup(build) {
+    build.onResolve({filter: /^string-width$/}, async (args) => {
+      if (args.pluginData === 'as-is') return undefined
+      const found = await build.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'as-is'})
+      return found.path === OWN_STRING_WIDTH ? {path: resolve('src/util/string-width-fast.cjs')} : found
+    })
+  },
+}
 // What oclif's core loads only to run TypeScript sources in development (never in a built run).
 const DEVELOPMENT_ONLY = ['typescript', 'ts-node', 'tsx', 'pnpapi']
 
@@ -28,6 +46,7 @@ await build({
   external: DEVELOPMENT_ONLY,
   // oclif's core is CommonJS and calls require() (and require.resolve for plugins): an ES module has none.
   banner: {js: "import {createRequire as createRequireForBundle} from 'node:module'; const require = createRequireForBundle(import.meta.url);"},
+  plugins: [fastStringWidth],
   logLevel: 'warning',
 })
 
