@@ -10,18 +10,22 @@ import {build} from 'esbuild'
 const commands = 'dist/src/commands'
 
 /**
- * Every import of the project's string-width (ours, wrap-ansi 7's, cli-table3's) gets
- * src/util/string-width-fast.cjs, which answers printable ASCII at once and asks the library for the rest.
- * listr2's packages bring string-width 7 of their own and keep it.
+ * Packages the bundle takes from a file of ours, when an import resolves to the project's own copy:
+ * string-width (ours, wrap-ansi 7's, cli-table3's; listr2's packages keep their string-width 7)
+ * answering printable ASCII at once, and debug loaded only when DEBUG is set.
  */
-const OWN_STRING_WIDTH = resolve('node_modules/string-width/index.js')
-const fastStringWidth = {
-  name: 'fast-string-width',
+const REPLACED = {
+  'string-width': {own: resolve('node_modules/string-width/index.js'), by: resolve('src/util/string-width-fast.cjs')},
+  debug: {own: resolve('node_modules/debug/src/index.js'), by: resolve('src/util/debug-when-asked.cjs')},
+}
+const replaceOwnCopies = {
+  name: 'replace-own-copies',
   setup(build) {
-    build.onResolve({filter: /^string-width$/}, async (args) => {
+    build.onResolve({filter: /^(string-width|debug)$/}, async (args) => {
       if (args.pluginData === 'as-is') return undefined
       const found = await build.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'as-is'})
-      return found.path === OWN_STRING_WIDTH ? {path: resolve('src/util/string-width-fast.cjs')} : found
+      const replaced = REPLACED[args.path]
+      return found.path === replaced.own ? {path: replaced.by} : found
     })
   },
 }
@@ -46,7 +50,7 @@ await build({
   external: DEVELOPMENT_ONLY,
   // oclif's core is CommonJS and calls require() (and require.resolve for plugins): an ES module has none.
   banner: {js: "import {createRequire as createRequireForBundle} from 'node:module'; const require = createRequireForBundle(import.meta.url);"},
-  plugins: [fastStringWidth],
+  plugins: [replaceOwnCopies],
   logLevel: 'warning',
 })
 

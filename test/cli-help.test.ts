@@ -40,3 +40,13 @@ describe('the bundle prints what oclif prints unbundled', () => {
     expect(bundled).toEqual(reference)
   })
 })
+
+describe("oclif's debug output, which the bundle loads only when asked for", () => {
+  it('DEBUG=oclif:* shows what oclif does, on stderr; without DEBUG nothing', async () => {
+    const asked = await cli(['--version'], {DEBUG: 'oclif:*'})
+    expect(asked.stderr).toMatch(/oclif:config loading core plugin from /)
+    const quiet = await cli(['--version'])
+    expect(quiet.stderr).toBe('')
+    expect(quiet.stdout).toBe(asked.stdout)
+  })
+})
