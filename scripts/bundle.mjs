@@ -10,22 +10,24 @@ import {build} from 'esbuild'
 const commands = 'dist/src/commands'
 
 /**
- * Packages the bundle takes from a file of ours, when an import resolves to the project's own copy:
- * string-width (ours, wrap-ansi 7's, cli-table3's; listr2's packages keep their string-width 7)
- * answering printable ASCII at once, and debug loaded only when DEBUG is set.
+ * Packages the bundle takes from a file of ours (which requires the package itself), where an import
+ * resolves to the project's own copy: string-width (ours, wrap-ansi 7's, cli-table3's; listr2's
+ * packages keep their string-width 7) answering printable ASCII at once, debug loaded only when DEBUG
+ * is set, tinyglobby loaded on its first glob.
  */
 const REPLACED = {
-  'string-width': {own: resolve('node_modules/string-width/index.js'), by: resolve('src/util/string-width-fast.cjs')},
-  debug: {own: resolve('node_modules/debug/src/index.js'), by: resolve('src/util/debug-when-asked.cjs')},
+  'string-width': {own: 'node_modules/string-width/index.js', by: 'src/util/string-width-fast.cjs'},
+  debug: {own: 'node_modules/debug/src/index.js', by: 'src/util/debug-when-asked.cjs'},
+  tinyglobby: {own: 'node_modules/tinyglobby/dist/index.cjs', by: 'src/util/tinyglobby-when-used.cjs'},
 }
 const replaceOwnCopies = {
   name: 'replace-own-copies',
   setup(build) {
-    build.onResolve({filter: /^(string-width|debug)$/}, async (args) => {
-      if (args.pluginData === 'as-is') return undefined
-      const found = await build.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'as-is'})
+    build.onResolve({filter: new RegExp(`^(${Object.keys(REPLACED).join('|')})$`)}, async (args) => {
       const replaced = REPLACED[args.path]
-      return found.path === replaced.own ? {path: replaced.by} : found
+      if (args.pluginData === 'as-is' || args.importer === resolve(replaced.by)) return undefined
+      const found = await build.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'as-is'})
+      return found.path === resolve(replaced.own) ? {path: resolve(replaced.by)} : found
     })
   },
 }

@@ -4,7 +4,7 @@
  * tsc's output (dist/src) with no manifest, for every command's --help, the plugins' and the hook's.
  */
 import {execFile} from 'node:child_process'
-import {mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
+import {copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {afterAll, describe, expect, it} from 'vitest'
@@ -48,5 +48,26 @@ describe("oclif's debug output, which the bundle loads only when asked for", () 
     const quiet = await cli(['--version'])
     expect(quiet.stderr).toBe('')
     expect(quiet.stdout).toBe(asked.stdout)
+  })
+})
+
+describe("the bundle's tinyglobby, loaded on its first glob", () => {
+  it('without a manifest oclif finds the commands by their files, and runs them', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'vfio-doctor-no-manifest-'))
+    try {
+      // bin/run.js copied, not linked: Node runs a linked script from where it really is, by that manifest.
+      mkdirSync(join(root, 'bin'))
+      copyFileSync(join(repoRoot, 'bin/run.js'), join(root, 'bin/run.js'))
+      for (const name of ['dist', 'node_modules', 'knowledge', 'schema', 'package.json']) symlinkSync(join(repoRoot, name), join(root, name))
+      const listed = await new Promise<CliResult>((resolve) => {
+        execFile(process.execPath, [join(root, 'bin/run.js'), 'list', '--json'], {cwd: root, env: {...process.env, DEBUG: 'oclif:config:*'}}, (err, stdout, stderr) =>
+          resolve({code: err ? 1 : 0, stdout, stderr}),
+        )
+      })
+      expect(listed.stderr).toMatch(/found commands \[ 'capture', 'check'/)
+      expect(JSON.parse(listed.stdout).checks.length).toBeGreaterThan(20)
+    } finally {
+      rmSync(root, {recursive: true, force: true})
+    }
   })
 })

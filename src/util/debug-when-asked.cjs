@@ -8,4 +8,4 @@ const silent = () => {
   return log
 }
 
-module.exports = process.env.DEBUG ? require('debug/src/index.js') : silent
+module.exports = process.env.DEBUG ? require('debug') : silent

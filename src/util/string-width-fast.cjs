@@ -3,7 +3,7 @@
 // call, and a report's wrapping spent half its time there. scripts/bundle.mjs puts this in the place
 // of the project's string-width for every package that imports it (ours, wrap-ansi, cli-table3), so
 // all of them measure alike. CommonJS, as the packages that require it expect a function.
-const stringWidth = require('string-width/index.js')
+const stringWidth = require('string-width')
 
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/
 
