@@ -44,12 +44,18 @@ export class WordAutomaton {
       endings[state]!.push(index)
     })
     // Breadth first: a state's row is its failure state's row with its own moves over it, and it ends
-    // what its failure state ends.
+    // what its failure state ends. A move is marked as it is written: its target's failure state is
+    // set just before, and whether words end there was settled when that state's was.
     const delta = new Int32Array(moves.length * CLASSES)
     const failure = new Int32Array(moves.length)
+    const ends = Uint8Array.from(endings, (own) => (own.length ? 1 : 0))
+    const move = (next: number) => {
+      ends[next] ||= ends[failure[next]!]!
+      return (next * CLASSES) | (ends[next] ? WORD_ENDS : 0)
+    }
     const queue: number[] = []
     for (const [c, next] of moves[0]!) {
-      delta[c] = next * CLASSES
+      delta[c] = move(next)
       queue.push(next)
     }
     for (let head = 0; head < queue.length; head++) {
@@ -58,12 +64,11 @@ export class WordAutomaton {
       if (fail) endings[state]!.push(...endings[fail]!)
       delta.copyWithin(state * CLASSES, fail * CLASSES, fail * CLASSES + CLASSES)
       for (const [c, next] of moves[state]!) {
-        failure[next] = delta[fail * CLASSES + c]! / CLASSES
-        delta[state * CLASSES + c] = next * CLASSES
+        failure[next] = (delta[fail * CLASSES + c]! & ~WORD_ENDS) / CLASSES
+        delta[state * CLASSES + c] = move(next)
         queue.push(next)
       }
     }
-    for (let i = 0; i < delta.length; i++) if (endings[delta[i]! / CLASSES]!.length) delta[i]! |= WORD_ENDS
     this.delta = delta
     this.endings = endings
   }

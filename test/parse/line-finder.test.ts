@@ -108,6 +108,12 @@ describe('WordAutomaton', () => {
     expect(automaton.wordsIn('bound to VFIO-PCI', 0, 12)).toEqual([])
   })
 
+  it("ends a word reached through a chain of failures, where the state between ends none", () => {
+    // Reading "xab": the state for "xab" fails to "ab" (no word ends there), which fails to "b" (a word).
+    const automaton = new WordAutomaton(['xabd', 'abz', 'b'])
+    expect(automaton.wordsIn('xab')).toEqual([2])
+  })
+
   it('holds no word that is not lower-case ASCII', () => {
     for (const word of ['', 'Vfio', 'refusée']) expect(() => new WordAutomaton([word])).toThrow(/lower-case ASCII/)
   })
