@@ -1,0 +1,75 @@
+/**
+ * checks/lib/kernel.ts, what several checks read: which kernel the host runs (or its NixOS
+ * configuration selects), a module parameter's settings and which of them is in force, and the CPU
+ * vendor when cpuinfo is missing. The check tables reach these through one check each; here each
+ * branch is held directly, from real evidence formats.
+ */
+import {describe, expect, it} from 'vitest'
+import {cpuVendorOf, isTrue, kernelVersion, moduleParam, paramState} from '../../checks/lib/kernel.js'
+import {assembleFacts} from '../../src/facts/assemble.js'
+import type {Facts} from '../../src/facts/types.js'
+import {sourceSetFromFiles, type EvidenceFiles} from '../helpers/check-tester.js'
+
+const facts = (files: EvidenceFiles): Facts => assembleFacts(sourceSetFromFiles(files), {})
+const nix = (kernelPackages: string) => `{ pkgs, ... }: { boot.kernelPackages = ${kernelPackages}; }\n`
+const NIXOS_2311 = 'ID=nixos\nVERSION_ID="23.11"\n'
+const version = (files: EvidenceFiles) => {
+  const v = kernelVersion(facts(files))
+  return v && `${v.major}.${v.minor}`
+}
+
+describe('kernelVersion from a NixOS configuration', () => {
+  it('reads a two-digit minor version (linuxPackages_6_12 is 6.12, not 6.1)', () => {
+    expect(version({'configuration.nix': nix('pkgs.linuxPackages_6_12')})).toBe('6.12')
+  })
+  it('reads linuxKernel.packages.linux_6_6 as well as linuxPackages_6_6', () => {
+    expect(version({'configuration.nix': nix('pkgs.linuxKernel.packages.linux_6_6')})).toBe('6.6')
+  })
+  it('a kernelPackages it cannot place (hardened) makes the kernel unknown, not the release default', () => {
+    expect(version({'configuration.nix': nix('pkgs.linuxPackages_hardened'), 'os-release.txt': NIXOS_2311})).toBeUndefined()
+  })
+  it('one file of several setting an unplaceable kernelPackages is enough to drop the release default', () => {
+    const files = {'configuration.nix': '{ ... }: { networking.hostName = "vm-host"; }\n', 'kernel.nix': nix('pkgs.linuxPackages_hardened'), 'os-release.txt': NIXOS_2311}
+    expect(version(files)).toBeUndefined()
+  })
+  it('without kernelPackages, the release default (23.11: 6.1)', () => {
+    expect(kernelVersion(facts({'configuration.nix': '{ ... }: { networking.hostName = "vm-host"; }\n', 'os-release.txt': NIXOS_2311}))).toMatchObject({major: 6, minor: 1, source: "NixOS 23.11's default kernel (6.1)"})
+  })
+})
+
+describe('moduleParam and paramState', () => {
+  const MODPROBE = 'options kvm_amd nested=1\noptions kvm ignore_msrs=1 report_ignored_msrs=0\n'
+  it('/sys/module (what the kernel runs with) wins over the configuration that says otherwise', () => {
+    const f = facts({'kvm-params.txt': 'kvm.ignore_msrs=N\n', 'modprobe-kvm.conf': MODPROBE})
+    expect(moduleParam(f, 'kvm', 'ignore_msrs').map((s) => s.where)).toEqual(['running', 'modprobe'])
+    expect(paramState(moduleParam(f, 'kvm', 'ignore_msrs'))).toEqual({on: false, evidence: '/sys/module/kvm/parameters/ignore_msrs: N'})
+  })
+  it("another module's options line is not this module's parameter; '-' and '_' in module names are one", () => {
+    const f = facts({'modprobe-kvm.conf': MODPROBE})
+    expect(moduleParam(f, 'kvm', 'nested')).toEqual([])
+    expect(moduleParam(f, 'kvm-amd', 'nested').map((s) => s.value)).toEqual(['1'])
+  })
+  it('the kernel command line: kvm-intel.nested=1 is kvm_intel\'s; a parameter without a value sets nothing', () => {
+    const f = facts({'cmdline.txt': 'BOOT_IMAGE=/vmlinuz quiet kvm-intel.nested=1 kvm.ignore_msrs\n'})
+    expect(moduleParam(f, 'kvm_intel', 'nested').map((s) => [s.where, s.value])).toEqual([['cmdline', '1']])
+    expect(moduleParam(f, 'kvm', 'ignore_msrs')).toEqual([])
+  })
+  it('boot.kernelParams and boot.extraModprobeConfig, for this module only', () => {
+    const config = '{ ... }: {\n  boot.kernelParams = [ "kvm.ignore_msrs=1" "amd_iommu=on" ];\n  boot.extraModprobeConfig = "options kvm_amd nested=0";\n}\n'
+    const f = facts({'configuration.nix': config})
+    expect(moduleParam(f, 'kvm', 'ignore_msrs').map((s) => [s.where, s.value])).toEqual([['nixos', '1']])
+    expect(moduleParam(f, 'kvm_amd', 'nested').map((s) => s.value)).toEqual(['0'])
+    expect(moduleParam(f, 'kvm', 'nested')).toEqual([])
+  })
+  it('isTrue reads a boolean as the kernel does: the whole value', () => {
+    expect(['Y', 'y', '1', 'yes', 'on', 'true', ' Y\n'].map(isTrue)).toEqual([true, true, true, true, true, true, true])
+    expect(['N', '0', '10', 'off', 'false', '2'].map(isTrue)).toEqual([false, false, false, false, false, false])
+  })
+})
+
+describe('cpuVendorOf without cpuinfo', () => {
+  it('reads the vendor from the kernel log\'s "smpboot: CPU0:" line', () => {
+    const line = '[    0.164685] smpboot: CPU0: Intel(R) Core(TM) i7-7700HQ CPU @ 2.80GHz (family: 0x6, model: 0x9e, stepping: 0x9)\n'
+    expect(cpuVendorOf(facts({'dmesg.txt': line}))).toBe('intel')
+  })
+})
