@@ -1,5 +1,5 @@
 import {CHECKS} from '../../checks/index.js'
-import {frontMatterById, knowledgeIds, severityOf} from '../knowledge/page.js'
+import {frontMatterById, headingOf, knowledgeIds} from '../knowledge/page.js'
 import {BaseCommand} from '../cli/base.js'
 import {terminalWidth} from '../util/terminal-width.js'
 import {wrapLines} from '../util/wrap.js'
@@ -25,8 +25,8 @@ export default class List extends BaseCommand {
     // From the compiled front matter: a page's title and severity need no page read.
     const fronts = frontMatterById()
     const failureModes = knowledgeIds().map((id) => {
-      const front = fronts[id]
-      return {id, severity: front ? severityOf(front) : '', title: front ? String(front.title ?? id) : '', reportedBy: CHECKS.filter((c) => c.reports.includes(id)).map((c) => c.id)}
+      const {title = '', severity = ''} = fronts[id] ? headingOf(id, fronts[id]) : {}
+      return {id, severity, title, reportedBy: CHECKS.filter((c) => c.reports.includes(id)).map((c) => c.id)}
     })
     if (!this.jsonEnabled()) process.stdout.write(text({checks, failureModes}, terminalWidth()))
     return {checks, failureModes}

@@ -165,8 +165,8 @@ export class MessageScanner {
   private lines = 0
 
   constructor(private readonly messages = knownMessages()) {
-    this.finder = needleFinder(messages)
     this.needles = needlesOf(messages)
+    this.finder = needleFinder(this.needles.words)
   }
 
   /** The lines worth reading as a line search (line-finder.ts): any message's needle. */
@@ -251,9 +251,9 @@ function automatonOf(needles: Needles): WordAutomaton | undefined {
   return needles.automaton ?? undefined
 }
 
-/** A case-insensitive pattern for any message's needle. */
-function needleFinder(messages: KnownMessage[]): RegExp {
-  const escaped = [...new Set(messages.map((m) => m.needle))].map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+/** A case-insensitive pattern for any of the needles. */
+function needleFinder(needles: string[]): RegExp {
+  const escaped = needles.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
   return new RegExp(escaped.length ? escaped.join('|') : '(?!)', 'gi')
 }
 

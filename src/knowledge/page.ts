@@ -97,12 +97,16 @@ export function severityOf(front: FrontMatter | undefined): KnowledgePage['sever
   return (['error', 'warning', 'info'].includes(String(front?.severity)) ? front!.severity : 'error') as KnowledgePage['severity']
 }
 
+/** A page's title and severity as its front matter gives them, for readers that need no more of it. */
+export function headingOf(id: string, front: FrontMatter): Pick<KnowledgePage, 'title' | 'severity'> {
+  return {title: String(front.title ?? id), severity: severityOf(front)}
+}
+
 function toPage(id: string, front: FrontMatter, body: string): KnowledgePage {
   const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : v === undefined ? [] : [String(v)])
   return {
     id: String(front.id ?? id),
-    title: String(front.title ?? id),
-    severity: severityOf(front),
+    ...headingOf(id, front),
     symptoms: list(front.symptoms),
     signals: list(front.signals),
     applies: String(front.applies ?? ''),

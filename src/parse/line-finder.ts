@@ -100,15 +100,12 @@ export class LineFinder<Name extends string> {
  */
 export class FoundLines {
   lastIndex = 0
-  private readonly starts: readonly number[]
 
   constructor(
     private readonly text: string,
-    starts: readonly number[],
+    private readonly starts: readonly number[],
     private readonly test?: RegExp,
-  ) {
-    this.starts = starts
-  }
+  ) {}
 
   /** Lines either finder finds, as one finder (both over the same text). */
   static either(a: FoundLines, b: FoundLines): FoundLines {

@@ -48,20 +48,17 @@ export async function* textParts(path: string, from = 0, partBytes = PART_BYTES)
       // The new bytes join what was kept (moved only after a skipped stretch).
       if (fresh > kept) buffer.copyWithin(kept, fresh, kept + bytesRead)
       const bytes = buffer.subarray(0, kept + bytesRead - (fresh - kept))
+      // Whole lines go out in pieces; the unfinished line after them (all of it, with no line end) is kept.
       const lastEnd = bytes.lastIndexOf(NEWLINE)
-      if (lastEnd < 0) {
-        kept = Math.min(bytes.length, MAX_LINE_BYTES)
-        skipping = bytes.length > MAX_LINE_BYTES
-        continue
+      for (let piece = 0; piece <= lastEnd; ) {
+        const end = pieceEnd(bytes, piece, lastEnd)
+        yield decode(bytes.subarray(piece, end + 1))
+        piece = end + 1
       }
-      for (let from = 0; from <= lastEnd; ) {
-        const to = pieceEnd(bytes, from, lastEnd)
-        yield decode(bytes.subarray(from, to + 1))
-        from = to + 1
-      }
+      const unfinished = bytes.length - lastEnd - 1
       buffer.copyWithin(0, lastEnd + 1, bytes.length)
-      kept = Math.min(bytes.length - lastEnd - 1, MAX_LINE_BYTES)
-      skipping = bytes.length - lastEnd - 1 > MAX_LINE_BYTES
+      kept = Math.min(unfinished, MAX_LINE_BYTES)
+      skipping = unfinished > MAX_LINE_BYTES
     }
     if (kept) yield decode(buffer.subarray(0, kept))
   } finally {

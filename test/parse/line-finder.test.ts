@@ -60,6 +60,16 @@ describe('LineFinder', () => {
     expect(starts(text, found.keys)).toEqual([text.indexOf('[    0.0')])
   })
 
+  it("every alternative of a log's telling pattern holds one of its search's words", () => {
+    for (const kind of ['kernelLog', 'qemuLog'] as const) {
+      const {pattern, words} = tellingSearch(kind)!
+      const alternatives = /\(\?:(.*)\)/.exec(pattern.source)![1]!.split('|')
+      // The literal text of each alternative: what stands before any pattern syntax.
+      const literals = alternatives.map((a) => a.split(/\\[a-z]|[+*?[(]/i)[0]!.toLowerCase())
+      expect(literals.filter((literal) => !words.some((w) => literal.includes(w))), kind).toEqual([])
+    }
+  })
+
   it('folds ASCII case only, as a non-Unicode i pattern does', () => {
     const text = 'IOMMU enabled\nİommu\nKVM: disabled by BIOS\n'
     expectSameAsPatterns(text)

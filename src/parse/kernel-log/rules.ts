@@ -72,12 +72,15 @@ const KEY = new RegExp(escaped([...BY_KEY.keys()]).join('|'), 'gi')
 const LOG_SHAPE_WORDS = ['-- reboot --', '-- boot ', 'freeing unused kernel', 'write protecting the kernel read-only data', ' as init process']
 const FIRST_STAMP = String.raw`\[ *0+\.0+\]`
 
+/** Every key and shape word: a line holding one is read whole. */
+const KEY_WORDS = [...BY_KEY.keys(), ...LOG_SHAPE_WORDS]
+
 /** The lines of a log worth reading whole: a key, or a line that shapes the log (KernelLogScanner). */
-export const KEY_FINDER = new RegExp([...escaped([...BY_KEY.keys(), ...LOG_SHAPE_WORDS]), FIRST_STAMP].join('|'), 'gi')
+export const KEY_FINDER = new RegExp([...escaped(KEY_WORDS), FIRST_STAMP].join('|'), 'gi')
 
 /** KEY_FINDER's lines as two line searches (line-finder.ts): its words, and a first stamp, which holds "0.0". */
 export const KEY_SEARCHES: {keys: LineSearch; stamps: LineSearch} = {
-  keys: {pattern: new RegExp(escaped([...BY_KEY.keys(), ...LOG_SHAPE_WORDS]).join('|'), 'i'), words: [...BY_KEY.keys(), ...LOG_SHAPE_WORDS].map((w) => w.toLowerCase()), exact: true},
+  keys: {pattern: new RegExp(escaped(KEY_WORDS).join('|'), 'i'), words: KEY_WORDS.map((w) => w.toLowerCase()), exact: true},
   stamps: {pattern: new RegExp(FIRST_STAMP), words: ['0.0']},
 }
 
