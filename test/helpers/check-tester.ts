@@ -33,6 +33,8 @@ export interface ValidCase extends CheckCase {
   infos?: Array<{id: string; subject?: string; message?: RegExp}>
   /** The case expects the check to skip (matching this reason): a skip not declared fails it. */
   skipped?: RegExp
+  /** Lines the check must print as passed (the report's "•" lines), one pattern each. */
+  passes?: RegExp[]
 }
 
 export interface CheckTable {
@@ -70,6 +72,7 @@ export function testCheck(check: CheckDefinition, table: CheckTable, {skip = fal
         const want = (c.infos ?? []).map((i) => `info ${i.id}${i.subject ? ` ${i.subject}` : ''}`)
         expect(got.sort(), r.findings.map((f) => `${f.id}: ${f.message}`).join('\n')).toEqual(want.sort())
         for (const i of c.infos ?? []) if (i.message) expect(r.findings.find((f) => f.id === i.id && (!i.subject || f.subject === i.subject))!.message).toMatch(i.message)
+        for (const p of c.passes ?? []) expect(r.passes, `no passed line matches ${p}`).toContainEqual(expect.stringMatching(p))
         if (c.skipped) {
           expect(r.status).toBe('skipped')
           expect(r.reason).toMatch(c.skipped)
