@@ -6,7 +6,7 @@ import {corpus, CPUINFO, DMESG} from './host-data.js'
 testCheck(check, {
   valid: [
     {name: 'real Intel cpuinfo: no hypervisor flag', files: {'cpuinfo.txt': corpus(CPUINFO.intel)}},
-    {name: 'systemd-detect-virt says none', files: {'systemd-detect-virt.txt': 'none\n'}},
+    {name: 'systemd-detect-virt says none', files: {'systemd-detect-virt.txt': 'none\n'}, passes: [/^bare metal \(systemd-detect-virt: none\)$/]},
   ],
   invalid: [
     {
@@ -24,6 +24,37 @@ testCheck(check, {
       name: 'systemd-detect-virt kvm with no groups and no vmx: about the platform, not the BIOS',
       files: {'systemd-detect-virt.txt': 'kvm\n', 'iommu-groups.txt': 'IOMMU Group .:\n', 'cpuinfo.txt': 'flags\t\t: fpu vme de pse tsc msr pae sse sse2 hypervisor\n'},
       findings: [{id: 'host-is-virtual', severity: 'warning', message: /no IOMMU groups and no vmx\/svm CPU flag.*not a BIOS setting/, fix: /"platform":"kvm"/}],
+    },
+    {
+      name: 'a nested KVM guest: vmx and /dev/kvm are there, the IOMMU groups are not',
+      files: {
+        'systemd-detect-virt.txt': 'kvm\n',
+        'iommu-groups.txt': 'IOMMU Group .:\n',
+        'cpuinfo.txt': 'flags\t\t: fpu vme de pse tsc msr pae sse sse2 vmx hypervisor\n',
+        'dev-nodes.txt': 'crw-rw---- 1 root kvm 10, 232 Oct 29 21:01 /dev/kvm\n',
+      },
+      findings: [{
+        id: 'host-is-virtual',
+        severity: 'warning',
+        message: /^This host is a virtual machine \(kvm\); it has no IOMMU groups, which is about the virtual platform, not a BIOS setting\. GPU passthrough is set up on the bare-metal host\.$/,
+        evidence: /^host: systemd-detect-virt: kvm\ncpuinfo flags include "hypervisor"\nthe IOMMU group listing has no groups\n\/dev\/kvm: crw-rw----$/,
+      }],
+    },
+    {
+      name: 'a KVM guest without /dev/kvm, nothing else known',
+      files: {'systemd-detect-virt.txt': 'kvm\n', 'dev-nodes.txt': "ls: cannot access '/dev/kvm': No such file or directory\n"},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /^This host is a virtual machine \(kvm\)\. GPU passthrough/, evidence: /^host: systemd-detect-virt: kvm\n\/dev\/kvm does not exist$/}],
+    },
+    {
+      name: 'run live in a KVM guest: /sys/kernel/iommu_groups is empty',
+      files: {'systemd-detect-virt.txt': 'kvm\n', 'iommu-groups.txt': 'IOMMU Group .:\n'},
+      mode: 'live',
+      findings: [{id: 'host-is-virtual', severity: 'warning', evidence: /^host: systemd-detect-virt: kvm\n\/sys\/kernel\/iommu_groups is empty$/}],
+    },
+    {
+      name: 'only a cpuinfo with the hypervisor flag: said once',
+      files: {'cpuinfo.txt': 'flags\t\t: fpu vme de pse tsc msr pae sse sse2 hypervisor\n'},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /^This host is a virtual machine; it has no vmx\/svm CPU flag, which/, evidence: /^host: the cpuinfo flags include "hypervisor"$/, fix: /"platform":"vm"/}],
     },
     {
       name: 'a container',
