@@ -102,9 +102,11 @@ function checkSource(source: EvdevSource, facts: Facts, report: Reporter): boole
   const shutOut = source.commandline && node?.exists && qemu?.certain && canReadWrite(node, {name: qemu.name, groups: qemu.group ? [qemu.group] : []}) === false
   if (denied.length > 0 || shutOut) {
     const who = qemu ? `${qemu.name} (${qemu.how})` : 'the qemu user'
+    // A by-id link's own mode (lrwxrwxrwx root root) says nothing about who may open the node.
+    const modeOf = node?.mode && !node.mode.startsWith('l') ? ` (${node.mode} ${node.owner}:${node.group})` : ''
     report.error('evdev-input-invalid', {
       subject: path,
-      message: `${domainLabel(domain)}: qemu, running as ${who}, cannot open ${path}${node?.mode ? ` (${node.mode} ${node.owner}:${node.group})` : ''}${source.commandline ? ': libvirt does not chown devices named only in <qemu:commandline>' : ''}.`,
+      message: `${domainLabel(domain)}: qemu, running as ${who}, cannot open ${path}${modeOf}${source.commandline ? ': libvirt does not chown devices named only in <qemu:commandline>' : ''}.`,
       evidence,
       values,
     })

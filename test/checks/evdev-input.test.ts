@@ -18,6 +18,14 @@ const inputLinuxArgs = `<qemu:commandline xmlns:qemu="http://libvirt.org/schemas
   <qemu:arg value="-object"/>
   <qemu:arg value="input-linux,id=kbd1,evdev=${KEYBOARD_EVENT},grab_all=on,repeat=on"/>
 </qemu:commandline>`
+/** QEMU >= 6's JSON form of the same objects, as <qemu:commandline> passes them (one -object each). */
+const jsonArgs = (...objects: string[]) =>
+  `<qemu:commandline xmlns:qemu="http://libvirt.org/schemas/domain/qemu/1.0">\n${objects.map((o) => `  <qemu:arg value="-object"/>\n  <qemu:arg value='${o}'/>`).join('\n')}\n</qemu:commandline>`
+const withArgs = (...objects: string[]) => domainXml([]).replace('</domain>', `${jsonArgs(...objects)}\n</domain>`)
+const MOUSE_EVENT = '/dev/input/by-id/usb-Logitech_USB_Receiver-if01-event-mouse'
+/** libvirt's own virtio-input-host test domain: <input type='passthrough'> with <source evdev=...>. */
+const virtioPassthrough = () => corpus('libvirt-domains', 'virtio-input-passthrough.xml')
+const oneEvdev = (path: string, name: string) => domainXml([`<input type="evdev">\n  <source dev="${path}" />\n</input>`], {name})
 /** namei -l of that keyboard link, resolved to its event node. */
 const nameiKeyboard = (group: string) => `f: ${KEYBOARD_EVENT}
 drwxr-xr-x root root /
@@ -41,6 +49,22 @@ testCheck(evdevInput, {
       },
     },
     {name: 'input-linux via qemu:commandline with qemu as root (NixOS default)', files: {'win10.xml': domainXml([]).replace('</domain>', `${inputLinuxArgs}\n</domain>`), 'permissions.txt': nameiKeyboard('input'), 'os-release.txt': NIXOS, 'configuration.nix': '{ ... }: { virtualisation.libvirtd.enable = true; }\n'}},
+    {
+      name: "QEMU 6's JSON input-linux objects, grab_all true on the keyboard",
+      files: {'win10.xml': withArgs(`{"qom-type":"input-linux","id":"kbd1","evdev":"${KEYBOARD_EVENT}","repeat":true,"grab_all":true}`, `{"qom-type":"input-linux","id":"mouse1","evdev":"${MOUSE_EVENT}"}`), 'ls-input.txt': HEALTHY_LISTING},
+    },
+    {
+      name: 'JSON input-linux objects, grab_all "on"',
+      files: {'win10.xml': withArgs(`{"qom-type":"input-linux","id":"kbd1","evdev":"${KEYBOARD_EVENT}","grab_all":"on"}`, `{"qom-type":"input-linux","id":"mouse1","evdev":"${MOUSE_EVENT}"}`), 'ls-input.txt': HEALTHY_LISTING},
+    },
+    {
+      name: 'input-linux objects in key=value form, grab_all=yes on the second',
+      files: {'win10.xml': withArgs(`input-linux,id=mouse1,evdev=${MOUSE_EVENT}`, `input-linux,id=kbd1,evdev=${KEYBOARD_EVENT},grab_all=yes,repeat=on`), 'ls-input.txt': HEALTHY_LISTING},
+    },
+    {
+      name: 'two domains with one evdev device each: nothing to switch together',
+      files: {'win10.xml': oneEvdev(KEYBOARD_EVENT, 'win10'), 'linux.xml': oneEvdev(MOUSE_EVENT, 'linux'), 'ls-input.txt': HEALTHY_LISTING},
+    },
     {name: 'a Looking Glass domain with spice input and no evdev', files: {'win10.xml': domainXml([seed003LookingGlass()])}, skipped: /^no domain uses evdev input/},
     {name: 'a real passthrough domain without evdev', files: {'win10.xml': corpus('libvirt-domains-real', 'bryansteiner__gpu-passthrough-tutorial__kvm_win10.xml')}, skipped: /^no domain uses evdev input/},
   ],
@@ -77,7 +101,13 @@ testCheck(evdevInput, {
     {
       name: "qemu's own log: permission denied on the keyboard",
       files: {'win10.xml': domainXml([seed003Evdev()]), 'ls-input.txt': HEALTHY_LISTING, 'qemu-win10.log': `qemu-system-x86_64: Could not open '${KEYBOARD_EVENT}': Permission denied\n`},
-      findings: [{id: 'evdev-input-invalid', severity: 'error', subject: KEYBOARD_EVENT, message: /cannot open/}],
+      findings: [{id: 'evdev-input-invalid', severity: 'error', subject: KEYBOARD_EVENT, message: /^domain win10 \(win10\.xml\): qemu, running as the qemu user, cannot open \/dev\/input\/by-id\/[^ ]*-event-kbd\.$/, evidence: /Permission denied$/}],
+    },
+    {
+      // The listing shows the by-id link (lrwxrwxrwx root root), whose mode says nothing about the event node.
+      name: "qemu's own log on Debian: permission denied, the qemu account named",
+      files: {'win10.xml': domainXml([seed003Evdev()]), 'ls-input.txt': HEALTHY_LISTING, 'os-release.txt': 'ID=debian\n', 'qemu-win10.log': `qemu-system-x86_64: Could not open '${KEYBOARD_EVENT}': Permission denied\n`},
+      findings: [{id: 'evdev-input-invalid', severity: 'error', subject: KEYBOARD_EVENT, message: /qemu, running as libvirt-qemu \(the debian default\), cannot open [^ ]*-event-kbd\.$/, fix: /"qemuUser":"libvirt-qemu"/}],
     },
     {
       name: "seed 003's block with grab='all' left off the keyboard: the mouse does not follow the toggle",
@@ -89,10 +119,43 @@ testCheck(evdevInput, {
       files: {'win10.xml': domainXml([]).replace('</domain>', `${inputLinuxArgs}\n</domain>`), 'permissions.txt': nameiKeyboard('input'), 'os-release.txt': NIXOS, 'configuration.nix': nixRunAsUser},
       findings: [{id: 'evdev-input-invalid', severity: 'error', subject: KEYBOARD_EVENT, message: /qemu-libvirtd.*cannot open.*does not chown/, fix: /"qemuUser":"qemu-libvirtd"/}],
     },
+    {
+      name: "libvirt's virtio-input-host domain (<input type='passthrough'>) and its event node is not there",
+      files: {'input.xml': virtioPassthrough(), 'ls-input.txt': "ls: cannot access '/dev/input/event1234': No such file or directory\n"},
+      findings: [{
+        id: 'evdev-input-invalid',
+        severity: 'error',
+        subject: '/dev/input/event1234',
+        message: /^domain QEMUGuest1 \(input\.xml\): \/dev\/input\/event1234 does not exist, so the VM does not start \("Could not open '\/dev\/input\/event1234'"\)/,
+        evidence: /^domain QEMUGuest1 \(input\.xml\): <input type='passthrough'><source evdev='\/dev\/input\/event1234'\/>\n/,
+        fix: /"qemuUser":"qemu"/,
+      }],
+    },
+    {
+      name: 'JSON input-linux objects, neither with grab_all: the keyboard is the one to give it',
+      files: {'win10.xml': withArgs(`{"qom-type":"input-linux","id":"mouse1","evdev":"${MOUSE_EVENT}"}`, `{"qom-type":"input-linux","id":"kbd1","evdev":"${KEYBOARD_EVENT}","repeat":true}`), 'ls-input.txt': HEALTHY_LISTING},
+      findings: [{id: 'evdev-input-invalid', severity: 'warning', subject: 'win10', message: /passes 2 evdev devices and none has grab='all'/, evidence: /<qemu:arg value='\{"qom-type":"input-linux","id":"mouse1"/, fix: /"path":"[^"]*event-kbd"/}],
+    },
+    {
+      name: 'input-linux objects in key=value form, neither with grab_all',
+      files: {'win10.xml': withArgs(`input-linux,id=mouse1,evdev=${MOUSE_EVENT}`, `input-linux,id=kbd1,evdev=${KEYBOARD_EVENT},repeat=on`), 'ls-input.txt': HEALTHY_LISTING},
+      findings: [{id: 'evdev-input-invalid', severity: 'warning', subject: 'win10', evidence: /<qemu:arg value='input-linux,id=kbd1,evdev=[^']*event-kbd,repeat=on'\/>/}],
+    },
+    {
+      name: 'the legacy joystick node /dev/input/js0 as the keyboard',
+      files: {'win10.xml': domainXml([seed003Evdev(MOUSE_EVENT, '/dev/input/js0')]), 'ls-input.txt': HEALTHY_LISTING},
+      findings: [{id: 'evdev-input-invalid', severity: 'error', subject: '/dev/input/js0', message: /^domain win10 \(win10\.xml\): \/dev\/input\/js0 is a legacy joystick node, not an event device; QEMU refuses it/, evidence: /^domain win10 \(win10\.xml\): <input type='evdev'><source dev='\/dev\/input\/js0' grab='all' repeat='on'\/>$/, fix: /"eventPath":"\/dev\/input\/by-id\/DEVICE-event-mouse"/}],
+    },
+    {
+      name: "a game controller's by-id joystick link",
+      files: {'win10.xml': domainXml([seed003Evdev(MOUSE_EVENT, '/dev/input/by-id/usb-Microsoft_Controller-joystick')]), 'ls-input.txt': HEALTHY_LISTING},
+      findings: [{id: 'evdev-input-invalid', severity: 'error', subject: '/dev/input/by-id/usb-Microsoft_Controller-joystick', message: /usb-Microsoft_Controller-joystick has no "event" in its name: it is the joystick interface/, fix: /"eventPath":"\/dev\/input\/by-id\/usb-Microsoft_Controller-event-joystick"/}],
+    },
   ],
   unknown: [
     {name: 'no evidence', files: {}},
     {name: "libvirt's input-linux test domain, no listing of /dev/input", files: {'input-linux.xml': corpus('libvirt-domains', 'input-linux.xml')}, reason: /namei -l \/dev\/input\/event1234/},
-    {name: "seed 003's evdev block, no listing", files: {'win10.xml': domainXml([seed003Evdev()])}, reason: /ls -l \/dev\/input\/by-id/},
+    {name: "libvirt's virtio-input-host domain, no listing", files: {'input.xml': virtioPassthrough()}, reason: /^cannot see \/dev\/input\/event1234: add `namei -l \/dev\/input\/event1234` \(or `ls -l \/dev\/input\/by-id\/`\) as permissions\.txt$/},
+    {name: "seed 003's evdev block, no listing", files: {'win10.xml': domainXml([seed003Evdev()])}, reason: /^cannot see [^ ]*-event-mouse, [^ ]*-event-kbd: add `namei -l [^ ]*-event-mouse [^ ]*-event-kbd` \(or `ls -l \/dev\/input\/by-id\/`\)/},
   ],
 }, {skip: !hasShared})
