@@ -42,6 +42,8 @@ export default defineCheck({
   run(facts, report) {
     const failures = failureLines(facts)
     const reported = new Set<string>()
+    /** Devices vfio-pci held that did not come back but are not GPUs: not this check's finding, but not a clean log either. */
+    const notGpus: string[] = []
 
     for (const [slot, lines] of failures) {
       const gpu = gpuOfSlot(facts, slot)
@@ -60,7 +62,10 @@ export default defineCheck({
       }
       if (headerLines.length === 0) {
         // The symptom is proven whatever the card: a GPU (or an unknown device vfio-pci holds) that did not come back.
-        if (gpu && !isDisplayDevice(gpu)) continue
+        if (gpu && !isDisplayDevice(gpu)) {
+          notGpus.push(describe((lines[0]!.address && deviceAt(facts, lines[0]!.address)) || gpu))
+          continue
+        }
         reported.add(slot)
         const vendorReset = vendorResetName(facts, slot)
         const which = vendorReset
@@ -117,7 +122,9 @@ export default defineCheck({
         values: resetValues(gpu, address),
       })
     }
-    if (reported.size === 0) report.pass('no reset failure in the evidence and no passed GPU of an affected family')
+    if (reported.size > 0) return
+    if (notGpus.length) report.pass(`no GPU among the devices that did not come back from a reset (${notGpus.join('; ')}), and no passed GPU of an affected family`)
+    else report.pass('no reset failure in the evidence and no passed GPU of an affected family')
   },
 })
 
