@@ -35,6 +35,16 @@ describe('kernelVersion from a NixOS configuration', () => {
   it('without kernelPackages, the release default (23.11: 6.1)', () => {
     expect(kernelVersion(facts({'configuration.nix': '{ ... }: { networking.hostName = "vm-host"; }\n', 'os-release.txt': NIXOS_2311}))).toMatchObject({major: 6, minor: 1, source: "NixOS 23.11's default kernel (6.1)"})
   })
+  it("older NixOS put the whole version in VERSION_ID (20.09.4321.115dbbe82eb): its release is 20.09, whose default is 5.4", () => {
+    expect(kernelVersion(facts({'os-release.txt': 'NAME=NixOS\nID=nixos\nVERSION="20.09.4321.115dbbe82eb (Nightingale)"\nVERSION_ID="20.09.4321.115dbbe82eb"\n'}))).toMatchObject({major: 5, minor: 4, source: "NixOS 20.09's default kernel (5.4)"})
+  })
+  it('a NixOS os-release without VERSION_ID gives no default', () => {
+    expect(version({'os-release.txt': 'NAME=NixOS\nID=nixos\n'})).toBeUndefined()
+  })
+  it("the current generation's boot.json names the kernel it boots: that wins over the configuration's kernelPackages", () => {
+    const bootJson = JSON.stringify({'org.nixos.bootspec.v1': {kernel: '/nix/store/0c4y2z8ixyq6n5xk1hb1d1l5xkjq4f2w-linux-6.6.32/bzImage', kernelParams: ['loglevel=4'], label: 'NixOS 24.05.20240601.abcdef0 (Linux 6.6.32)', system: 'x86_64-linux'}})
+    expect(kernelVersion(facts({'current-system-boot.json': bootJson, 'configuration.nix': nix('pkgs.linuxPackages_6_1'), 'os-release.txt': NIXOS_2311}))).toMatchObject({major: 6, minor: 6, source: 'current-system-boot.json: the current generation boots Linux 6.6.32'})
+  })
 })
 
 describe('moduleParam and paramState', () => {
