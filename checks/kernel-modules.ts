@@ -96,7 +96,7 @@ export default defineCheck({
         values: fixValues(facts, mine, module),
       })
     }
-    if (found === 0) report.pass(requests.length ? `${asked.size} module name(s) asked for, all loadable here` : 'no module-not-found in the kernel log')
+    if (found === 0) report.pass(requests.length ? `${asked.size} module name(s) asked for, all loadable here` : 'no module passthrough uses is missing in the kernel log')
   },
 })
 

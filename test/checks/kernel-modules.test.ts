@@ -10,14 +10,21 @@ const VIRQFD_NOT_FOUND = "Jan 01 14:29:21 pve systemd-modules-load[463]: Failed 
 
 testCheck(check, {
   valid: [
-    {name: 'seed 003 on its own era: NixOS 21.11, kernel 5.10', files: {'configuration.nix': seed003Config(), 'uname.txt': '5.10.81\n', 'cpuinfo.txt': intelCpu}},
+    {name: 'seed 003 on its own era: NixOS 21.11, kernel 5.10', files: {'configuration.nix': seed003Config(), 'uname.txt': '5.10.81\n', 'cpuinfo.txt': intelCpu}, passes: [/^5 module name\(s\) asked for, all loadable here$/]},
     {name: "seed 003 on NixOS 21.11 (os-release): that release's default kernel is 5.10", files: {'configuration.nix': seed003Config(), 'os-release.txt': 'ID=nixos\nVERSION_ID="21.11"\n'}},
     {name: 'seed 001 on an AMD CPU with kernel 5.15 (kvm-${platform} = kvm-amd)', files: {'configuration.nix': seed001Module(), 'uname.txt': '5.15.32\n', 'cpuinfo.txt': amdCpu}},
     {name: 'real Manjaro 5.10 log with vfio_virqfd loaded (still a module then)', files: {'dmesg.txt': corpus(DMESG.navi10Kernel510)}},
     {
       name: 'real log with "Module msr not found" from an unrelated program',
       files: {'dmesg.txt': corpus('dmesg/correabuscar__amdmsrtweaker-lnx__dmesg.txt')},
+      passes: [/^no module passthrough uses is missing in the kernel log$/],
     },
+    {
+      name: "modprobe.d softdeps that load vfio-pci first (Arch wiki's way) on 6.8",
+      files: {'modprobe-vfio.conf': 'softdep amdgpu pre: vfio-pci\nsoftdep snd_hda_intel pre: vfio-pci\n', 'uname.txt': '6.8.12\n'},
+      passes: [/^1 module name\(s\) asked for, all loadable here$/],
+    },
+    {name: 'a modules-load= with no value asks for nothing', files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 modules-load quiet', 'uname.txt': '6.2.0\n'}, skipped: /^no module lists/},
     {name: 'modules without vfio_virqfd on 6.12', files: {'configuration.nix': '{ boot.initrd.kernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" ]; boot.kernelModules = [ "kvm-intel" ]; }', 'uname.txt': '6.12.18'}},
   ],
   invalid: [
@@ -74,6 +81,36 @@ testCheck(check, {
       name: 'vendor-reset asked for but not installed',
       files: {'journal.txt': "Mar 02 09:00:01 host systemd-modules-load[401]: Failed to find module 'vendor-reset'"},
       findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vendor_reset', message: /not built or installed/}],
+    },
+    {
+      name: 'a modprobe.d softdep with vfio_virqfd on 6.8',
+      files: {'modprobe-vfio.conf': 'softdep vfio-pci pre: vfio vfio_virqfd post: vfio_iommu_type1\n', 'uname.txt': '6.8.12\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', message: /^vfio_virqfd is asked for, but Linux 6\.2 merged vfio_virqfd into the vfio module and this host has running kernel 6\.8\.12: loading it fails at boot \("Failed to find module"\); the other modules still load\. Remove it; vfio provides it\.$/, evidence: /^running kernel 6\.8\.12\nmodprobe-vfio\.conf line 1: softdep vfio-pci pre: vfio vfio_virqfd post: vfio_iommu_type1$/}],
+    },
+    {
+      name: 'rd.driver.pre=vfio-pci,vfio_virqfd on the kernel command line of 6.2.0',
+      files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 rd.driver.pre=vfio-pci,vfio_virqfd modules-load=vfio', 'uname.txt': '6.2.0\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /^running kernel 6\.2\.0\nkernel command line: [^\n]*rd\.driver\.pre=vfio-pci,vfio_virqfd/, fix: /"change":"remove `vfio_virqfd`"/}],
+    },
+    {
+      name: 'modules-load=kvm_intel on an AMD CPU',
+      files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 modules-load=kvm_intel', 'cpuinfo.txt': amdCpu},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'kvm_intel', message: /^kvm-intel is for Intel CPUs; this CPU is AMD \(AMD Ryzen 7 4800U with Radeon Graphics\), so it fails to load\. The module here is kvm-amd\.$/, evidence: /^cpuinfo: AMD Ryzen 7 4800U with Radeon Graphics\nkernel command line: /, fix: /"module":"kvm-intel".*"modules":"\\"kvm-amd\\"","change":"load `kvm-amd` instead of `kvm-intel`"/}],
+    },
+    {
+      name: 'boot.kernelModules with both kvm-intel and kvm-amd on an AMD CPU: the fix does not add kvm-amd twice',
+      files: {'configuration.nix': '{ boot.kernelModules = [ "kvm-intel" "kvm-amd" "vfio_pci" ]; }', 'cpuinfo.txt': amdCpu, 'uname.txt': '6.8.12\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'kvm_intel', evidence: /boot\.kernelModules: configuration\.nix line 1: "kvm-intel"$/, fix: /"modules":"\\"kvm-amd\\" \\"vfio_pci\\""/}],
+    },
+    {
+      name: 'a module the configuration asks for and the journal cannot find (not a passthrough module)',
+      files: {'configuration.nix': '{ boot.kernelModules = [ "i2c-dev" "ddcci" ]; }', 'journal.txt': "Mar 02 09:00:01 host systemd-modules-load[401]: Failed to find module 'ddcci'", 'uname.txt': '6.12.18\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'ddcci', message: /^The kernel cannot find module ddcci: the name is misspelt, or the module is not built or installed for kernel 6\.12\.18\.$/, evidence: /Failed to find module 'ddcci'\nboot\.kernelModules: configuration\.nix line 1: "ddcci"$/, fix: /"modules":"\\"i2c-dev\\"","change":"remove `ddcci`"/}],
+    },
+    {
+      name: "kvmfr not found, nothing here asks for it by name (Looking Glass's module)",
+      files: {'journal.txt': "Mar 02 09:00:01 host systemd-modules-load[401]: Failed to find module 'kvmfr'"},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'kvmfr', message: /not built or installed for this kernel\.$/}],
     },
   ],
   unknown: [{name: 'only a cpuinfo', files: {'cpuinfo.txt': amdCpu}, reason: /no module lists/}],
