@@ -30,7 +30,8 @@ const twin3080 = pciSysfs([
 
 testCheck(check, {
   valid: [
-    {name: 'seed 000: vfio-pci.ids=1002:67df,1002:aaf0 are the RX 580 and its audio (whole listing)', files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}},
+    {name: 'seed 000: vfio-pci.ids=1002:67df,1002:aaf0 are the RX 580 and its audio (whole listing)', files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}, passes: [/^every vfio-pci id and driver_override address names a device meant for the guest$/]},
+    {name: "seed 004's loop given only the PCIe NIC at 06:00.0: not the host's display", files: {'configuration.nix': seed004Nix('0000:06:00.0'), 'lspci.txt': kabyLakeGtx1060}},
     {name: 'ASUS X670E-I (corpus): the RTX 3080 and its audio function', files: {'cmdline.txt': 'vfio-pci.ids=10de:2206,10de:1aef\n', 'iommu-groups.txt': listings.mathewlear}},
     {name: "J4nsen (corpus): both identical Renesas USB controllers go to guests (no GPU among them)", files: {'cmdline.txt': 'vfio-pci.ids=10de:1b81,10de:10f0,1912:0014\n', 'iommu-groups.txt': listings.j4nsen}},
     {name: 'the extended form vendor:device:subvendor:subdevice', files: {'cmdline.txt': 'vfio-pci.ids=1002:67df:1da2:e366,1002:aaf0\n', 'iommu-groups.txt': seed000Groups}},
@@ -106,10 +107,50 @@ testCheck(check, {
       files: {'configuration.nix': '{\n  boot.kernelParams = [ "vfio-pci.ids=8086:5912,10de:1c02,10de:10f1" ];\n}\n', 'lspci-nnk.txt': lspciNnk(kabyLakeGtx1060, {'00:02.0': 'i915', '01:00.0': 'nouveau', '01:00.1': 'snd_hda_intel'})},
       findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: '8086:5912', evidence: /driven by i915/}],
     },
+    {
+      name: "seed 004's loop written for three addresses the whole listing does not have",
+      files: {'configuration.nix': seed004Nix('0000:0f:00.0 0000:0f:00.1 0000:0f:00.2'), 'iommu-groups.txt': seed000Groups},
+      findings: [{
+        id: 'vfio-ids-wrong',
+        severity: 'warning',
+        subject: '0000:0f:00.0 0000:0f:00.1 0000:0f:00.2',
+        message: /^driver_override is written for 0000:0f:00\.0, 0000:0f:00\.1 and 0000:0f:00\.2, which do not exist on this host: the write fails and binds nothing\.$/,
+        evidence: /^configuration\.nix line 9: boot\.initrd\.preDeviceCommands writes vfio-pci to driver_override of 0000:0f:00\.0 0000:0f:00\.1 0000:0f:00\.2\n15 PCI devices in the evidence, none at 0000:0f:00\.0, 0000:0f:00\.1 and 0000:0f:00\.2$/,
+        fix: /"removed":"0000:0f:00\.0 0000:0f:00\.1 0000:0f:00\.2"/,
+      }],
+    },
+    {
+      name: "the loop written for one address the whole listing does not have",
+      files: {'configuration.nix': seed004Nix('0000:0f:00.0'), 'iommu-groups.txt': seed000Groups},
+      findings: [{id: 'vfio-ids-wrong', severity: 'warning', subject: '0000:0f:00.0', message: /^driver_override is written for 0000:0f:00\.0, which does not exist on this host:/}],
+    },
+    {
+      name: '7950X host booting from NVMe by its NixOS initrd: 144d:a80a is its only NVMe controller',
+      files: {'configuration.nix': '{\n  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:2504,10de:228e,144d:a80a" ];\n}\n', 'iommu-groups.txt': listings.zephyrwc3},
+      findings: [{
+        id: 'vfio-ids-wrong',
+        severity: 'error',
+        subject: '144d:a80a',
+        message: /^vfio-pci\.ids lists 144d:a80a, the ids of 0000:02:00\.0 \[144d:a80a\] [^,]*, which holds the host's system disk as far as the evidence shows \(the root file system is on NVMe and this is the only NVMe controller\)/,
+        evidence: /configuration\.nix line 2: boot\.initrd\.availableKernelModules has "nvme" \(the initrd needs NVMe: the root file system is on it\)$/,
+        fix: /"ids":"10de:2504,10de:228e","addresses":"0000:01:00\.0 0000:01:00\.1","address":"0000:01:00\.0","removed":"144d:a80a"/,
+      }],
+    },
+    {
+      name: 'vfio.ids= on the command line (vfio_pci.ids= beside it is right: - and _ are one)',
+      files: {'cmdline.txt': 'root=/dev/sda1 vfio_pci.ids=1002:67df vfio.ids=1002:aaf0\n', 'iommu-groups.txt': seed000Groups},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: 'vfio.ids=1002:aaf0', message: /^`vfio\.ids=1002:aaf0` is not vfio-pci's parameter: the kernel only hands `vfio-pci\.ids=` \(module, dot, parameter\) to vfio-pci/, evidence: /^kernel command line: root=\/dev\/sda1 vfio_pci\.ids=1002:67df vfio\.ids=1002:aaf0$/, fix: /"ids":"1002:aaf0","addresses":"","address":"","removed":"vfio\.ids=1002:aaf0"/}],
+    },
+    {
+      name: 'modprobe.d: pci_ids= for vfio_pci (another module\'s id= is not judged)',
+      files: {'vfio.conf': 'options vfio_pci pci_ids=1002:67df\noptions vfio-pci ids=1002:aaf0\noptions snd_hda_intel id=PCH\n', 'iommu-groups.txt': seed000Groups},
+      findings: [{id: 'vfio-ids-wrong', severity: 'error', subject: 'options vfio_pci pci_ids=1002:67df', message: /the kernel only hands `options vfio-pci ids=\.\.\.` to vfio-pci/, evidence: /^vfio\.conf line 1: options vfio_pci pci_ids=1002:67df$/}],
+    },
   ],
   unknown: [
     {name: 'nothing hands devices to vfio-pci', files: {'iommu-groups.txt': seed000Groups}, reason: /nothing hands devices to vfio-pci/},
     {name: 'ids without any device list', files: {'cmdline.txt': seed000Cmdline}, reason: /no PCI device list/},
+    {name: 'an lspci without -nn: no ids to check against', files: {'cmdline.txt': 'vfio-pci.ids=10de:1c02\n', 'lspci.txt': '01:00.0 VGA compatible controller: NVIDIA Corporation GP106 [GeForce GTX 1060 6GB] (rev a1)\n'}, reason: /^the device list shows no ids to check the vfio-pci ids against \(lspci without -nn\): add `lspci -nn`$/},
   ],
 }, {skip: !hasShared})
 
