@@ -37,6 +37,7 @@ export function qemuUser(facts: Facts): QemuUser | undefined {
   const nix = file ? undefined : nixVerbatimAccount(facts)
   const set = file ?? nix
   if (!set) return base
+  if (set.userUnknown) return undefined
   const user = set.user ?? (base && {name: base.name, ...(base.uid ? {uid: base.uid} : {})})
   if (!user) return undefined
   const group = set.group ?? (set.user ? undefined : base?.group)
@@ -54,6 +55,8 @@ interface ConfAccount {
   group?: string
   dynamicOwnership?: boolean
   how: string
+  /** A `user =` is set to something we cannot follow: not the default account, and not known. */
+  userUnknown?: boolean
 }
 
 /** The user, group and dynamic_ownership the qemu.conf files set (a later file's setting wins). */
@@ -86,7 +89,7 @@ function nixVerbatimAccount(facts: Facts): ConfAccount | undefined {
     const account: ConfAccount = {how: conf.user ? `${where(conf.user.line)} sets user = "${conf.user.value}"` : where(1)}
     if (conf.user) {
       const user = nixUser(facts, config, conf.user.value)
-      if (!user) return undefined // an interpolation we cannot follow: the account is not known
+      if (!user) return {...account, userUnknown: true} // an interpolation we cannot follow: the account is not known
       account.user = user
       if (user.uid && user.name !== user.uid) account.how += ` (uid ${user.uid}, ${user.name})`
     }

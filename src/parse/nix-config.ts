@@ -57,7 +57,7 @@ export interface NixConfig {
   userIds: Array<{user?: string; userRaw: string; uid: string; line: number}>
   /**
    * virtualisation.libvirtd.qemu.verbatimConfig: qemu.conf text NixOS appends to the file it
-   * generates; unresolved interpolations stay as written.
+   * generates; unresolved interpolations stay as written. `line` is the file line of the text's first line.
    */
   qemuVerbatimConfig?: {text: string; line: number}
   /**
@@ -151,9 +151,12 @@ function configOf(definitions: Definition[], source: Source, file: string, bindi
   if (kernelPackages) config.kernelPackages = kernelPackages
   const verbatim = options.at('virtualisation.libvirtd.qemu.verbatimConfig')
   if (verbatim.length > 0) {
+    const first = verbatim[0]!.value
+    // An indented string ('') drops its opening line when nothing follows the quotes there: its text starts on the next.
+    const dropped = /^''[ \t]*\r?\n/.test(source.text.slice(first.start, first.end)) ? 1 : 0
     config.qemuVerbatimConfig = {
       text: verbatim.map((d) => readTemplate(d.value, d.scope, source)).join('\n'),
-      line: source.lines.lineOf(verbatim[0]!.value.start),
+      line: source.lines.lineOf(first.start) + dropped,
     }
   }
   const libvirtd = readLibvirtd(options)

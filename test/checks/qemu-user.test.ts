@@ -64,4 +64,33 @@ describe('qemuUser: NixOS', () => {
     const config = "{ config, ... }: {\n  users.users.alice = { isNormalUser = true; uid = 1000; };\n  virtualisation.libvirtd.enable = true;\n  virtualisation.libvirtd.qemu.verbatimConfig = ''\n    user = \"+1000\"\n  '';\n}\n"
     expect(user({'os-release.txt': nixos, 'configuration.nix': config})).toMatchObject({name: 'alice', uid: '1000', certain: true})
   })
+  const verbatim = (body: string, extra = '') =>
+    `{ config, ... }:\nlet\n  user = "my-user";\nin {\n${extra}  virtualisation.libvirtd.enable = true;\n  virtualisation.libvirtd.qemu.verbatimConfig = ''\n${body}  '';\n}\n`
+  it('verbatimConfig with a user by name, a group and dynamic_ownership = 0: all three, and the line the user is on', () => {
+    expect(user({'os-release.txt': nixos, 'configuration.nix': verbatim('    user = "alice"\n    group = "kvm"\n    dynamic_ownership = 0\n')})).toEqual({
+      name: 'alice',
+      group: 'kvm',
+      how: 'configuration.nix line 7: virtualisation.libvirtd.qemu.verbatimConfig sets user = "alice"',
+      certain: true,
+      ownershipOff: true,
+    })
+  })
+  it("seed 001's user = \"+${builtins.toString config.users.users.${user}.uid}\": the let binding's user and the uid it declares", () => {
+    const config = verbatim('    namespaces = []\n    user = "+${builtins.toString config.users.users.${user}.uid}"\n', '  users.users.${user} = { isNormalUser = true; uid = 1000; };\n')
+    expect(user({'os-release.txt': nixos, 'configuration.nix': config})).toEqual({
+      name: 'my-user',
+      uid: '1000',
+      how: 'configuration.nix line 9: virtualisation.libvirtd.qemu.verbatimConfig sets user = "+${builtins.toString config.users.users.${user}.uid}" (uid 1000, my-user)',
+      certain: true,
+    })
+  })
+  it('the uid of a user the configuration names but does not declare: the name, uid unknown', () => {
+    expect(user({'os-release.txt': nixos, 'configuration.nix': verbatim('    user = "+${builtins.toString config.users.users.bob.uid}"\n')})).toEqual({name: 'bob', how: expect.stringMatching(/^configuration\.nix line 7: /), certain: true})
+  })
+  it('a user = the configuration cannot resolve: unknown, not the runAsRoot default', () => {
+    expect(user({'os-release.txt': nixos, 'configuration.nix': verbatim('    user = "${config.services.foo.user}"\n')})).toBeUndefined()
+  })
+  it("a group alone in verbatimConfig keeps runAsRoot's user", () => {
+    expect(user({'os-release.txt': nixos, 'configuration.nix': verbatim('    group = "+36"\n')})).toEqual({name: 'root', group: '36', how: 'configuration.nix line 7: virtualisation.libvirtd.qemu.verbatimConfig', certain: true})
+  })
 })
