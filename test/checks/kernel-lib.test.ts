@@ -5,7 +5,7 @@
  * branch is held directly, from real evidence formats.
  */
 import {describe, expect, it} from 'vitest'
-import {cpuVendorOf, isTrue, kernelVersion, moduleParam, paramState} from '../../checks/lib/kernel.js'
+import {cpuVendorOf, isTrue, kernelVersion, moduleParam, nixEvidence, nixList, paramState, vendorBinding} from '../../checks/lib/kernel.js'
 import {assembleFacts} from '../../src/facts/assemble.js'
 import type {Facts} from '../../src/facts/types.js'
 import {sourceSetFromFiles, type EvidenceFiles} from '../helpers/check-tester.js'
@@ -77,7 +77,42 @@ describe('moduleParam and paramState', () => {
   })
 })
 
+describe('NixOS list entries as evidence, and the vendor binding behind them', () => {
+  const f = facts({'configuration.nix': '{ lib, config, ... }:\nlet\n  platform = "intel";\n  gpu = "nvidia";\nin {\n  boot.kernelParams = [ "${platform}_iommu=on" "${gpu}-drm.modeset=1" "vfio-pci.ids=10de:1b81,10de:10f0" ];\n  boot.kernelModules = lib.mkIf config.virtualisation.libvirtd.enable [ "kvm-${platform}" ];\n}\n'})
+  const entries = [...nixList(f, 'kernelParams'), ...nixList(f, 'kernelModules')]
+  it('an interpolated entry shows what it resolves to, a conditional one the condition', () => {
+    expect(entries.map(({config, entry}) => nixEvidence(config, entry))).toEqual([
+      'configuration.nix line 6: "${platform}_iommu=on" (= intel_iommu=on)',
+      'configuration.nix line 6: "${gpu}-drm.modeset=1" (= nvidia-drm.modeset=1)',
+      'configuration.nix line 6: "vfio-pci.ids=10de:1b81,10de:10f0"',
+      'configuration.nix line 7: "kvm-${platform}" (= kvm-intel) (only if config.virtualisation.libvirtd.enable)',
+    ])
+  })
+  it('only a binding to "amd" or "intel" is a vendor binding', () => {
+    expect(entries.map(({config, entry}) => vendorBinding(config, entry))).toEqual([{name: 'platform', value: 'intel'}, undefined, undefined, {name: 'platform', value: 'intel'}])
+  })
+  it('moduleParam keeps the whole value of a kernelParams entry', () => {
+    expect(moduleParam(f, 'vfio-pci', 'ids')).toEqual([{value: '10de:1b81,10de:10f0', where: 'nixos', evidence: 'configuration.nix line 6: "vfio-pci.ids=10de:1b81,10de:10f0"'}])
+  })
+})
+
 describe('cpuVendorOf without cpuinfo', () => {
+  it("a cpuinfo of another vendor (VIA's CentaurHauls) is neither, whatever the log says", () => {
+    const smpboot = '[    0.1] smpboot: CPU0: Intel(R) Core(TM) i7-7700HQ CPU @ 2.80GHz (family: 0x6, model: 0x9e, stepping: 0x9)\n'
+    expect(cpuVendorOf(facts({'cpuinfo.txt': 'vendor_id\t: CentaurHauls\nmodel name\t: VIA Nano\nflags\t\t: fpu vmx\n', 'dmesg.txt': smpboot}))).toBeUndefined()
+  })
+  it("the firmware's IOMMU table: IVRS is AMD's, DMAR Intel's", () => {
+    expect(cpuVendorOf(facts({'dmesg.txt': '[    0.012345] ACPI: IVRS 0x00000000BDF6E000 0000D0 (v02 AMD    AmdTable 00000001 AMD  00000001)\n'}))).toBe('amd')
+    expect(cpuVendorOf(facts({'dmesg.txt': '[    0.012345] ACPI: DMAR 0x000000007A8AB000 0000A8 (v01 INTEL  KBL      00000001 INTL 00000001)\n'}))).toBe('intel')
+  })
+  it("the host bridge at 00:00.0 is the CPU maker's (ATI's ids were AMD's chipsets)", () => {
+    expect(cpuVendorOf(facts({'lspci.txt': '00:00.0 Host bridge [0600]: Intel Corporation Xeon E3-1200 v6/7th Gen Core Processor Host Bridge/DRAM Registers [8086:591f] (rev 05)\n'}))).toBe('intel')
+    expect(cpuVendorOf(facts({'lspci.txt': '00:00.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD] Starship/Matisse Root Complex [1022:1480]\n'}))).toBe('amd')
+    expect(cpuVendorOf(facts({'lspci.txt': '00:00.0 Host bridge [0600]: Advanced Micro Devices, Inc. [AMD/ATI] RS880 Host Bridge [1002:5a14]\n'}))).toBe('amd')
+  })
+  it('a host bridge elsewhere, or something else at 00:00.0, says nothing', () => {
+    expect(cpuVendorOf(facts({'lspci.txt': '00:00.1 Host bridge [0600]: Intel Corporation Device [8086:591f]\n00:00.0 Non-Essential Instrumentation [1300]: Advanced Micro Devices, Inc. [AMD] Device [1022:1480]\n'}))).toBeUndefined()
+  })
   it('reads the vendor from the kernel log\'s "smpboot: CPU0:" line', () => {
     const line = '[    0.164685] smpboot: CPU0: Intel(R) Core(TM) i7-7700HQ CPU @ 2.80GHz (family: 0x6, model: 0x9e, stepping: 0x9)\n'
     expect(cpuVendorOf(facts({'dmesg.txt': line}))).toBe('intel')
