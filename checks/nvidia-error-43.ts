@@ -41,7 +41,7 @@ export default defineCheck({
         const causes = [...(hiding.missing.length > 0 ? [`the hypervisor is not hidden (${hiding.missing.join(', ')}), which drivers before R465 refuse`] : []), ...remainingCauses(domain, gpus)]
         report.error('nvidia-error-43', {
           subject: domainSubject(domain),
-          message: `The guest reports Code 43 for the NVIDIA GPU of ${label}. ${causes.length > 0 ? `Likely causes here: ${causes.join('; ')}.` : 'The hypervisor is hidden and no other known cause shows in the evidence: check the guest driver version and the card\'s ROM.'}`,
+          message: `The guest reports Code 43 for the NVIDIA GPU of ${label}. Likely causes here: ${causes.join('; ')}.`,
           evidence,
           values,
         })
