@@ -15,7 +15,7 @@ const gtx1660 = [
 
 testCheck(check, {
   valid: [
-    {name: 'seed 000: vfio-pci.ids=1002:67df,1002:aaf0 names both functions (listing without drivers)', files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}},
+    {name: 'seed 000: vfio-pci.ids=1002:67df,1002:aaf0 names both functions (listing without drivers)', files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}, passes: [/^every function of 0000:01:00\.0's card is handed to vfio-pci$/]},
     {name: 'seed 000: both functions on vfio-pci', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': lspciNnk(seed000Groups, {'01:00.0': 'vfio-pci', '01:00.1': 'vfio-pci'})}},
     {
       name: 'GTX 1660 (Turing) with all four functions in vfio-pci.ids and on vfio-pci',
@@ -29,7 +29,7 @@ testCheck(check, {
       name: "Proxmox 5700U (corpus): the APU's HDMI audio in vfio-pci.ids too; the slot's PSP, USB and audio-processor functions are the CPU's, not the GPU's",
       files: {'lspci-nn.txt': apu5700u.lspci, 'dmesg.txt': apu5700u.dmesg, 'modprobe-vfio.conf': 'options vfio-pci ids=1002:164c,1002:1637\n'},
     },
-    {name: "no device list: seed 000's vfio-pci.ids names the RX 580 and its HDMI audio", files: {'cmdline.txt': seed000Cmdline}},
+    {name: "no device list: seed 000's vfio-pci.ids names the RX 580 and its HDMI audio", files: {'cmdline.txt': seed000Cmdline}, passes: [/^vfio-pci\.ids \(1002:67df,1002:aaf0\) names more than one function of each graphics maker$/]},
   ],
   invalid: [
     {
@@ -57,6 +57,24 @@ testCheck(check, {
       name: 'GTX 1660 (Turing): ids name the GPU and audio only, xhci_hcd and nvidia-gpu keep the USB-C and UCSI functions',
       files: {'cmdline.txt': 'vfio-pci.ids=10de:2184,10de:1aeb\n', 'lspci-nnk.txt': lspciNnk(gtx1660, {'01:00.0': 'vfio-pci', '01:00.1': 'vfio-pci', '01:00.2': 'xhci_hcd', '01:00.3': 'nvidia-gpu'})},
       findings: [{id: 'companion-function-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /01:00\.2 .*xhci_hcd; 0000:01:00\.3 .*nvidia-gpu/, fix: /"missing":"10de:1aec,10de:1aed".*softdep xhci_pci pre: vfio-pci\\nsoftdep i2c_nvidia_gpu pre: vfio-pci/}],
+    },
+    {
+      name: 'no device list: both NVIDIA functions, but one AMD id alone',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:1b81,10de:10f0,1002:67df\n'},
+      findings: [{id: 'companion-function-not-vfio', severity: 'warning', subject: '1002:67df', message: /^vfio-pci\.ids names one AMD id \(1002:67df\) and no other: AMD cards have an HDMI audio function/, evidence: /^kernel command line: vfio-pci\.ids=10de:1b81,10de:10f0,1002:67df$/, fix: /"ids":"1002:67df,ID_OF_EACH_OTHER_FUNCTION"/}],
+    },
+    {
+      name: 'lspci -nnk without groups, --gpu 01:00.0: the GPU on vfio-pci (libvirt bound it) and its audio on snd_hda_intel',
+      files: {'lspci-nnk.txt': lspciNnk(gtx1070Listing, {'01:00.0': 'vfio-pci', '01:00.1': 'snd_hda_intel'})},
+      gpu: '01:00.0',
+      findings: [{
+        id: 'companion-function-not-vfio',
+        severity: 'error',
+        subject: '0000:01:00.0',
+        message: /^0000:01:00\.1 \(Audio device \[10de:10f0\]\) is bound to snd_hda_intel: only the GPU function is bound to vfio-pci, so the card's other functions stay with the host\. Where they share the GPU's IOMMU group \(as on most discrete cards\) the group is not viable/,
+        evidence: /^0000:01:00\.0 \[10de:1b81\] NVIDIA Corporation GP104 \[GeForce GTX 1070\]: driver vfio-pci\n0000:01:00\.1 \[10de:10f0\] [^\n]*: driver snd_hda_intel$/,
+        fix: /"address":"0000:01:00\.0","ids":"10de:1b81,10de:10f0","missing":"10de:10f0","addresses":"0000:01:00\.0 0000:01:00\.1","slot":"0000:01:00","softdeps":"softdep snd_hda_intel pre: vfio-pci"/,
+      }],
     },
     {
       name: 'a driver_override loop that names the GPU function only',
