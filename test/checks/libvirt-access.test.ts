@@ -27,7 +27,8 @@ const realInvalid: InvalidCase[] =
 
 testCheck(check, {
   valid: [
-    {name: 'NixOS user in libvirtd (seed 000 groups)', files: {'os-release': NIXOS_RELEASE, 'groups.txt': VIOLET_IN_GROUPS}},
+    {name: 'NixOS user in libvirtd (seed 000 groups)', files: {'os-release': NIXOS_RELEASE, 'groups.txt': VIOLET_IN_GROUPS}, passes: [/^violet is in the libvirtd group$/]},
+    {name: 'in the group, and virsh lists a domain: two pass lines', files: {'os-release': NIXOS_RELEASE, 'groups.txt': VIOLET_IN_GROUPS, 'virsh-list.txt': 'win10\n'}, passes: [/^violet is in the libvirtd group$/, /^virsh lists 1 domain\(s\)$/]},
     {name: 'Debian user in libvirt', files: {'os-release': DEBIAN_RELEASE, 'id.txt': 'uid=1000(ana) gid=1000(ana) groups=1000(ana),27(sudo),118(libvirt)\n'}},
     {name: 'virsh lists the domain', files: {'virsh-list.txt': 'win10\n', 'win10.xml': domains.xkevinWin10}},
     {name: 'virsh list --all table with the domain', files: {'virsh-list.txt': ' Id   Name    State\n------------------------\n -    win10   shut off\n', 'win10.xml': domains.xkevinWin10}},
@@ -52,9 +53,45 @@ testCheck(check, {
       findings: [{id: 'libvirt-access', severity: 'error', message: /ana is not in the libvirt group/, fix: /"group":"libvirt","user":"ana"/}],
     },
     {
+      name: 'the per-user daemon\'s socket: virsh asked qemu:///session',
+      files: {'virsh-error.txt': "error: failed to connect to the hypervisor\nerror: Failed to connect socket to '/run/user/1000/libvirt/libvirt-sock': No such file or directory\n"},
+      findings: [{id: 'libvirt-access', severity: 'error', message: /^The per-user libvirt daemon could not be reached at \/run\/user\/1000\/libvirt\/libvirt-sock: this is the qemu:\/\/\/session connection/, evidence: /^virsh-error\.txt line 2: error: Failed to connect socket/, fix: /"group":"libvirt","user":"YOUR_USER","daemon":"libvirtd"/}],
+    },
+    {
+      name: 'polkit refuses although id shows the group: the login predates it',
+      files: {'os-release': NIXOS_RELEASE, 'libvirt-error.txt': POLKIT, 'groups.txt': VIOLET_IN_GROUPS},
+      findings: [{id: 'libvirt-access', severity: 'error', message: /^You may not use the system libvirt daemon, although violet is in libvirtd: a new group only applies from the next login/, evidence: /\nid: violet is in users, wheel, libvirtd, kvm$/}],
+    },
+    {
+      name: 'polkit refuses and no `id` output',
+      files: {'os-release': DEBIAN_RELEASE, 'libvirt-error.txt': POLKIT},
+      findings: [{id: 'libvirt-access', severity: 'error', message: /^You may not use the system libvirt daemon: add yourself to the libvirt group\.$/}],
+    },
+    {
+      name: 'live: virsh list failed with an authentication error',
+      mode: 'live',
+      files: {'os-release': NIXOS_RELEASE},
+      unreadable: [{kind: 'virshList', origin: 'virsh -c qemu:///system list --all --name', status: 'error', reason: 'virsh: error: failed to connect to the hypervisor\nerror: authentication unavailable'}],
+      findings: [{id: 'libvirt-access', severity: 'error', message: /\): you may not use the daemon\.$/, evidence: /^virsh list: virsh: error: failed to connect/}],
+    },
+    {
+      name: 'live: virsh list refused at the socket',
+      mode: 'live',
+      files: {'os-release': NIXOS_RELEASE},
+      unreadable: [{kind: 'virshList', origin: 'virsh -c qemu:///system list --all --name', status: 'error', reason: "virsh: error: Failed to connect socket to '/var/run/libvirt/libvirt-sock': Connection refused"}],
+      findings: [{id: 'libvirt-access', severity: 'error', message: /\): the daemon is not running\.$/}],
+    },
+    {
+      name: 'live: virsh did not answer',
+      mode: 'live',
+      files: {'os-release': NIXOS_RELEASE},
+      unreadable: [{kind: 'virshList', origin: 'virsh -c qemu:///system list --all --name', status: 'error', reason: 'virsh did not answer within 10 s'}],
+      findings: [{id: 'libvirt-access', severity: 'error', message: /^virsh could not list the VMs \(virsh did not answer within 10 s\): the daemon is not running, you may not use it, or the connection URI is wrong\.$/}],
+    },
+    {
       name: 'NixOS user without libvirtd and no error yet',
       files: {'os-release': NIXOS_RELEASE, 'groups.txt': VIOLET_NO_GROUP},
-      findings: [{id: 'libvirt-access', severity: 'warning', message: /not in the libvirtd group/, fix: /"group":"libvirtd"/}],
+      findings: [{id: 'libvirt-access', severity: 'warning', message: /^violet is not in the libvirtd group: virt-manager asks for the root password/, evidence: /^id: violet is in users, wheel$/, fix: /"group":"libvirtd"/}],
     },
     {
       name: 'seed 000 configuration adds libvirtd, the session does not have it yet',
