@@ -2,6 +2,7 @@ import check from '../../checks/vfio-modules.js'
 import {testCheck} from '../helpers/check-tester.js'
 import {hasShared} from '../helpers/paths.js'
 import {corpus, DMESG, seed003Config, seed003Dmesg} from './host-data.js'
+import {seed004Nix} from './isolation-data.js'
 
 const LSMOD_NO_VFIO = `Module                  Size  Used by
 nouveau              2899968  1
@@ -24,13 +25,25 @@ const seed003WithoutModules = (): string =>
 
 testCheck(check, {
   valid: [
-    {name: 'seed 003: vfio_pci in boot.kernelModules, "vfio_pci: add [10de:1b81...]" in dmesg', files: {'configuration.nix': seed003Config(), 'dmesg.txt': seed003Dmesg()}},
-    {name: 'seed 003 configuration alone: it loads vfio_pci', files: {'configuration.nix': seed003Config()}},
-    {name: 'vfio modules in lsmod', files: {'lsmod.txt': LSMOD_VFIO, 'cmdline.txt': IDS_CMDLINE}},
-    {name: 'no vfio ids anywhere: nothing needs vfio-pci at boot', files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': 'root=/dev/sda2 intel_iommu=on'}},
+    {name: 'seed 003: vfio_pci in boot.kernelModules, "vfio_pci: add [10de:1b81...]" in dmesg', files: {'configuration.nix': seed003Config(), 'dmesg.txt': seed003Dmesg()}, passes: [/^vfio-pci is there: 0000:01:00\.0 bound to vfio-pci$/]},
+    {name: 'seed 003 configuration alone: it loads vfio_pci', files: {'configuration.nix': seed003Config()}, passes: [/^the configuration loads vfio_pci$/]},
+    {name: "seed 004: preDeviceCommands writes driver_override and runs modprobe -i vfio-pci", files: {'configuration.nix': seed004Nix()}, passes: [/^the configuration loads vfio_pci$/]},
+    {name: 'vfio modules in lsmod', files: {'lsmod.txt': LSMOD_VFIO, 'cmdline.txt': IDS_CMDLINE}, passes: [/^vfio-pci is there: lsmod: vfio_pci, vfio, vfio_iommu_type1$/]},
+    {name: 'no vfio ids anywhere: nothing needs vfio-pci at boot', files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': 'root=/dev/sda2 intel_iommu=on'}, passes: [/^no vfio-pci ids or driver_override are set, so nothing needs vfio-pci at boot \(libvirt loads it/]},
     {
       name: 'vfio built in (Ubuntu): not in lsmod, but /dev/vfio exists',
       files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': IDS_CMDLINE, 'dev-nodes.txt': 'drwxr-xr-x 2 root root 60 Mar  1 10:00 /dev/vfio\n'},
+      passes: [/^vfio-pci is there: \/dev\/vfio exists while lsmod lists no vfio module: vfio is built in$/],
+    },
+    {
+      name: 'sysfs shows the GPU on vfio-pci although lsmod has no vfio (built in)',
+      files: {'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': IDS_CMDLINE, 'pci-sysfs.txt': '0000:01:00.0 vendor=10de device=1b81 class=030000 driver=vfio-pci iommu_group=1\n'},
+      passes: [/^vfio-pci is there: 0000:01:00\.0 bound to vfio-pci$/],
+    },
+    {
+      name: 'kernelPatches builds VFIO_PCI into the kernel',
+      files: {'configuration.nix': '{ pkgs, ... }: {\n  boot.kernelParams = [ "vfio-pci.ids=10de:1b81" ];\n  boot.kernelPatches = [ {\n    name = "vfio-builtin";\n    patch = null;\n    extraConfig = \'\'\n      VFIO y\n      VFIO_PCI y\n    \'\';\n  } ];\n}\n'},
+      passes: [/^vfio-pci is there: configuration\.nix line \d+: the kernel is built with VFIO_PCI=y \(vfio-pci is built in\)$/],
     },
     {name: 'real Proxmox log: vfio-pci has 05:00.0', files: {'dmesg.txt': corpus(DMESG.proxmox5700u), 'lsmod.txt': LSMOD_NO_VFIO, 'cmdline.txt': IDS_CMDLINE}},
   ],
@@ -39,6 +52,16 @@ testCheck(check, {
       name: 'NixOS: vfio-pci ids in extraModprobeConfig, but no module list loads vfio_pci',
       files: {'configuration.nix': seed003WithoutModules()},
       findings: [{id: 'vfio-modules-missing', severity: 'error', message: /the configuration never loads vfio_pci/, evidence: /boot.extraModprobeConfig = "options vfio-pci ids=10de:1b81"/}],
+    },
+    {
+      name: 'boot.kernelParams with vfio-pci.ids and no module list',
+      files: {'configuration.nix': '{ boot.kernelParams = [ "vfio-pci.ids=10de:1b81" ]; }'},
+      findings: [{id: 'vfio-modules-missing', severity: 'error', message: /^vfio-pci is set up to claim devices at boot, but the configuration never loads vfio_pci: the host driver keeps the card\.$/, evidence: /^configuration\.nix line 1: "vfio-pci\.ids=10de:1b81"\nboot\.initrd\.kernelModules, boot\.kernelModules and the boot commands never load vfio_pci$/, fix: /"list":"vfio_pci vfio vfio_iommu_type1"/}],
+    },
+    {
+      name: 'modprobe.d ids for vfio_pci, none of the modules in lsmod',
+      files: {'vfio.conf': 'options vfio_pci ids=10de:1b81\n', 'lsmod.txt': LSMOD_NO_VFIO},
+      findings: [{id: 'vfio-modules-missing', severity: 'warning', message: /but the vfio modules are not loaded: the host driver keeps the card\. \(Unless/, evidence: /^vfio\.conf line 1: options vfio_pci ids=10de:1b81\nlsmod: none of vfio_pci, vfio, vfio_iommu_type1 is loaded$/}],
     },
     {
       name: 'vfio-pci.ids on the command line, vfio not in lsmod (could still be built in)',
