@@ -32,7 +32,7 @@ export default defineCheck({
         return driver !== 'vfio-pci' && driver !== null && !managed.has(d.address)
       })
       if (staying.length === 0) {
-        report.pass(`IOMMU group ${group.id} holds ${gpu.address}'s card${others.length > 0 ? ` and ${others.length} device(s) that go along` : ''}${members.length > others.length ? ' (bridges are fine)' : ''}`)
+        report.pass(`IOMMU group ${group.id} holds ${gpu.address}'s card${others.length > 0 ? ` and ${others.length} device(s) that go along` : ''}${members.some(isBridge) ? ' (bridges are fine)' : ''}`)
         continue
       }
       const held = staying.filter((d) => boundDriver(facts, d))

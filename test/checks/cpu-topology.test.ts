@@ -13,8 +13,8 @@ const server = edit(noTopology, 'http://microsoft.com/win/10', 'http://microsoft
 
 testCheck(check, {
   valid: [
-    {name: '1 socket x 6 cores x 2 threads (bryansteiner)', files: {'win10.xml': domains.bryansteinerWin10}},
-    {name: '1 socket x 3 cores x 2 threads (sabinM1)', files: {'10ferestre.xml': domains.sabinWin10}},
+    {name: '1 socket x 6 cores x 2 threads (bryansteiner)', files: {'win10.xml': domains.bryansteinerWin10}, passes: [/^domain win10 \(win10\.xml\): 12 vCPUs in 1 socket\(s\)$/]},
+    {name: '1 socket x 3 cores x 2 threads (sabinM1)', files: {'10ferestre.xml': domains.sabinWin10}, passes: [/^domain 10ferestre \(10ferestre\.xml\): 6 vCPUs in 1 socket\(s\)$/]},
     {name: 'Windows Server uses many sockets', files: {'srv.xml': server}, skipped: /^no Windows domain with a <vcpu> count/},
     {name: 'a Debian guest (alshdavid)', files: {'gpu-test.xml': domains.alshdavidNavi}, skipped: /^no Windows domain with a <vcpu> count/},
   ],

@@ -8,10 +8,10 @@ const nixosRelease2511 = 'ID=nixos\nNAME=NixOS\nVERSION_ID="25.11"\n'
 
 testCheck(check, {
   valid: [
-    {name: 'q35 + OVMF pflash (bryansteiner win10)', files: {'win10.xml': domains.bryansteinerWin10}},
+    {name: 'q35 + OVMF pflash (bryansteiner win10)', files: {'win10.xml': domains.bryansteinerWin10}, passes: [/^domain win10 \(win10\.xml\) boots UEFI \(\/usr\/share\/OVMF\/OVMF_CODE\.fd\)$/]},
     {name: 'i440fx + OVMF pflash with its GPU (J4nsen vm-cpu0-0)', files: {'vm.xml': domains.j4nsenGtx1070, 'iommu.txt': listings.j4nsen}},
-    {name: "firmware autoselection <os firmware='efi'> (libvirt test suite)", files: {'d.xml': corpus('libvirt-domains', 'firmware-auto-efi.xml')}},
-    {name: 'SeaBIOS without a GPU (libvirt q35 minimal)', files: {'d.xml': corpus('libvirt-domains', 'x86_64-q35-minimal.xml')}},
+    {name: "firmware autoselection <os firmware='efi'> (libvirt test suite)", files: {'d.xml': corpus('libvirt-domains', 'firmware-auto-efi.xml')}, passes: [/^domain guest \(d\.xml\) boots UEFI$/]},
+    {name: 'SeaBIOS without a GPU (libvirt q35 minimal)', files: {'d.xml': corpus('libvirt-domains', 'x86_64-q35-minimal.xml')}, passes: [/^domain guest \(d\.xml\) boots SeaBIOS and passes no GPU$/]},
     {name: 'SeaBIOS passing only a USB controller', files: {'vm.xml': edit(domains.j4nsenUsbOnly, /<loader[^>]*>[^<]*<\/loader>\n\s*<nvram>[^<]*<\/nvram>\n/, ''), 'iommu.txt': listings.j4nsen}},
     {name: 'the OVMF image it names exists', files: {'win10.xml': domains.bryansteinerWin10, 'ls.txt': '-rw-r--r-- 1 root root 3653632 Mar  1 10:00 /usr/share/OVMF/OVMF_CODE.fd\n'}},
   ],

@@ -18,16 +18,17 @@ const legion = corpus('lspci', 'sergeyklay__lenovo-legion-y520-15ikbn__var_logs_
 
 testCheck(check, {
   valid: [
-    {name: "seed 000: group 1 holds the 00:01.0 root port with the RX 580, which is fine", files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}},
-    {name: 'ASUS X670E-I (corpus): the RTX 3080 alone in group 12', files: {'iommu-groups.txt': listings.mathewlear}, gpu: '01:00.0'},
+    {name: "seed 000: group 1 holds the 00:01.0 root port with the RX 580, which is fine", files: {'cmdline.txt': seed000Cmdline, 'iommu-groups.txt': seed000Groups}, passes: [/^IOMMU group 1 holds 0000:01:00\.0's card \(bridges are fine\)$/]},
+    {name: 'ASUS X670E-I (corpus): the RTX 3080 alone in group 12', files: {'iommu-groups.txt': listings.mathewlear}, gpu: '01:00.0', passes: [/^IOMMU group 12 holds 0000:01:00\.0's card$/]},
     {name: "J4nsen (corpus): the domain's GTX 1070 alone in group 20", files: {'iommu-groups.txt': listings.j4nsen, 'vm-cpu0-0.xml': domains.j4nsenGtx1070}},
     {name: "J4nsen (corpus): the ASPEED VGA behind its own bridge", files: {'iommu-groups.txt': listings.j4nsen}, gpu: '0a:00.0'},
-    {name: 'J4nsen (corpus), no GPU marked: each of its four GPUs is alone in its group', files: {'iommu-groups.txt': listings.j4nsen}},
+    {name: 'J4nsen (corpus), no GPU marked: each of its four GPUs is alone in its group', files: {'iommu-groups.txt': listings.j4nsen}, passes: [/^IOMMU group 20 holds only 0000:04:00\.0's card \(a candidate for the guest\)$/, /^IOMMU group 41 holds only 0000:82:00\.0's card/]},
     {name: 'Legion Y520 (corpus lspci -v): the GTX 1050 Ti Mobile with the x16 root port in group 2', files: {'lspci.txt': legion}, gpu: '01:00.0'},
     {name: "alshdavid (corpus): the Navi 10 alone in group 25, its audio in group 26", files: {'iommu-groups.txt': listings.alshdavid, 'gpu-test.xml': domains.alshdavidNavi}},
     {
       name: 'chipset slot, but the USB controllers and the SPP function go to vfio-pci too',
       files: {'iommu-groups.txt': chipsetSlot, 'lspci-nnk.txt': lspciNnk(chipsetSlot, {'02:08.0': 'pcieport', '06:00.0': 'vfio-pci', '06:00.1': 'vfio-pci', '06:00.3': 'vfio-pci', '0a:00.0': 'vfio-pci', '0a:00.1': 'vfio-pci'})},
+      passes: [/^IOMMU group 17 holds 0000:0a:00\.0's card and 3 device\(s\) that go along \(bridges are fine\)$/],
       gpu: '0a:00.0',
     },
   ],
