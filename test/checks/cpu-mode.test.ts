@@ -5,7 +5,7 @@ import {corpus, domains, edit} from './libvirt-data.js'
 
 testCheck(check, {
   valid: [
-    {name: 'host-passthrough (bryansteiner)', files: {'win10.xml': domains.bryansteinerWin10}},
+    {name: 'host-passthrough (bryansteiner)', files: {'win10.xml': domains.bryansteinerWin10}, passes: [/^domain win10 \(win10\.xml\): <cpu mode='host-passthrough'>$/]},
     {name: 'host-passthrough, no topology (xkevinx45)', files: {'win10.xml': domains.xkevinWin10}},
     {name: 'a TCG domain cannot pass the host CPU (libvirt q35 minimal)', files: {'d.xml': corpus('libvirt-domains', 'x86_64-q35-minimal.xml')}, skipped: /^no x86 KVM domain/},
   ],
@@ -24,7 +24,7 @@ testCheck(check, {
 // Real fragments from the development set (in the repository, so these run without ../shared).
 testCheck(check, {
   valid: [
-    {name: 'devset 229 (Complete-Single-GPU-Passthrough#11): a qemu command line with -cpu host,kvm=off', files: {'qemu.txt': "-cpu host,kvm=off,hv_vendor_id=null -smp 8\n"}},
+    {name: 'devset 229 (Complete-Single-GPU-Passthrough#11): a qemu command line with -cpu host,kvm=off', files: {'qemu.txt': "-cpu host,kvm=off,hv_vendor_id=null -smp 8\n"}, passes: [/^qemu runs with -cpu host$/]},
   ],
   invalid: [
     {

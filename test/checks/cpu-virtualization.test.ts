@@ -7,8 +7,8 @@ const intelCpu = corpus(CPUINFO.intel)
 
 testCheck(check, {
   valid: [
-    {name: 'real Intel cpuinfo with vmx (i5-3450)', files: {'cpuinfo.txt': intelCpu}},
-    {name: 'real AMD cpuinfo with svm (Ryzen 7 4800U)', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}},
+    {name: 'real Intel cpuinfo with vmx (i5-3450)', files: {'cpuinfo.txt': intelCpu}, passes: [/^the CPU has vmx$/]},
+    {name: 'real AMD cpuinfo with svm (Ryzen 7 4800U)', files: {'cpuinfo.txt': corpus(CPUINFO.amd)}, passes: [/^the CPU has svm$/]},
     {name: 'just the flags line', files: {'cpuinfo.txt': linesOf(corpus(CPUINFO.amdApu), /^flags/)}},
   ],
   invalid: [
@@ -52,7 +52,7 @@ testCheck(check, {
 
 // Real fragments from the development set (in the repository, so these run without ../shared).
 testCheck(check, {
-  valid: [{name: 'lsmod with kvm and kvm_intel', files: {'lsmod.txt': 'Module                  Size  Used by\nkvm_intel             380928  0\nkvm                  1105920  1 kvm_intel\nirqbypass              16384  1 kvm\n'}}],
+  valid: [{name: 'lsmod with kvm and kvm_intel', files: {'lsmod.txt': 'Module                  Size  Used by\nkvm_intel             380928  0\nkvm                  1105920  1 kvm_intel\nirqbypass              16384  1 kvm\n'}, passes: [/^kvm_intel is loaded$/]}],
   invalid: [
     {
       name: 'devset 304 (Complete-Single-GPU-Passthrough#19): `lsmod | grep kvm` shows kvm and irqbypass, no kvm_amd',

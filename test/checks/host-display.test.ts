@@ -35,9 +35,9 @@ const seed004Sysfs = (igpu: string) =>
 
 testCheck(check, {
   valid: [
-    {name: 'seed 000 after the fix: the iGPU is the boot VGA device on i915, the RX 580 on vfio-pci', files: seed000Working},
-    {name: 'ASUS X670E-I (corpus): the RTX 3080 goes to vfio-pci, the Raphael iGPU stays', files: {'iommu-groups.txt': listings.mathewlear, 'cmdline.txt': 'vfio-pci.ids=10de:2206,10de:1aef\n'}},
-    {name: 'alshdavid (corpus): single-GPU passthrough, libvirt takes the Navi 10 only when the VM starts', files: {'iommu-groups.txt': listings.alshdavid, 'gpu-test.xml': domains.alshdavidNavi}},
+    {name: 'seed 000 after the fix: the iGPU is the boot VGA device on i915, the RX 580 on vfio-pci', files: seed000Working, passes: [/^the host keeps 0000:00:02\.0 for its display$/]},
+    {name: 'ASUS X670E-I (corpus): the RTX 3080 goes to vfio-pci, the Raphael iGPU stays', files: {'iommu-groups.txt': listings.mathewlear, 'cmdline.txt': 'vfio-pci.ids=10de:2206,10de:1aef\n'}, passes: [/^the host keeps 0000:6a:00\.0 for its display$/]},
+    {name: 'alshdavid (corpus): single-GPU passthrough, libvirt takes the Navi 10 only when the VM starts', files: {'iommu-groups.txt': listings.alshdavid, 'gpu-test.xml': domains.alshdavidNavi}, passes: [/^no display GPU is handed to vfio-pci at boot$/]},
     {name: 'IdeaPad 320 (corpus): --gpu on the 940MX 3D controller; the HD 615 stays with the host', files: {'lspci.txt': lspci.ideapad320}, gpu: '01:00.0'},
     {
       name: 'exherbo ThinkPad (corpus): the GeForce 610M handed to vfio-pci by driver_override, the iGPU on i915',

@@ -16,7 +16,7 @@ const intelWidth = linesOf(corpus(DMESG.intelDefaultOn), /Host address width/)
 
 testCheck(check, {
   valid: [
-    {name: 'real Proxmox passthrough log', files: {'dmesg.txt': corpus(DMESG.proxmox5700u)}},
+    {name: 'real Proxmox passthrough log', files: {'dmesg.txt': corpus(DMESG.proxmox5700u)}, passes: [/^no RMRR refusal and no failed DMA mapping in the logs$/]},
     {name: 'real Intel log: "DMAR: RMRR base" lines are the regions, not a refusal', files: {'dmesg.txt': corpus('dmesg/Arthurmeade12__Stuff__dmesg.txt')}},
     {name: 'qemu refused the container and the kernel says why: interrupt remapping (interrupt-remapping reports it)', files: {'qemu-win10.log': CONTAINER_EPERM, 'dmesg.txt': IR_REFUSED}},
   ],

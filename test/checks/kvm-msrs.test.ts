@@ -15,9 +15,9 @@ const THREAD_BSOD = 'Stop code: SYSTEM_THREAD_EXCEPTION_NOT_HANDLED\n'
 testCheck(check, {
   valid: [
     {name: 'real guest log: "unchecked MSR access error" is a kernel reading its own MSR, not KVM', files: {'dmesg.txt': corpus(DMESG.kvmGuest)}},
-    {name: 'real Proxmox passthrough host, no MSR lines', files: {'dmesg.txt': corpus(DMESG.proxmox5700u)}},
-    {name: 'a stop code with kvm.ignore_msrs=1 already set (seed 001): some other cause', files: {'guest-bsod.txt': THREAD_BSOD, 'configuration.nix': seed001Module()}},
-    {name: 'ignored lines, with report_ignored_msrs=N now', files: {'dmesg.txt': IGNORED, 'kvm-params.txt': 'kvm.ignore_msrs=Y\nkvm.report_ignored_msrs=N\n'}},
+    {name: 'real Proxmox passthrough host, no MSR lines', files: {'dmesg.txt': corpus(DMESG.proxmox5700u)}, passes: [/^no unhandled MSR access and no MSR-type stop code in the evidence$/]},
+    {name: 'a stop code with kvm.ignore_msrs=1 already set (seed 001): some other cause', files: {'guest-bsod.txt': THREAD_BSOD, 'configuration.nix': seed001Module()}, passes: [/^kvm\.ignore_msrs is on \(configuration\.nix line 53: "kvm\.ignore_msrs=1"\)$/]},
+    {name: 'ignored lines, with report_ignored_msrs=N now', files: {'dmesg.txt': IGNORED, 'kvm-params.txt': 'kvm.ignore_msrs=Y\nkvm.report_ignored_msrs=N\n'}, passes: [/^kvm\.ignore_msrs is on \(\/sys\/module\/kvm\/parameters\/ignore_msrs: Y\)$/]},
   ],
   invalid: [
     {

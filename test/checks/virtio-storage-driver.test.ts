@@ -10,8 +10,8 @@ const SEED_001_NO_DRIVE = seeds.s001.split('\n').filter((l) => /^No drive found|
 
 testCheck(check, {
   valid: [
-    {name: 'virtio disk with virtio-win-0.1.229.iso attached (sabinM1)', files: {'10ferestre.xml': domains.sabinWin10}},
-    {name: 'installed Windows on virtio disks, no installer attached (J4nsen)', files: {'vm.xml': domains.j4nsenGtx1070}},
+    {name: 'virtio disk with virtio-win-0.1.229.iso attached (sabinM1)', files: {'10ferestre.xml': domains.sabinWin10}, passes: [/^domain 10ferestre \(10ferestre\.xml\): virtio disk with virtio-win-0\.1\.229\.iso attached$/]},
+    {name: 'installed Windows on virtio disks, no installer attached (J4nsen)', files: {'vm.xml': domains.j4nsenGtx1070}, passes: [/^domain vm-cpu0-0 \(vm\.xml\): virtio disk, no installer attached \(driver presumably installed\)$/]},
     {name: 'SATA and NVMe passthrough disks (bryansteiner, xkevinx45)', files: {'a.xml': domains.bryansteinerWin10, 'b.xml': domains.xkevinWin10}, skipped: /^no Windows domain with a virtio disk/},
   ],
   invalid: [
