@@ -4,7 +4,7 @@
  * Model names are as /proc/cpuinfo prints them.
  */
 import {describe, expect, it} from 'vitest'
-import {cpuHasIgpu, hostDisplayEvidence} from '../../checks/lib/display.js'
+import {cpuHasIgpu, hostDisplayEvidence, igpuFirmwareSetting} from '../../checks/lib/display.js'
 import {assembleFacts} from '../../src/facts/assemble.js'
 import {sourceSetFromFiles} from '../helpers/check-tester.js'
 
@@ -19,6 +19,10 @@ describe('cpuHasIgpu', () => {
     ['AMD Ryzen 5 5600G with Radeon Graphics', true],
     ['AMD Ryzen 5 3400G with Radeon Vega Graphics', true],
     ['AMD Ryzen 5 5600GE', true],
+    ['Intel(R) Core i5-8400 CPU @ 2.80GHz', true],
+    ['13th Gen Intel(R) Core(TM) i9-13900K', true],
+    ['AMD Ryzen 7 4800U with Radeon Graphics', true],
+    ['AMD Ryzen 5 5600G', true],
   ])('%s has integrated graphics', (model, has) => expect(igpu(model)).toBe(has))
   it.each([
     ['Intel(R) Core(TM) i5-9400F CPU @ 2.90GHz', 'an F part ships without graphics'],
@@ -32,6 +36,15 @@ describe('cpuHasIgpu', () => {
     ['AMD Ryzen 5 5600X 6-Core Processor'],
     ['Intel(R) Xeon(R) CPU E5-2630L 0 @ 2.00GHz'],
   ])('%s does not say', (model) => expect(igpu(model)).toBeUndefined())
+})
+
+describe('cpuHasIgpu without a model, and the firmware settings by vendor', () => {
+  it('no CPU facts: not known', () => expect(cpuHasIgpu(undefined)).toBeUndefined())
+  it("AMD's and Intel's setup screens name the iGPU settings differently", () => {
+    expect(igpuFirmwareSetting('amd')).toMatch(/^"Integrated Graphics" = Force .*Int Graphics \(IGD\)$/)
+    expect(igpuFirmwareSetting('intel')).toMatch(/^"Primary Display" \/ "Init Display First" .*IGFX \(iGPU\), and "iGPU Multi-Monitor"/)
+    expect(igpuFirmwareSetting(undefined)).toBe(igpuFirmwareSetting('intel'))
+  })
 })
 
 describe('hostDisplayEvidence', () => {

@@ -4,7 +4,7 @@
  * which domains are x86 (the only ones OVMF, Hyper-V and topology advice is about).
  */
 import {describe, expect, it} from 'vitest'
-import {guestOs, isIso, isX86, passedDevices, windowsIn} from '../../checks/lib/domain.js'
+import {bootsUefi, domainLabel, domainsShowing, domainSubject, guestOs, isIso, isX86, passedDevices, windowsIn} from '../../checks/lib/domain.js'
 import {assembleFacts} from '../../src/facts/assemble.js'
 import type {Facts} from '../../src/facts/types.js'
 import {sourceSetFromFiles} from '../helpers/check-tester.js'
@@ -14,6 +14,32 @@ const domainOf = (xml: string) => facts(xml).domains![0]!
 const xml = (name: string, devices: string, more = '') => `<domain type='kvm'><name>${name}</name><os><type arch='x86_64' machine='q35'>hvm</type></os>${more}<devices>${devices}</devices></domain>\n`
 const cdrom = (file: string) => `<disk type='file' device='cdrom'><driver name='qemu' type='raw'/><source file='${file}'/><target dev='sdb' bus='sata'/><readonly/></disk>`
 const fileDisk = (file: string) => `<disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='${file}'/><target dev='vda' bus='virtio'/></disk>`
+
+describe('how findings name a domain, its firmware, and fragments', () => {
+  const two = assembleFacts(
+    sourceSetFromFiles({
+      win10: "<domain type='kvm'><name>win10</name><os><type arch='x86_64' machine='q35'>hvm</type><loader readonly='yes' type='rom'>/usr/share/edk2/x64/OVMF_CODE.fd</loader></os><devices/></domain>\n",
+      'b.xml': "<domain type='kvm'><os><type arch='x86_64'>hvm</type></os><devices/></domain>\n",
+    }),
+    {},
+  ).domains!
+  it('by name, with the file when it is another name; an unnamed one by its file', () => {
+    expect(two.map((d) => [domainLabel(d), domainSubject(d)])).toEqual([
+      ['domain win10', 'win10'],
+      ['domain (unnamed) (b.xml)', 'b.xml'],
+    ])
+  })
+  it('an edk2 image as a ROM loader boots UEFI; no loader is SeaBIOS', () => {
+    expect(two.map(bootsUefi)).toEqual([true, false])
+  })
+  it('a pasted <hostdev> alone is a fragment: a check that needs <os> or <features> skips, and says why', () => {
+    const frag = facts("<hostdev mode='subsystem' type='pci' managed='yes'>\n  <source>\n    <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>\n  </source>\n</hostdev>\n")
+    const skips: string[] = []
+    expect(domainsShowing(frag, {skip: (reason: string) => skips.push(reason)} as unknown as Parameters<typeof domainsShowing>[1], 'os', 'features')).toEqual([])
+    expect(skips).toEqual(['the domain XML is a fragment without <os> or <features>'])
+    expect(domainsShowing(frag, {skip: () => undefined} as unknown as Parameters<typeof domainsShowing>[1], 'hostdev')).toHaveLength(1)
+  })
+})
 
 describe('guestOs', () => {
   it('an installer ISO names Windows when the domain name does not; the virtio-win driver ISO does not count', () => {
