@@ -13,7 +13,8 @@ export default defineConfig({
   test: {
     globalSetup: ['test/setup/fast-check-seed.ts'],
     setupFiles: ['test/setup/fast-check.ts'],
-    include: ['test/checks/**/*.test.ts', 'test/facts/**/*.test.ts', 'test/fixtures.test.ts'],
+    // test/nixos/tree and values run the checks from source on NixOS module trees (mkForce, mkIf, imports).
+    include: ['test/checks/**/*.test.ts', 'test/facts/**/*.test.ts', 'test/fixtures.test.ts', 'test/nixos/tree.test.ts', 'test/nixos/values.test.ts'],
     isolate: process.env.MUTATE_STATIC === '1',
     testTimeout: 30_000,
     hookTimeout: 30_000,
