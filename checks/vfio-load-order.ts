@@ -82,7 +82,7 @@ function causeOf(facts: Facts, drivers: string[]): {text: string; evidence: stri
     if (vfioAt < 0) {
       const elsewhere = [...(config.kernelModules ?? []), ...(config.initrdAvailableKernelModules ?? [])].some((m) => m.value !== undefined && moduleKey(m.value) === 'vfio_pci')
       return {
-        text: `vfio_pci is not in boot.initrd.kernelModules${elsewhere ? ' (only in boot.kernelModules or boot.initrd.availableKernelModules, which load it later or on demand)' : ''}, so ${drivers.join(' and ')} gets the card first.`,
+        text: `vfio_pci is not in boot.initrd.kernelModules${elsewhere ? ' (only in boot.kernelModules or boot.initrd.availableKernelModules, which load it later or on demand)' : ''}, so ${drivers.join(' and ')} ${drivers.length > 1 ? 'get' : 'gets'} the card first.`,
         evidence: initrd.length > 0 ? [line] : [`${config.file}: no boot.initrd.kernelModules`],
       }
     }

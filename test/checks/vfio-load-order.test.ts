@@ -12,11 +12,15 @@ function seed000With(modules: string): string {
   return out
 }
 const rx580 = (gpu: string, audio: string) => lspciNnk(seed000Groups, {'01:00.0': gpu, '01:00.1': audio})
+const IDS = '  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n'
+const RX580_LINE = '0000:01:00.0 [1002:67df] Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere [Radeon RX 470/480/570/570X/580/580X/590]: driver amdgpu'
 
 testCheck(check, {
   valid: [
-    {name: 'seed 000: vfio_pci, vfio, vfio_iommu_type1 before i915 and amdgpu', files: {'virtualisation.nix': seed000Nix}},
+    {name: 'seed 000: vfio_pci, vfio, vfio_iommu_type1 before i915 and amdgpu', files: {'virtualisation.nix': seed000Nix}, passes: [/^boot\.initrd\.kernelModules loads no GPU driver for the guest card before vfio_pci$/]},
     {name: 'seed 000 with lspci -nnk: vfio-pci got the RX 580', files: {'virtualisation.nix': seed000Nix, 'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580('vfio-pci', 'vfio-pci')}},
+    {name: 'no configuration, lspci -nnk: vfio-pci got the RX 580', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580('vfio-pci', 'vfio-pci')}, passes: [/^vfio-pci got 0000:01:00\.0 first$/]},
+    {name: 'amdgpu before vfio_pci, but blacklisted', files: {'virtualisation.nix': `{\n  boot.initrd.kernelModules = [ "amdgpu" "vfio_pci" ];\n  boot.blacklistedKernelModules = [ "amdgpu" ];\n${IDS}}\n`, 'iommu-groups.txt': seed000Groups}},
     {name: "seed 002: the wiki's initrd list (vfio modules, then i915)", files: {'configuration.nix': seed002Nix, 'lspci.txt': seed002Lspci}},
     {name: 'i915 before vfio_pci cannot take an AMD guest card', files: {'virtualisation.nix': seed000With('"i915" "vfio_pci" "vfio" "vfio_iommu_type1" "amdgpu"'), 'iommu-groups.txt': seed000Groups}},
     {
@@ -44,6 +48,48 @@ testCheck(check, {
       name: 'Samsung NP350V5C (corpus lspci -nnk): vfio-pci.ids names the HD 7730M, amdgpu holds it, and modprobe.d has no softdep',
       files: {'lspci.txt': lspci.np350v5c, 'cmdline.txt': 'vfio-pci.ids=1002:682f\n', 'modprobe-vfio.conf': 'options vfio-pci ids=1002:682f\n'},
       findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /no `softdep amdgpu pre: vfio-pci`/, fix: /"softdeps":"softdep amdgpu pre: vfio-pci"/}],
+    },
+    {
+      name: 'vfio_pci only in boot.kernelModules, and amdgpu and snd_hda_intel hold both functions',
+      files: {'virtualisation.nix': `{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n  boot.kernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" ];\n${IDS}}\n`, 'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580('amdgpu', 'snd_hda_intel')},
+      findings: [{
+        id: 'vfio-load-order',
+        severity: 'error',
+        subject: '0000:01:00.0',
+        message: /^0000:01:00\.0 is bound to amdgpu; 0000:01:00\.1 is bound to snd_hda_intel, although the host hands them to vfio-pci: amdgpu and snd_hda_intel loaded first\. vfio_pci is not in boot\.initrd\.kernelModules \(only in boot\.kernelModules or boot\.initrd\.availableKernelModules, which load it later or on demand\), so amdgpu and snd_hda_intel get the card first\.$/,
+        evidence: /kernel command line: vfio-pci\.ids=1002:67df,1002:aaf0\nvirtualisation\.nix line 4: boot\.kernelParams "vfio-pci\.ids=1002:67df,1002:aaf0"\nvirtualisation\.nix: boot\.initrd\.kernelModules = \[ "amdgpu" \]$/,
+        fix: /"driver":"amdgpu snd_hda_intel","nixModules":"\\"vfio_pci\\" \\"vfio\\" \\"vfio_iommu_type1\\" \\"amdgpu\\""/,
+      }],
+    },
+    {
+      name: 'a configuration without boot.initrd.kernelModules, amdgpu holds the GPU',
+      files: {'virtualisation.nix': `{\n${IDS}}\n`, 'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /^0000:01:00\.0 is bound to amdgpu, although the host hands it to vfio-pci: amdgpu loaded first\. vfio_pci is not in boot\.initrd\.kernelModules, so amdgpu gets the card first\.$/, evidence: /\nvirtualisation\.nix: no boot\.initrd\.kernelModules$/}],
+    },
+    {
+      name: 'modprobe.d has the softdep, and amdgpu still holds the GPU: the initramfs lacks vfio-pci',
+      files: {'modprobe-vfio.conf': 'options vfio-pci ids=1002:67df,1002:aaf0\nsoftdep amdgpu pre: vfio-pci\n', 'lspci-nnk.txt': rx580('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. The softdeps are in place: vfio-pci is probably missing from the initramfs while the GPU driver is in it\.$/, evidence: new RegExp(`^${RX580_LINE.replace(/[[\]().]/g, '\\$&')}\nmodprobe-vfio\.conf line 1: options vfio-pci ids=1002:67df,1002:aaf0$`)}],
+    },
+    {
+      name: "modprobe.d softdeps for other drivers, none for amdgpu",
+      files: {'modprobe-vfio.conf': 'options vfio-pci ids=1002:67df,1002:aaf0\nsoftdep nouveau pre: vfio-pci\nsoftdep snd_hda_intel pre: vfio-pci\n', 'lspci-nnk.txt': rx580('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /The modprobe configuration has no `softdep amdgpu pre: vfio-pci`, so nothing makes vfio-pci load first\.$/, evidence: /\nmodprobe-vfio\.conf line 2: softdep nouveau pre: vfio-pci\nmodprobe-vfio\.conf line 3: softdep snd_hda_intel pre: vfio-pci$/}],
+    },
+    {
+      name: 'neither configuration nor modprobe.d given: the general advice',
+      files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. vfio-pci has to be loaded before it \(in the initrd \/ initramfs, ahead of the GPU driver\)\.$/}],
+    },
+    {
+      name: 'an initrd list merged from two files puts amdgpu first',
+      files: {'a.nix': '{\n  imports = [ ./b.nix ];\n  boot.initrd.kernelModules = [ "amdgpu" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'b.nix': '{\n  boot.initrd.kernelModules = [ "vfio_pci" "vfio" ];\n}\n', 'iommu-groups.txt': seed000Groups},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /^boot\.initrd\.kernelModules loads amdgpu before vfio_pci \(NixOS loads them in the order written\), so amdgpu can take the guest card first\.$/, evidence: /^a\.nix line 3: boot\.initrd\.kernelModules = \[ "amdgpu" "vfio_pci" "vfio" \] \(merged from a\.nix, b\.nix\)$/}],
+    },
+    {
+      name: 'nvidia and nouveau before vfio_pci for a GTX 1070',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "nvidia" "nouveau" "vfio_pci" ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:1b81" ];\n}\n', 'lspci.txt': '01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /loads nvidia and nouveau before vfio_pci/, fix: /"driver":"nvidia nouveau".*"softdeps":"softdep nvidia pre: vfio-pci\\nsoftdep nouveau pre: vfio-pci"/}],
     },
     {
       name: 'the audio function lost to snd_hda_intel while the GPU got vfio-pci',
