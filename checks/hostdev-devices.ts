@@ -2,7 +2,7 @@ import {defineCheck} from '../src/engine/types.js'
 import {isBridge, isDisplayDevice, slotOf} from '../src/facts/merge-pci.js'
 import type {Facts, PciDevice} from '../src/facts/types.js'
 import type {DomainModel} from '../src/parse/domain-xml.js'
-import {describe} from './lib/gpu.js'
+import {describe, deviceListComplete} from './lib/gpu.js'
 import {domainLabel, domainSubject, passedDevices, domainsShowing} from './lib/domain.js'
 
 const HOST_DRIVER_FREE = new Set(['vfio-pci', 'pci-stub', 'pcieport'])
@@ -20,7 +20,7 @@ export default defineCheck({
   needs: ['domains', 'pciDevices'],
   uses: ['iommuGroups', 'guestGpus'],
   run(facts, report) {
-    const complete = deviceListComplete(facts)
+    const complete = wholeListSource(facts)
     const index = indexDevices(facts.pciDevices ?? [])
     for (const domain of domainsShowing(facts, report, 'devices', 'hostdev')) {
       const passed = passedDevices(domain, facts)
@@ -33,7 +33,7 @@ export default defineCheck({
           const hint = new Set(passed.filter((p) => p.device).map((p) => slotOf(p.address)))
           report.error('hostdev-address-missing', {
             subject: `${domainSubject(domain)} ${address}`,
-            message: `${label} passes ${address}, which does not exist on this host${nearest(facts, address, hint)}.`,
+            message: `${label} passes ${address}, which does not exist on this host${nearest(facts, address, hint)}`,
             evidence: [`<hostdev> <source><address domain='0x${address.slice(0, 4)}' bus='0x${address.slice(5, 7)}' slot='0x${address.slice(8, 10)}' function='0x${address.slice(11)}'/>`, `${complete}: no device at ${address}`],
             values: hostdevValues(domain, address, candidateFor(facts, address, hint)),
           })
@@ -57,12 +57,10 @@ export default defineCheck({
   },
 })
 
-/** Whether the device list is the whole host (sysfs, or a listing that includes the host bridge), said as its source. */
-function deviceListComplete(facts: Facts): string | undefined {
-  if (facts.pciDriverSource === 'sysfs') return 'the PCI devices in sysfs'
-  const devices = facts.pciDevices ?? []
-  const hostBridge = devices.some((d) => d.address === '0000:00:00.0' || d.classCode === '0600')
-  return hostBridge && devices.length >= 5 ? `the host's PCI device list (${devices.length} devices)` : undefined
+/** The whole host's device list (lib/gpu.ts deviceListComplete), said as its source; undefined for a partial one. */
+function wholeListSource(facts: Facts): string | undefined {
+  if (!deviceListComplete(facts)) return undefined
+  return facts.pciDriverSource === 'sysfs' ? 'the PCI devices in sysfs' : `the host's PCI device list (${facts.pciDevices!.length} devices)`
 }
 
 interface Companion {
@@ -108,10 +106,10 @@ function missingCompanions(facts: Facts, index: DeviceIndex, device: PciDevice, 
   return out
 }
 
-/** "; did you mean 0000:01:00.0 ...?" when the device meant can be told. */
+/** The sentence's end: "; did you mean 0000:01:00.0 ...?" when the device meant can be told, else ".". */
 function nearest(facts: Facts, address: string, hintSlots: ReadonlySet<string> = new Set()): string {
   const candidate = candidateFor(facts, address, hintSlots)
-  return candidate ? `; did you mean ${describe(candidate)}?` : ''
+  return candidate ? `; did you mean ${describe(candidate)}?` : '.'
 }
 
 /**

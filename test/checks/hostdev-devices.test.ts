@@ -20,7 +20,7 @@ const J4NSEN_KERNEL_DRIVERS = `04:00.0 VGA compatible controller [0300]: NVIDIA 
 
 testCheck(check, {
   valid: [
-    {name: 'GPU, audio and USB controller, groups whole (J4nsen vm-cpu0-0)', files: {'vm.xml': domains.j4nsenGtx1070, 'iommu.txt': listings.j4nsen}},
+    {name: 'GPU, audio and USB controller, groups whole (J4nsen vm-cpu0-0)', files: {'vm.xml': domains.j4nsenGtx1070, 'iommu.txt': listings.j4nsen}, passes: [/^domain vm-cpu0-0 \(vm\.xml\): 3 host device\(s\) checked$/]},
     {name: 'Navi 10 and its audio in separate groups (alshdavid)', files: {'gpu-test.xml': domains.alshdavidNavi, 'iommu.txt': listings.alshdavid}},
     {name: 'GTX 1060 and audio (xkevinx45, plain lspci)', files: {'win10.xml': domains.xkevinWin10, 'lspci.txt': xkevinLspci}},
     {name: "seed 000's group 1 passed without its PCIe bridge", files: {'win.xml': xkevinWith(hostdev('0x01', '0x00', '0x0'), hostdev('0x01', '0x00', '0x1')), 'iommu.txt': seed000Groups}},
@@ -30,12 +30,19 @@ testCheck(check, {
     {
       name: 'the GPU without its HDMI audio (J4nsen vm-cpu0-0 edited)',
       files: {'vm.xml': noAudio, 'iommu.txt': listings.j4nsen},
-      findings: [{id: 'hostdev-incomplete', severity: 'warning', subject: 'vm-cpu0-0 0000:04:00.1', message: /another function of the same card/, fix: /"bus":"0x04","slot":"0x00","function":"0x1"/}],
+      findings: [{
+        id: 'hostdev-incomplete',
+        severity: 'warning',
+        subject: 'vm-cpu0-0 0000:04:00.1',
+        message: /^domain vm-cpu0-0 \(vm\.xml\) passes 0000:04:00\.0 \[10de:1b81\] NVIDIA Corporation GP104 \[GeForce GTX 1070\] but not 0000:04:00\.1 \[10de:10f0\] NVIDIA Corporation GP104 High Definition Audio Controller, another function of the same card \(Audio device\)\.$/,
+        evidence: /^<hostdev> source 0000:04:00\.0\n0000:04:00\.1 \[10de:10f0\] NVIDIA Corporation GP104 High Definition Audio Controller \(IOMMU group 20\)$/,
+        fix: /"domain":"vm-cpu0-0","address":"0000:04:00\.1","device":"0000:04:00\.1 \[10de:10f0\] [^"]*","deviceAddress":"0000:04:00\.1","pciDomain":"0x0000","bus":"0x04","slot":"0x00","function":"0x1"/,
+      }],
     },
     {
       name: 'the missing audio function is still on snd_hda_intel: not viable either',
       files: {'vm.xml': noAudio, 'iommu.txt': listings.j4nsen, 'lspci-nnk.txt': J4NSEN_KERNEL_DRIVERS},
-      findings: [{id: 'hostdev-incomplete', severity: 'warning', subject: 'vm-cpu0-0 0000:04:00.1', message: /bound to snd_hda_intel, so qemu will also refuse the group as not viable/}],
+      findings: [{id: 'hostdev-incomplete', severity: 'warning', subject: 'vm-cpu0-0 0000:04:00.1', message: /bound to snd_hda_intel, so qemu will also refuse the group as not viable/, evidence: /\(IOMMU group 20\), driver snd_hda_intel$/}],
     },
     {
       name: "seed 000's RX 580 without its audio (the bridge is not asked for)",
@@ -54,6 +61,28 @@ testCheck(check, {
       name: 'a hostdev at 0f:00.0 on a host whose GTX 1060 is at 01:00.0',
       files: {'win.xml': xkevinWith(hostdev('0x0f', '0x00', '0x0'), hostdev('0x01', '0x00', '0x1')), 'lspci.txt': xkevinLspci},
       findings: [{id: 'hostdev-address-missing', severity: 'error', subject: 'win10 0000:0f:00.0', message: /did you mean 0000:01:00\.0/, fix: /"bus":"0x01"/}],
+    },
+    {
+      name: 'only a hostdev at 0f:00.1 on the GTX 1060 host: the only discrete card has that function',
+      files: {'win.xml': xkevinWith(hostdev('0x0f', '0x00', '0x1')), 'lspci.txt': xkevinLspci},
+      findings: [{
+        id: 'hostdev-address-missing',
+        severity: 'error',
+        subject: 'win10 0000:0f:00.1',
+        message: /^domain win10 \(win\.xml\) passes 0000:0f:00\.1, which does not exist on this host; did you mean 0000:01:00\.1 NVIDIA Corporation GP106 High Definition Audio Controller\?$/,
+        evidence: /^<hostdev> <source><address domain='0x0000' bus='0x0f' slot='0x00' function='0x1'\/>\nthe host's PCI device list \(18 devices\): no device at 0000:0f:00\.1$/,
+        fix: /"deviceAddress":"0000:01:00\.1","pciDomain":"0x0000","bus":"0x01","slot":"0x00","function":"0x1"/,
+      }],
+    },
+    {
+      name: 'sysfs is the whole host: a hostdev at 0f:00.0 does not exist',
+      files: {'win.xml': xkevinWith(hostdev('0x0f', '0x00', '0x0')), 'pci-sysfs.txt': '0000:00:00.0 vendor=8086 device=591f class=060000 iommu_group=0\n0000:01:00.0 vendor=10de device=1b81 class=030000 driver=vfio-pci iommu_group=1\n0000:01:00.1 vendor=10de device=10f0 class=040300 driver=vfio-pci iommu_group=1\n'},
+      findings: [{id: 'hostdev-address-missing', severity: 'error', subject: 'win10 0000:0f:00.0', message: /; did you mean 0000:01:00\.0 \[10de:1b81\]\?$/, evidence: /\nthe PCI devices in sysfs: no device at 0000:0f:00\.0$/}],
+    },
+    {
+      name: 'a hostdev at 0f:00.0 on a whole listing with two discrete cards: no guess',
+      files: {'win.xml': xkevinWith(hostdev('0x0f', '0x00', '0x0')), 'iommu.txt': listings.j4nsen},
+      findings: [{id: 'hostdev-address-missing', severity: 'error', subject: 'win10 0000:0f:00.0', message: /^domain win10 \(win\.xml\) passes 0000:0f:00\.0, which does not exist on this host\.$/, fix: /"device":"the device you mean \(see lspci -nn\)"/}],
     },
   ],
   unknown: [
