@@ -61,7 +61,8 @@ export default defineCheck({
     if (vendor === 'intel' && facts.cmdline && !paramSet) {
       return report.error('iommu-kernel-off', {
         message: `The ${table.name} table is ${table.present ? 'present' : 'not known to be absent'}, but the kernel was not asked to enable the IOMMU (${param} is missing).`,
-        evidence: [...symptom, cmdlineEvidence(facts), ...(table.present ? [table.evidence] : []), ...logLines],
+        // The table's own log line is among logLines when the log is where it was found: once is enough.
+        evidence: [...new Set([...symptom, cmdlineEvidence(facts), ...(table.present ? [table.evidence] : []), ...logLines])],
         values: {...values, remove: 'intel_iommu=off'},
       })
     }
@@ -71,7 +72,7 @@ export default defineCheck({
     if (unasked && table.present) {
       return report.warning('iommu-kernel-off', {
         message: `The firmware has VT-d on (the DMAR table is there), but the kernel did not turn it on: \`${unasked}\` shows no "DMAR: IOMMU enabled", so ${param} is missing. (If lines were cut from that output, paste it whole.)`,
-        evidence: [...symptom, table.evidence, ...logLines],
+        evidence: [...new Set([...symptom, table.evidence, ...logLines])],
         values: {...values, remove: 'intel_iommu=off'},
       })
     }

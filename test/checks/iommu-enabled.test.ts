@@ -10,8 +10,8 @@ const EMPTY = 'IOMMU Group .:\n'
 
 testCheck(check, {
   valid: [
-    {name: 'seed 000 after enabling VT-d: its dmesg and group listing', files: {'dmesg.txt': s000.dmesgVtdOn, 'iommu-groups.txt': s000.listing, 'cpuinfo.txt': intelCpu}},
-    {name: 'real Intel boot log with intel_iommu=on and groups (Lenovo)', files: {'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}},
+    {name: 'seed 000 after enabling VT-d: its dmesg and group listing', files: {'dmesg.txt': s000.dmesgVtdOn, 'iommu-groups.txt': s000.listing, 'cpuinfo.txt': intelCpu}, passes: [/^IOMMU on: 9 groups$/]},
+    {name: 'real Intel boot log with intel_iommu=on and groups (Lenovo)', files: {'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}, passes: [/^IOMMU on: the kernel log shows IOMMU units and groups$/]},
     {
       name: 'real Arch zen 6.7 log: no intel_iommu=on, yet groups (CONFIG_INTEL_IOMMU_DEFAULT_ON)',
       files: {'dmesg.txt': corpus(DMESG.intelDefaultOn), 'cpuinfo.txt': intelCpu},
@@ -22,29 +22,40 @@ testCheck(check, {
     {
       name: 'seed 000 before the fix: intel_iommu=on, "DMAR: IOMMU enabled", "IOMMU Group .:"',
       files: {'dmesg.txt': s000.dmesgVtdOff, 'iommu-groups.txt': s000.emptyListing, 'cpuinfo.txt': intelCpu},
-      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /intel_iommu=on is set, yet there are no IOMMU groups/, fix: /VT-d/}],
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^intel_iommu=on is set, yet there are no IOMMU groups: VT-d is most likely off in the firmware \(BIOS\/UEFI\) setup\.$/, evidence: /^the IOMMU group listing has no groups\nkernel command line: [^\n]*intel_iommu=on loglevel=4\nkernel log line 3: DMAR: IOMMU enabled$/, fix: /VT-d/}],
     },
     {
       name: 'real 3.19 boot log without an ACPI DMAR table (Intel), empty listing',
       files: {'dmesg.txt': corpus('dmesg/Borillion__Linux1397__dmesg.txt'), 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': intelCpu},
-      findings: [{id: 'iommu-firmware-off', severity: 'error', evidence: /the kernel log from boot lists no ACPI DMAR table/}],
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^No DMAR ACPI table: VT-d is off in the firmware \(BIOS\/UEFI\) setup, or this platform has no IOMMU\.$/, evidence: /^the IOMMU group listing has no groups\nthe kernel log from boot lists no ACPI DMAR table$/}],
     },
     {
       name: 'Intel with the DMAR table but no intel_iommu=on',
       files: {'acpi-tables.txt': 'APIC\nDMAR\nDSDT\nFACP\nHPET\nMCFG\n', 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro quiet', 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': intelCpu},
-      findings: [{id: 'iommu-kernel-off', severity: 'error', fix: /"param":"intel_iommu=on".*"remove":"intel_iommu=off"/}],
+      findings: [{id: 'iommu-kernel-off', severity: 'error', message: /^The DMAR table is present, but the kernel was not asked to enable the IOMMU \(intel_iommu=on is missing\)\.$/, evidence: /^the IOMMU group listing has no groups\nkernel command line: BOOT_IMAGE=\/vmlinuz root=\/dev\/sda2 ro quiet\nACPI tables: APIC DMAR DSDT FACP HPET MCFG$/, fix: /"param":"intel_iommu=on".*"vendorName":"VT-d","remove":"intel_iommu=off"/}],
     },
     {
       name: 'amd_iommu=off on the command line',
       files: {'cmdline.txt': 'root=/dev/nvme0n1p2 amd_iommu=off', 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': amdCpu},
-      findings: [{id: 'iommu-kernel-off', severity: 'error', message: /amd_iommu=off/}],
+      findings: [{id: 'iommu-kernel-off', severity: 'error', message: /^The kernel command line turns the IOMMU off \(amd_iommu=off\)\.$/, evidence: /^the IOMMU group listing has no groups\nkernel command line: root=\/dev\/nvme0n1p2 amd_iommu=off$/, fix: /"vendorName":"AMD-Vi","remove":"amd_iommu=off"/}],
     },
     {
       name: 'AMD without groups: the driver is on by default, so the firmware has it off',
       files: {'iommu-groups.txt': EMPTY, 'cpuinfo.txt': amdCpu},
       findings: [{id: 'iommu-firmware-off', severity: 'error', message: /on by default/, fix: /AMD CBS/}],
     },
-    {name: 'an empty listing and nothing else', files: {'iommu-groups.txt': EMPTY}, findings: [{id: 'iommu-groups-empty', severity: 'error'}]},
+    {name: 'an empty listing and nothing else', files: {'iommu-groups.txt': EMPTY}, findings: [{id: 'iommu-groups-empty', severity: 'error', message: /^There are no IOMMU groups, and the evidence does not say why/, evidence: /^the IOMMU group listing has no groups$/}]},
+    {
+      name: 'live, an empty /sys/kernel/iommu_groups and intel_iommu=0',
+      mode: 'live',
+      files: {'iommu-groups.txt': EMPTY, 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 intel_iommu=0', 'cpuinfo.txt': intelCpu},
+      findings: [{id: 'iommu-kernel-off', severity: 'error', message: /\(intel_iommu=0\)\.$/, evidence: /^\/sys\/kernel\/iommu_groups is empty\n/}],
+    },
+    {
+      name: 'iommu=off on the command line of an AMD host',
+      files: {'cmdline.txt': 'root=/dev/nvme0n1p2 iommu=off', 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': amdCpu},
+      findings: [{id: 'iommu-kernel-off', severity: 'error', message: /\(iommu=off\)\.$/}],
+    },
   ],
   unknown: [
     {name: 'only a cpuinfo', files: {'cpuinfo.txt': intelCpu}, reason: /iommuListing|IOMMU group/},
@@ -55,13 +66,19 @@ testCheck(check, {
 // Real fragments from the development set (in the repository, so these run without ../shared).
 testCheck(check, {
   valid: [
-    {name: '/sys/class/iommu lists the units: DMA remapping is on', files: {'sys-class-iommu.txt': 'dmar0\ndmar1\n'}},
+    {name: '/sys/class/iommu lists the units: DMA remapping is on', files: {'sys-class-iommu.txt': 'dmar0\ndmar1\n'}, passes: [/^IOMMU on: \/sys\/class\/iommu lists dmar0 dmar1$/]},
   ],
   invalid: [
     {
       name: 'devset 123 (fwupd#2093): `dmesg | grep -i dmar` from boot has the DMAR table and units, no "IOMMU enabled" and no VT-d line',
       files: {'dmesg-dmar.txt': devsetFile('123-dmar-table-no-iommu-enabled-thinkpad', 'dmesg-dmar.txt')},
-      findings: [{id: 'iommu-kernel-off', severity: 'warning', message: /`dmesg {2}\| grep -i dmar` shows no "DMAR: IOMMU enabled"/, evidence: /has no "DMAR: Intel\(R\) Virtualization Technology for Directed I\/O" line/}],
+      findings: [{
+        id: 'iommu-kernel-off',
+        severity: 'warning',
+        message: /^The firmware has VT-d on \(the DMAR table is there\), but the kernel did not turn it on: `dmesg {2}\| grep -i dmar` shows no "DMAR: IOMMU enabled", so intel_iommu=on is missing\./,
+        // The DMAR table's line once, though it is both the table's evidence and a log line.
+        evidence: /^`dmesg {2}\| grep -i dmar` has no "DMAR: Intel\(R\) Virtualization Technology for Directed I\/O" line: DMA remapping never started\nkernel log line 2: ACPI: DMAR [^\n]*$/,
+      }],
     },
     {
       name: 'devset 121 (macOS-Simple-KVM#143): qemu "no iommu_group found" while the command line has intel_iommu=on',
@@ -76,7 +93,7 @@ testCheck(check, {
     {
       name: 'devset 308 (ipaqmaster/vfio#4): `find /sys/class/iommu/ -type l` lists nothing, and nothing says why',
       files: {'terminal.txt': devsetFile('308-ipaqmaster-sys-class-iommu-empty', 'terminal.txt')},
-      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /\/sys\/class\/iommu lists no IOMMU unit/}],
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /^\/sys\/class\/iommu lists no IOMMU unit$/}],
     },
   ],
   unknown: [
