@@ -102,7 +102,13 @@ function judgeCandidates(facts: Facts, report: Reporter): void {
 
 /** The fix's placeholders: the card's ids for vfio-pci.ids, and the driver to load after vfio-pci. */
 function driverValues(gpu: PciDevice, functions: PciDevice[], driver: string | null): Record<string, string> {
-  return {address: gpu.address, ids: idList(functions), driver: driver ?? 'its host driver', softdepDriver: driver ?? (gpu.vendorId === '10de' ? 'nouveau' : 'amdgpu')}
+  return {address: gpu.address, ids: idList(functions), driver: driver ?? 'its host driver', softdepDriver: driver ?? openDriverOf(gpu)}
+}
+
+/** The in-kernel driver that takes a card of this maker when nothing else does: by its vendor id, else by its name (plain lspci). */
+function openDriverOf(gpu: PciDevice): string {
+  const vendor = gpu.vendorId ?? (/\bNVIDIA\b/i.test(gpu.name ?? '') ? '10de' : /\b(?:AMD|ATI)\b/.test(gpu.name ?? '') ? '1002' : /\bIntel\b/i.test(gpu.name ?? '') ? '8086' : undefined)
+  return vendor === '10de' ? 'nouveau' : vendor === '1002' ? 'amdgpu' : vendor === '8086' ? 'i915' : 'GPU_DRIVER'
 }
 
 function iommuKnownOn(facts: Facts): boolean {

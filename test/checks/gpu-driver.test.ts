@@ -9,7 +9,7 @@ const gtx1070 = (gpu: string, audio: string) => lspciNnk(`${seed003Gtx1070}\nIOM
 
 testCheck(check, {
   valid: [
-    {name: 'seed 000: the RX 580 on vfio-pci (vfio-pci.ids on the command line)', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580OnVfio, 'iommu-groups.txt': seed000Groups}},
+    {name: 'seed 000: the RX 580 on vfio-pci (vfio-pci.ids on the command line)', files: {'cmdline.txt': seed000Cmdline, 'lspci-nnk.txt': rx580OnVfio, 'iommu-groups.txt': seed000Groups}, passes: [/^0000:01:00\.0 uses vfio-pci$/]},
     {name: "seed 003: options vfio-pci ids=10de:1b81 and the GTX 1070 on vfio-pci", files: {'modprobe-vfio.conf': 'options vfio-pci ids=10de:1b81\n', 'lspci-nnk.txt': gtx1070('vfio-pci', 'snd_hda_intel')}},
     {name: 'no GPU marked: the only candidate (seed 000 RX 580) is already on vfio-pci', files: {'lspci-nnk.txt': rx580OnVfio}},
     {name: 'sysfs: bound by driver_override', files: {'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=10de device=1b81 class=030000 driver=vfio-pci driver_override=vfio-pci iommu_group=1'])}},
@@ -36,7 +36,8 @@ testCheck(check, {
       name: 'exherbo ThinkPad (corpus lspci -k): the GeForce 610M has no driver bound and nothing hands it to vfio-pci',
       files: {'lspci-k.txt': lspci.exherbo},
       gpu: '01:00.0',
-      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /bound to no driver, not vfio-pci/}],
+      // Plain lspci -k shows no ids: the maker comes from the name, and NVIDIA's open driver is nouveau.
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /^GPU 0000:01:00\.0 NVIDIA Corporation GF117M \[GeForce 610M\/710M \/ GT 620M\/625M\/630M\/720M\] is bound to no driver, not vfio-pci, and nothing hands it to vfio-pci \(no vfio-pci\.ids entry or driver_override for it\)\.$/, evidence: /: no driver \(lspci -k\)$/, fix: /"driver":"its host driver","softdepDriver":"nouveau"/}],
     },
     {
       name: 'seed 000 module in the configuration, but the running command line has no vfio-pci.ids: not booted yet',
@@ -46,12 +47,17 @@ testCheck(check, {
     {
       name: 'sysfs: vfio-pci.ids names the card, yet nothing is bound (vfio-pci not loaded)',
       files: {'cmdline.txt': 'vfio-pci.ids=10de:1b81,10de:10f0\n', 'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=10de device=1b81 class=030000 iommu_group=1', '0000:01:00.1 vendor=10de device=10f0 class=040300 iommu_group=1'])},
-      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /vfio-pci did not load/}],
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', message: /^GPU 0000:01:00\.0 \[10de:1b81\] is handed to vfio-pci but bound to no driver: vfio-pci did not load \(it must be in the initrd\)\.$/, evidence: /^0000:01:00\.0 \[10de:1b81\]: no driver \(sysfs\)\n0000:01:00\.1 \[10de:10f0\]: no driver \(sysfs\)\nkernel command line: vfio-pci\.ids=10de:1b81,10de:10f0$/, fix: /"ids":"10de:1b81,10de:10f0","driver":"its host driver","softdepDriver":"nouveau"/}],
+    },
+    {
+      name: 'sysfs: an RX 580 named in vfio-pci.ids, nothing bound: the softdep is for amdgpu',
+      files: {'cmdline.txt': 'vfio-pci.ids=1002:67df,1002:aaf0\n', 'pci-sysfs.txt': pciSysfs(['0000:01:00.0 vendor=1002 device=67df class=030000 iommu_group=1', '0000:01:00.1 vendor=1002 device=aaf0 class=040300 iommu_group=1'])},
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', fix: /"softdepDriver":"amdgpu"/}],
     },
     {
       name: "J4nsen (corpus): a managed hostdev passes the GTX 1070, which nouveau holds until the VM starts",
       files: {'iommu-groups.txt': listings.j4nsen, 'vm-cpu0-0.xml': domains.j4nsenGtx1070, 'lspci-nnk.txt': lspciNnk(listings.j4nsen, {'04:00.0': 'nouveau', '04:00.1': 'snd_hda_intel'})},
-      findings: [{id: 'gpu-driver-not-vfio', severity: 'info', subject: '0000:04:00.0', message: /managed='yes'/}],
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'info', subject: '0000:04:00.0', message: /^GPU 0000:04:00\.0 \[10de:1b81\] NVIDIA Corporation GP104 \[GeForce GTX 1070\] is bound to nouveau until a VM starts: libvirt detaches it then \(managed='yes'\)/, fix: /"driver":"nouveau","softdepDriver":"nouveau"/}],
     },
   ],
   unknown: [
