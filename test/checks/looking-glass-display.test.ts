@@ -26,12 +26,15 @@ const kvmfrArgs = `<qemu:commandline xmlns:qemu="http://libvirt.org/schemas/doma
 
 testCheck(lookingGlassDisplay, {
   valid: [
-    {name: "seed 003: spice graphics for input, <video> model none, evdev keyboard and mouse", files: {'win10.xml': domainXml([seed003LookingGlass(), seed003Evdev()])}},
+    {name: "seed 003: spice graphics for input, <video> model none, evdev keyboard and mouse", files: {'win10.xml': domainXml([seed003LookingGlass(), seed003Evdev()])}, passes: [/^domain win10 \(win10\.xml\): a way in for input, no tablet, none video$/]},
     {name: 'seed 003 without evdev: spice alone carries the input', files: {'win10.xml': domainXml([seed003LookingGlass()])}},
     {name: "seed 003's other way: no spice (client -s), evdev inputs", files: {'win10.xml': domainXml([shmemOnly(), videoNone, seed003Evdev()])}},
     {name: 'evdev only (no spice): a leftover tablet idles, nothing sends it events', files: {'win10.xml': domainXml([shmemOnly(), videoNone, TABLET, seed003Evdev()])}},
-    {name: "newer Looking Glass docs: <video> model vga with spice", files: {'win10.xml': domainXml([seed003LookingGlass().replace('type="none"', "type='vga'")])}},
-    {name: "seed 001's shmem as pasted: the lost </shmem> hides the devices after it, so nothing is judged missing", files: {'win10.xml': domainXml([seed001Shmem(), videoNone])}},
+    {name: "newer Looking Glass docs: <video> model vga with spice", files: {'win10.xml': domainXml([seed003LookingGlass().replace('type="none"', "type='vga'")])}, passes: [/^domain win10 \(win10\.xml\): a way in for input, no tablet, vga video$/]},
+    {name: 'no spice, no evdev, a USB keyboard passed as a USB hostdev', files: {'win10.xml': domainXml([shmemOnly(), videoNone, "<hostdev mode='subsystem' type='usb' managed='yes'>\n  <source>\n    <vendor id='0x046d'/>\n    <product id='0xc33f'/>\n  </source>\n</hostdev>"])}},
+    {name: 'no spice, an evdev keyboard through <qemu:commandline> input-linux', files: {'win10.xml': domainXml([shmemOnly(), videoNone]).replace('</domain>', `<qemu:commandline xmlns:qemu="http://libvirt.org/schemas/domain/qemu/1.0">\n  <qemu:arg value="-object"/>\n  <qemu:arg value="input-linux,id=kbd1,evdev=/dev/input/by-id/usb-Logitech_Gaming_Keyboard_G213_167C305A3330-event-kbd,grab_all=on"/>\n</qemu:commandline>\n</domain>`)}},
+    {name: "no spice, a virtio-input-host device (<input type='passthrough'>)", files: {'win10.xml': domainXml([shmemOnly(), videoNone, "<input type='passthrough' bus='virtio'>\n  <source evdev='/dev/input/event3'/>\n</input>"])}},
+    {name: "seed 001's shmem as pasted: the lost </shmem> hides the devices after it, so nothing is judged missing", files: {'win10.xml': domainXml([seed001Shmem(), videoNone])}, passes: [/^domain win10 \(win10\.xml\): no tablet, default video$/]},
     {name: 'no spice, no evdev, but a USB controller passed (lspci)', files: {'win10.xml': domainXml([shmemOnly(), videoNone], {hostdevs: ['01:00.0', '01:00.1', '00:14.0']}), 'lspci-nn.txt': LSPCI}},
     {name: 'no spice, no evdev, an unknown extra device passed (no lspci): may be a USB controller', files: {'win10.xml': domainXml([shmemOnly(), videoNone], {hostdevs: ['01:00.0', '01:00.1', '00:14.0']})}},
     {name: 'libvirt test suite: ivshmem that is not Looking Glass', files: {'shmem-plain-doorbell.xml': corpus('libvirt-domains', 'shmem-plain-doorbell.xml')}, skipped: /^no domain uses Looking Glass/},
@@ -58,7 +61,7 @@ testCheck(lookingGlassDisplay, {
     {
       name: 'no way in: video none, no spice, no evdev, only the GPU passed',
       files: {'win10.xml': domainXml([shmemOnly(), videoNone])},
-      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /no way in/}],
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /^domain win10 \(win10\.xml\) has no way in for keyboard and mouse: no <graphics type='spice'> \(the client sends input over SPICE\), no evdev input and no passed USB device\.$/, evidence: /^domain win10 \(win10\.xml\): graphics none; inputs none$/, fix: /"domain":"win10","shmName":"looking-glass"/}],
     },
     {
       name: 'no way in: the extra passed device is an NVMe drive (lspci), not a USB controller',
@@ -68,7 +71,17 @@ testCheck(lookingGlassDisplay, {
     {
       name: 'a looking-glass shmem of model ivshmem-doorbell',
       files: {'win10.xml': domainXml([seed003LookingGlass().replace("'ivshmem-plain'", "'ivshmem-doorbell'"), seed003Evdev()])},
-      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /ivshmem-doorbell.*ivshmem-plain/}],
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /^domain win10 \(win10\.xml\): the Looking Glass shmem is model ivshmem-doorbell; Looking Glass uses ivshmem-plain \(doorbell memory comes from an ivshmem server, not from \/dev\/shm\/looking-glass\)\.$/, evidence: /^domain win10 \(win10\.xml\): <shmem name='looking-glass'> <model type='ivshmem-doorbell'\/> <size> 32 MiB$/}],
+    },
+    {
+      name: "a looking-glass shmem of the old model 'ivshmem'",
+      files: {'win10.xml': domainXml([seed003LookingGlass().replace("'ivshmem-plain'", "'ivshmem'"), seed003Evdev()])},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /model ivshmem; Looking Glass uses ivshmem-plain \(the old ivshmem device is gone from QEMU\)\.$/}],
+    },
+    {
+      name: 'a tablet beside a spicevmc channel, without spice graphics: input still comes over SPICE',
+      files: {'win10.xml': domainXml([shmemOnly(), videoNone, TABLET, seed003Evdev(), "<channel type='spicevmc'>\n  <target type='virtio' name='com.redhat.spice.0'/>\n</channel>"])},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', message: /keeps the USB tablet libvirt adds/, evidence: /^domain win10 \(win10\.xml\): <input type='tablet' bus='usb'>$/}],
     },
     {
       name: 'kvmfr (legacy qemu:commandline) with spice input and the tablet kept',
