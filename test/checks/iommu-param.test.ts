@@ -29,6 +29,7 @@ testCheck(check, {
       infos: [{id: 'iommu-param-wrong', subject: 'amd_iommu=on', message: /harmless, because the AMD IOMMU is on by default\.$/}],
     },
     {name: 'intel_iommu=off is iommu-enabled\'s business', files: {'cmdline.txt': 'root=/dev/sda1 intel_iommu=off', 'cpuinfo.txt': intelCpu}},
+    {name: "amd_iommu=off on an Intel CPU: whatever its vendor, turning an IOMMU off is iommu-enabled's business", files: {'cmdline.txt': 'root=/dev/sda1 amd_iommu=off', 'cpuinfo.txt': intelCpu}},
     {name: 'real Intel boot log (Lenovo, intel_iommu=on)', files: {'dmesg.txt': corpus(DMESG.lenovoIntelIommuOn)}},
   ],
   invalid: [
@@ -99,6 +100,16 @@ testCheck(check, {
       name: 'amd_iommu=pt with iommu=pt already there, on an Intel CPU',
       files: {'cmdline.txt': 'root=/dev/sda1 amd_iommu=pt iommu=pt', 'cpuinfo.txt': intelCpu},
       findings: [{id: 'iommu-param-wrong', severity: 'warning', subject: 'amd_iommu=pt', message: /the Intel one is intel_iommu=on; passthrough mode is iommu=pt\.$/, fix: /"change":"replace `amd_iommu=pt` with `intel_iommu=on`","kernelParams":"\\"iommu=pt\\" \\"intel_iommu=on\\""/}],
+    },
+    {
+      name: 'amd_iommu=pt alone on an Intel CPU: the fixed list turns the Intel IOMMU on and asks for passthrough',
+      files: {'cmdline.txt': 'root=/dev/sda1 amd_iommu=pt', 'cpuinfo.txt': intelCpu},
+      findings: [{id: 'iommu-param-wrong', severity: 'warning', subject: 'amd_iommu=pt', fix: /"change":"replace `amd_iommu=pt` with `iommu=pt`","kernelParams":"\\"intel_iommu=on\\" \\"iommu=pt\\""/}],
+    },
+    {
+      name: "the kernel log's unknown-option lines: only the one for this parameter's value is its evidence",
+      files: {'dmesg.txt': "[    0.000000] Command line: BOOT_IMAGE=/vmlinuz root=/dev/sda1 amd_iommu=pt,fullflush\n[    0.100000] AMD-Vi: Unknown option - 'pt'\n[    0.100001] AMD-Vi: Unknown option - 'on'\n", 'cpuinfo.txt': amdCpu},
+      findings: [{id: 'iommu-param-wrong', severity: 'warning', subject: 'amd_iommu=pt,fullflush', evidence: /^kernel command line: BOOT_IMAGE=\/vmlinuz root=\/dev\/sda1 amd_iommu=pt,fullflush\nkernel log line 2: AMD-Vi: Unknown option - 'pt'$/}],
     },
     {
       name: 'boot.kernelParams with amd_iommu=on and iommu=1,pt on an Intel CPU: the list keeps its other entries',
