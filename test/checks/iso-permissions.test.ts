@@ -42,6 +42,10 @@ testCheck(check, {
     {name: 'a home directory others may pass through (0711)', files: {'win10.xml': win10, 'namei.txt': walk('drwx--x--x'), 'os-release': ARCH_RELEASE}, passes: [/^libvirt-qemu can reach \/home\/bsteiner\/\.iso\/Win10_1909_English_x64\.iso$/]},
     {name: 'an ACL lets the qemu user through a 0700 home (the "+")', files: {'win10.xml': win10, 'namei.txt': walk('drwx------+'), 'os-release': ARCH_RELEASE}},
     {name: 'NixOS with runAsRoot at its default (seed 000): qemu runs as root', files: {'win10.xml': win10, 'namei.txt': walk('drwx------'), 'configuration.nix': seed000Nix, 'os-release': NIXOS_RELEASE}, passes: [/^qemu runs as root \(NixOS, where virtualisation\.libvirtd\.qemu\.runAsRoot defaults to true\): file modes do not stop it$/]},
+    {
+      name: 'a block device disk (/dev/sdb, 0660 root:disk) is not a file this check judges',
+      files: {'win10.xml': edit(win10, /<disk type="file" device="cdrom">(\s*)<driver name="qemu" type="raw"\/>(\s*)<source file="[^"]*Win10_1909[^"]*"\/>/, '<disk type="block" device="disk">$1<driver name="qemu" type="raw"/>$2<source dev="/dev/sdb"/>'), 'namei.txt': namei('/dev/sdb', ['drwxr-xr-x root root', 'drwxr-xr-x root root', 'brw-rw---- root disk']), 'os-release': DEBIAN_RELEASE},
+    },
     {name: "a disk image 0640 root:libvirt-qemu on Debian: qemu's group may read it", files: {'win10.xml': withDisk(), 'namei.txt': diskWalk('-rw-r----- root libvirt-qemu'), 'os-release': DEBIAN_RELEASE}},
     {
       name: 'only `ls -l` of the disk image: judged on what it shows',
@@ -147,6 +151,11 @@ testCheck(check, {
         evidence: /^permissions: drwxr-xr-x root root \/\n[\s\S]*permissions: drwx--x--x root root \/var\/lib\/libvirt\/images\npermissions: -rw------- root root \/var\/lib\/libvirt\/images\/win10\.qcow2   <- here\nqemu runs as libvirt-qemu:libvirt-qemu \(the Debian GNU\/Linux default\)$/,
         fix: /"blocker":"\/var\/lib\/libvirt\/images\/win10\.qcow2","need":"r","qemuUser":"libvirt-qemu"/,
       }],
+    },
+    {
+      name: 'the same disk marked <readonly/>: libvirt never gives read-only media back, so an unreadable one was not relabelled (an error)',
+      files: {'win10.xml': withDisk().replace(`<source file="${DISK}"/>`, `<source file="${DISK}"/>\n      <readonly/>`), 'namei.txt': diskWalk('-rw------- root root'), 'os-release': DEBIAN_RELEASE},
+      findings: [{id: 'iso-permissions', severity: 'error', subject: DISK, message: /its disk image \/var\/lib\/libvirt\/images\/win10\.qcow2\. libvirt chowns read-only media to qemu when a VM starts and never gives them back/}],
     },
     {
       name: 'the same disk with dynamic_ownership = 0 in qemu.conf: nothing relabels it, an error',
