@@ -167,6 +167,11 @@ testCheck(lookingGlassShm, {
       passes: [/\/dev\/shm\/looking-glass is 32 MiB: enough for 1920x1080 \(32 MiB needed\)$/],
     },
     {
+      name: 'NixOS without its configuration, nobody known: the pass says only the owner and group may open it',
+      files: {'win10.xml': seed003Domain(), 'dev-nodes.txt': lsShm('-rw-rw----', 'vini', 'kvm'), 'os-release.txt': NIXOS},
+      passes: [/^\/dev\/shm\/looking-glass: -rw-rw---- vini:kvm, open to its owner and group$/],
+    },
+    {
       name: 'kvmfr without a size in the domain: no size to judge, the device is fine',
       files: {'win10.xml': kvmfrDomain().replace(',"size":33554432', ''), 'dev-nodes.txt': KVMFR_NODE, 'groups.txt': VINI, 'os-release.txt': DEBIAN},
       passes: [/^\/dev\/kvmfr0: the kvmfr device, crw-rw---- vini:kvm$/],
@@ -221,6 +226,11 @@ testCheck(lookingGlassShm, {
       name: '16M: enough for 1024x768 only',
       files: {'win10.xml': seed003Domain(seed003LookingGlass().replace('>32<', '>16<')), 'dev-nodes.txt': lsShm('-rw-rw----', 'vini', 'kvm'), 'groups.txt': VINI, 'os-release.txt': DEBIAN},
       findings: [{id: 'looking-glass-shm', severity: 'warning', subject: '/dev/shm/looking-glass', message: /16 MiB.*1024x768.*1280x720 needs 32 MiB/, fix: /"sizeMiB":"32"/}],
+    },
+    {
+      name: 'the file is missing, NixOS without its configuration: the qemu account is not known',
+      files: {'win10.xml': seed003Domain(), 'dev-nodes.txt': "ls: cannot access '/dev/shm/looking-glass': No such file or directory\n", 'os-release.txt': NIXOS},
+      findings: [{id: 'looking-glass-shm', severity: 'warning', subject: '/dev/shm/looking-glass', message: /^\/dev\/shm\/looking-glass does not exist and nothing creates it for you: QEMU will create it as the qemu user when win10 starts, and the client cannot open it\.$/, evidence: /\ndev-nodes: \/dev\/shm\/looking-glass: No such file or directory$/, fix: /"qemuGroup":"qemu-libvirtd"/}],
     },
     {
       name: 'no <size>: libvirt gives 4 MiB, less than Looking Glass keeps for itself',
