@@ -81,7 +81,8 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   assemblePci(facts, ok)
 
   const tables = first('acpiTables')
-  if (tables !== undefined) facts.acpiTables = nameList(tables)
+  // `ls /sys/firmware/acpi/tables` in a terminal prints several names a line.
+  if (tables !== undefined) facts.acpiTables = nameList(tables).flatMap((line) => line.split(/\s+/))
   const iommuClass = first('iommuClass')
   if (iommuClass !== undefined) facts.iommuClass = iommuUnits(iommuClass)
   const modules = first('modules')

@@ -128,6 +128,11 @@ testCheck(check, {
       findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^No IVRS ACPI table/}],
     },
     {
+      name: '`ls /sys/firmware/acpi/tables` pasted from a terminal, in columns: DMAR is there, so not the firmware table',
+      files: {'acpi-tables.txt': 'APIC  BGRT  data  DMAR  DSDT  dynamic  FACP\nFACS  HPET  MCFG\n', 'cmdline.txt': ASKED, 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': INTEL_CPUINFO},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^intel_iommu=on is set, yet there are no IOMMU groups/}],
+    },
+    {
       name: 'Intel, the DMAR table present (in any case) and intel_iommu=on asked for: not the firmware table',
       files: {'acpi-tables.txt': 'APIC\ndmar\nDSDT\n', 'cmdline.txt': ASKED, 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': INTEL_CPUINFO},
       findings: [{id: 'iommu-firmware-off', severity: 'error', message: /intel_iommu=on is set, yet there are no IOMMU groups/}],

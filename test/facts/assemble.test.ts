@@ -61,4 +61,24 @@ describe('assembling facts', () => {
     expect(facts.kernel).toEqual({release: '6.12.18', major: 6, minor: 12})
     expect(facts.cmdline?.last.get('intel_iommu')).toBe('on')
   })
+
+  it('reads an ACPI table list pasted from a terminal, several names a line, as one name each', () => {
+    const facts = assembleFacts(sourceSetFromFiles({'acpi-tables.txt': 'APIC  BGRT  data  DMAR  DSDT  dynamic  FACP\nFACS  HPET  MCFG\n'}))
+    expect(facts.acpiTables).toEqual(['APIC', 'BGRT', 'data', 'DMAR', 'DSDT', 'dynamic', 'FACP', 'FACS', 'HPET', 'MCFG'])
+  })
+
+  it('merges two kernel logs: lines counted together, IOMMU on if either says so, the release from the one that has it, the last command line', () => {
+    const boot = '[    0.000000] Linux version 6.1.0-13-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1 (2023-09-29)\n[    0.000000] Command line: BOOT_IMAGE=/vmlinuz-6.1.0-13-amd64 root=/dev/sda1 ro quiet\n[    0.010000] DMAR: IOMMU enabled\n'
+    const later = '[    5.000000] Kernel command line: BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on\n[    5.100000] pci 0000:01:00.0: Adding to iommu group 7\n[    5.100001] pci 0000:00:02.0: Adding to iommu group 0\n'
+    const lspci = '00:02.0 VGA compatible controller [0300]: Intel Corporation HD Graphics 630 [8086:5912] (rev 04)\n01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GP104 [GeForce GTX 1070] [10de:1b81] (rev a1)\n'
+    const facts = assembleFacts(sourceSetFromFiles({'dmesg-1.txt': boot, 'dmesg-2.txt': later, 'lspci.txt': lspci}))
+    expect(facts.kernelLog).toMatchObject({lineCount: 6, iommu: 'on', release: '6.1.0-13-amd64', commandLine: 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on', fromBoot: true})
+    expect(facts.kernel).toEqual({release: '6.1.0-13-amd64', major: 6, minor: 1})
+    expect(facts.iommuGroups).toEqual([{id: 0, devices: ['0000:00:02.0']}, {id: 7, devices: ['0000:01:00.0']}])
+  })
+
+  it('uname wins over the kernel log for the release', () => {
+    const boot = '[    0.000000] Linux version 6.1.0-13-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1 (2023-09-29)\n'
+    expect(assembleFacts(sourceSetFromFiles({'uname.txt': '6.12.18\n', 'dmesg.txt': boot})).kernel).toEqual({release: '6.12.18', major: 6, minor: 12})
+  })
 })
