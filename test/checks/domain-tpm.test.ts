@@ -16,12 +16,23 @@ testCheck(check, {
     {name: 'Windows 10 without a TPM (bryansteiner)', files: {'win10.xml': domains.bryansteinerWin10}, passes: [/^no Windows 11 domain$/]},
     {name: 'Windows 11 with an emulated TPM 2.0 and seed 000\'s swtpm.enable = true', files: {'win11.xml': win11Tpm, 'configuration.nix': seed000Nix, 'os-release': NIXOS_RELEASE}, passes: [/^domain win10 \(win11\.xml\) has a TPM \(emulator backend\)$/]},
     {name: 'a Debian guest', files: {'gpu-test.xml': domains.alshdavidNavi}},
+    {name: "Windows 11 with the host's TPM passed through (/dev/tpm0)", files: {'win11.xml': edit(win11, '<memballoon', "<tpm model='tpm-tis'>\n      <backend type='passthrough'>\n        <device path='/dev/tpm0'/>\n      </backend>\n    </tpm>\n    <memballoon")}, passes: [/^domain win10 \(win11\.xml\) has a TPM \(passthrough backend\)$/]},
   ],
   invalid: [
     {
       name: 'Windows 11 (libosinfo) without a TPM',
       files: {'win11.xml': win11},
-      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'win10', message: /no TPM/, evidence: /microsoft\.com\/win\/11/}],
+      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'win10', message: /^domain win10 \(win11\.xml\) is Windows 11 but has no TPM: setup stops with "This PC can't run Windows 11" unless its checks are bypassed\.$/, evidence: /^domain win10 \(win11\.xml\): libosinfo id http:\/\/microsoft\.com\/win\/11\nwin11\.xml: no <tpm> device$/, fix: /"domain":"win10"/}],
+    },
+    {
+      name: 'NixOS: Windows 11 without a TPM, and swtpm off in the configuration (seed 003)',
+      files: {'win11.xml': win11, 'configuration.nix': seed003Nix, 'os-release': NIXOS_RELEASE},
+      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'win10', message: / Adding one also needs swtpm \(configuration\.nix configures virtualisation\.libvirtd without qemu\.swtpm\.enable = true\)\.$/, evidence: /\nconfiguration\.nix configures virtualisation\.libvirtd without qemu\.swtpm\.enable = true$/}],
+    },
+    {
+      name: "only setup's words, no domain: a TPM is missing somewhere",
+      files: {'setup.txt': "This PC can't run Windows 11\n"},
+      findings: [{id: 'tpm-missing', severity: 'error', message: /^The guest or libvirt reports a missing TPM\.$/, evidence: /^setup\.txt line 1: This PC can't run Windows 11$/, fix: /"domain":"VM"/}],
     },
     {
       name: 'Windows 11 by its ISO name, and setup said so',
@@ -31,17 +42,17 @@ testCheck(check, {
     {
       name: 'NixOS: an emulated TPM without swtpm (seed 003 configuration)',
       files: {'win11.xml': win11Tpm, 'configuration.nix': seed003Nix, 'os-release': NIXOS_RELEASE},
-      findings: [{id: 'tpm-missing', severity: 'error', subject: 'win10', message: /swtpm/, evidence: /without qemu\.swtpm\.enable = true/}],
+      findings: [{id: 'tpm-missing', severity: 'error', subject: 'win10', message: /^domain win10 \(win11\.xml\) has an emulated TPM, but configuration\.nix configures virtualisation\.libvirtd without qemu\.swtpm\.enable = true: libvirt fails to start it with "Unable to find 'swtpm' binary in \$PATH"\.$/, evidence: /\n<tpm model='tpm-crb'> backend emulator version 2\.0\nconfiguration\.nix configures virtualisation\.libvirtd without qemu\.swtpm\.enable = true$/}],
     },
     {
       name: 'NixOS: libvirt cannot find swtpm (nixpkgs#141224 wording)',
       files: {'virsh-start.txt': "error: Failed to start domain 'VMNAME'\nerror: Unable to find 'swtpm' binary in $PATH: No such file or directory\n", 'configuration.nix': seed003Nix, 'os-release': NIXOS_RELEASE},
-      findings: [{id: 'tpm-missing', severity: 'error', message: /cannot start swtpm/}],
+      findings: [{id: 'tpm-missing', severity: 'error', message: /^A TPM could not be provided: configuration\.nix configures virtualisation\.libvirtd without qemu\.swtpm\.enable = true, so libvirt cannot start swtpm\.$/, fix: /^\{"domain":"VM"\}$/}],
     },
     {
       name: 'Windows 11 with a TPM 1.2',
       files: {'win11.xml': win11Tpm12},
-      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'win10', message: /TPM 1\.2/}],
+      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'win10', message: /^domain win10 \(win11\.xml\) has a TPM 1\.2; Windows 11 requires TPM 2\.0\.$/, evidence: /\n<tpm model='tpm-crb'> backend emulator version 1\.2$/}],
     },
   ],
   unknown: [{name: 'no domain XML and no TPM message', files: {'os-release': NIXOS_RELEASE}}],
