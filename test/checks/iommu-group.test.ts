@@ -43,13 +43,13 @@ testCheck(check, {
       name: 'chipset slot: the GPU shares group 17 with two USB controllers xhci_hcd holds',
       files: {'iommu-groups.txt': chipsetSlot, 'lspci-nnk.txt': lspciNnk(chipsetSlot, {'02:08.0': 'pcieport', '06:00.1': 'xhci_hcd', '06:00.3': 'xhci_hcd', '0a:00.0': 'vfio-pci', '0a:00.1': 'vfio-pci'})},
       gpu: '0a:00.0',
-      findings: [{id: 'iommu-group-shared', severity: 'error', subject: '0000:0a:00.0', message: /group 17 .*0000:06:00\.1 \[1022:149c\] .*\(driver xhci_hcd\); 0000:06:00\.3 .*not viable/, fix: /"others":"0000:06:00\.0 0000:06:00\.1 0000:06:00\.3".*pcie_acs_override=downstream,multifunction/}],
+      findings: [{id: 'iommu-group-shared', severity: 'error', subject: '0000:0a:00.0', message: /^IOMMU group 17 of GPU 0000:0a:00\.0 also holds 0000:06:00\.0 .*0000:06:00\.1 \[1022:149c\] .*\(driver xhci_hcd\); 0000:06:00\.3 .*: the host keeps them, so the group is not viable and the VM will not start with the GPU\.$/, evidence: /^IOMMU group 17:\n  0000:02:08\.0 [^\n]*: bridge, fine\n/, fix: /"others":"0000:06:00\.0 0000:06:00\.1 0000:06:00\.3".*pcie_acs_override=downstream,multifunction/}],
     },
     {
       name: 'chipset slot, listing without drivers: the other devices must go along',
       files: {'iommu-groups.txt': chipsetSlot},
       gpu: '0a:00.0',
-      findings: [{id: 'iommu-group-shared', severity: 'warning', subject: '0000:0a:00.0', message: /0000:06:00\.0 .*0000:06:00\.1 .*0000:06:00\.3/}],
+      findings: [{id: 'iommu-group-shared', severity: 'warning', subject: '0000:0a:00.0', message: /^IOMMU group 17 of GPU 0000:0a:00\.0 also holds 0000:06:00\.0 .*0000:06:00\.1 .*0000:06:00\.3 .*\(driver unknown\): they have to go to vfio-pci with the GPU \(the evidence does not show drivers, so whether the host uses them is unknown\)\.$/, fix: /"group":"17","address":"0000:0a:00\.0"/}],
     },
   ],
   unknown: [
