@@ -81,4 +81,51 @@ describe('assembling facts', () => {
     const boot = '[    0.000000] Linux version 6.1.0-13-amd64 (debian-kernel@lists.debian.org) (gcc-12 (Debian 12.2.0-14) 12.2.0, GNU ld (GNU Binutils for Debian) 2.40) #1 SMP PREEMPT_DYNAMIC Debian 6.1.55-1 (2023-09-29)\n'
     expect(assembleFacts(sourceSetFromFiles({'uname.txt': '6.12.18\n', 'dmesg.txt': boot})).kernel).toEqual({release: '6.12.18', major: 6, minor: 12})
   })
+
+  describe('the CPU and whether the host is virtual', () => {
+    const HOST = 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-7700 CPU @ 3.60GHz\nflags\t\t: fpu vme vmx\n'
+    const GUEST = HOST.replace('vmx', 'hypervisor')
+    it("a guest's cpuinfo beside the host's, on a bare-metal host: the host's is the CPU", () => {
+      const facts = assembleFacts(sourceSetFromFiles({'cpuinfo-guest.txt': GUEST, 'cpuinfo-host.txt': HOST, 'systemd-detect-virt.txt': 'none\n'}))
+      expect(facts.cpu?.hypervisor).toBe(false)
+      expect(facts.virt).toEqual({kind: 'none', evidence: 'systemd-detect-virt: none'})
+    })
+    it("only a guest's cpuinfo on a bare-metal host: the CPU is unknown, and why", () => {
+      const facts = assembleFacts(sourceSetFromFiles({'cpuinfo.txt': GUEST, 'systemd-detect-virt.txt': 'none\n'}))
+      expect(facts.cpu).toBeUndefined()
+      expect(facts.unknown.cpu).toEqual({reason: "the CPU information names a hypervisor while the rest of the evidence is a bare-metal host's: it is a guest's", hint: "add the host's `cat /proc/cpuinfo`"})
+    })
+    it('virtual or not, from cpuinfo alone or the kernel log alone', () => {
+      expect(assembleFacts(sourceSetFromFiles({'cpuinfo.txt': HOST})).virt).toEqual({kind: 'none', evidence: 'no hypervisor flag in cpuinfo'})
+      expect(assembleFacts(sourceSetFromFiles({'cpuinfo.txt': GUEST})).virt).toEqual({kind: 'vm', evidence: 'the cpuinfo flags include "hypervisor"'})
+      expect(assembleFacts(sourceSetFromFiles({'dmesg.txt': '[    0.000000] Hypervisor detected: KVM\n'})).virt).toEqual({kind: 'vm', name: 'KVM', evidence: 'kernel log: Hypervisor detected: KVM'})
+      expect(assembleFacts(sourceSetFromFiles({})).virt).toBeUndefined()
+    })
+  })
+
+  it('says how to provide a missing fact: from an evidence folder, the file to add; live, the failed command\'s reason', () => {
+    expect(assembleFacts(sourceSetFromFiles({})).unknown.modules).toEqual({reason: 'the evidence has no loaded module list', hint: 'add modules.txt with the output of `lsmod`'})
+    const live = assembleFacts({mode: 'live', root: '/', sources: [{kind: 'modules', origin: 'lsmod', status: 'error', reason: 'lsmod: not found', hint: 'install kmod'}]})
+    expect(live.unknown.modules).toEqual({reason: 'lsmod: not found', hint: 'install kmod'})
+    expect(live.unknown.cpu).toEqual({reason: 'nothing on this host gave cpu'})
+  })
+
+  it('merges modprobe.d files, each line keeping its file', () => {
+    const facts = assembleFacts(sourceSetFromFiles({'a.conf': 'options vfio-pci ids=10de:1b81\nblacklist nouveau\n', 'b.conf': 'softdep nouveau pre: vfio-pci\ninstall nvidia /bin/false\n'}))
+    expect(facts.modprobe).toEqual({
+      options: [{module: 'vfio-pci', params: {ids: '10de:1b81'}, origin: 'a.conf', line: 1}],
+      softdeps: [{module: 'nouveau', pre: ['vfio-pci'], post: [], origin: 'b.conf', line: 1}],
+      blacklist: [{module: 'nouveau', origin: 'a.conf', line: 2}],
+      installs: [{module: 'nvidia', command: '/bin/false', origin: 'b.conf', line: 2}],
+    })
+  })
+
+  it('device nodes from ls -l: present with mode, owner, group and size; missing', () => {
+    const facts = assembleFacts(sourceSetFromFiles({'dev-nodes.txt': "crw-rw-rw- 1 root kvm 10, 232 Oct 29 21:01 /dev/kvm\nls: cannot access '/dev/vfio': No such file or directory\n-rw-rw---- 1 vini kvm 33554432 Oct 29 21:01 /dev/shm/looking-glass\n"}))
+    expect(facts.devNodes).toEqual([
+      {path: '/dev/kvm', exists: true, mode: 'crw-rw-rw-', owner: 'root', group: 'kvm'},
+      {path: '/dev/vfio', exists: false},
+      {path: '/dev/shm/looking-glass', exists: true, mode: '-rw-rw----', owner: 'vini', group: 'kvm', size: 33554432},
+    ])
+  })
 })
