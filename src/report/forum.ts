@@ -85,6 +85,7 @@ const KIND_WORDS: Record<SourceKind, string> = {
   nixKernelParams: 'NixOS kernel-params',
   nixBootspec: 'NixOS bootspec',
   nixConfig: 'NixOS configuration',
+  nixEval: 'NixOS options (evaluated)',
   modprobe: 'modprobe configuration',
   detectVirt: 'systemd-detect-virt',
   log: 'log',
@@ -92,12 +93,12 @@ const KIND_WORDS: Record<SourceKind, string> = {
 
 /** Raw sources in the order a helper reads them: the kernel's view first, then the VM's, then config. */
 const KIND_ORDER: SourceKind[] = [
-  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixBootspec', 'nixSystem',
+  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'nixEval', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixBootspec', 'nixSystem',
   'permissions', 'devNodes', 'userGroups', 'modules', 'cpuinfo', 'osRelease', 'uname', 'procVersion', 'acpiTables', 'iommuClass', 'kvmParams',
   'virshList', 'detectVirt', 'log',
 ]
 
-const LANGUAGE: Partial<Record<SourceKind, string>> = {domainXml: 'xml', nixConfig: 'nix', modprobe: 'ini'}
+const LANGUAGE: Partial<Record<SourceKind, string>> = {domainXml: 'xml', nixConfig: 'nix', nixEval: 'json', modprobe: 'ini'}
 
 export function renderForum(input: ForumInput, m: Markup, options: ForumOptions): string {
   const {report} = input

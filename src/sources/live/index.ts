@@ -6,6 +6,7 @@ import {collectDevNodes, readAccounts, userGroupsSource} from './access.js'
 import {hostPath, type LiveContext} from './context.js'
 import {fileSource, listDir, naturalOrder, readAttr} from './files.js'
 import {collectLibvirt} from './libvirt.js'
+import {nixEvaluation} from './nix-evaluation.js'
 import {collectPciSysfs} from './pci.js'
 import {importedPaths} from '../../parse/nix/imports.js'
 
@@ -64,7 +65,10 @@ export const COLLECTORS: Collector[] = [
     },
   },
   {title: 'libvirt domains', collect: async (ctx) => collectLibvirt(ctx, await readAccounts(ctx))},
-  {title: 'NixOS generations and module configuration', collect: async (ctx) => [...(await nixos(ctx)), ...(await configFiles(ctx))]},
+  {
+    title: 'NixOS generations and module configuration',
+    collect: async (ctx) => (await Promise.all([nixos(ctx), configFiles(ctx), nixEvaluation(ctx)])).flat(),
+  },
 ]
 
 export async function collectLive(options: LiveOptions): Promise<SourceSet> {
