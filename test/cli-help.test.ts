@@ -64,7 +64,7 @@ describe("the bundle's tinyglobby, loaded on its first glob", () => {
           resolve({code: err ? 1 : 0, stdout, stderr}),
         )
       })
-      expect(listed.stderr).toMatch(/found commands \[ 'capture', 'check'/)
+      expect(listed.stderr).toMatch(/found commands \[\s+'capture',\s+'check'/)
       expect(JSON.parse(listed.stdout).checks.length).toBeGreaterThan(20)
     } finally {
       rmSync(root, {recursive: true, force: true})
