@@ -40,8 +40,13 @@ interface Lines {
  * Fits raw sources into `budget` characters (each also costs `overhead` for its wrapper) by
  * stepping the largest down first: whole, then excerpts around the lines that matter, then left
  * out. Deterministic: the same input always gives the same cut.
+ *
+ * `show` turns the text a post prints (redacts it): it is given only the lines the chosen excerpts
+ * show, each run of consecutive lines as one text, so a big source costs nothing for what is cut.
+ * Sizes are measured before it, so a redacted excerpt may differ from the budget by what the
+ * pseudonyms change.
  */
-export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: number, overhead = 0): Excerpt[] {
+export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: number, overhead = 0, show: (text: string) => string = (t) => t): Excerpt[] {
   const needles = evidenceNeedles(evidence)
   const prepared = inputs.map((input) => linesOf(input, needles))
   const EVIDENCE_ALONE = STEPS.indexOf(0)
@@ -59,7 +64,7 @@ export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: 
     current[largest] = step[largest]! >= STEPS.length ? omitted(prepared[largest]!) : render(largest)
     total += size(current[largest]!) - before
   }
-  return current
+  return current.map((e, i) => (e.cut === 'omitted' ? e : excerptAt(prepared[i]!, step[i]!, show)))
 }
 
 function linesOf(input: ExcerptInput, needles: string[]): Lines {
@@ -78,12 +83,14 @@ function omitted(p: Lines): Excerpt {
   return {text: '', totalLines: p.total, shownLines: 0, matters: p.matters.length, cut: 'omitted'}
 }
 
-function excerptAt(p: Lines, step: number): Excerpt {
+/** The excerpt at a step; `show`, when given, turns each run of shown lines before lines are capped. */
+function excerptAt(p: Lines, step: number, show?: (text: string) => string): Excerpt {
   const {lines, matters, total} = p
   const place = (i: number) => p.at?.[i] ?? i
   const context = STEPS[step]!
   const capped = (l: string) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} …` : l)
-  if (context === Infinity && !p.at) return {text: lines.map(capped).join('\n'), totalLines: total, shownLines: total, matters: matters.length, cut: 'none'}
+  const shownRun = (run: string[]) => (show && run.length > 0 ? show(run.join('\n')).split('\n') : run).map(capped)
+  if (context === Infinity && !p.at) return {text: shownRun(lines).join('\n'), totalLines: total, shownLines: total, matters: matters.length, cut: 'none'}
   // With nothing that matters, the start and the end of a log still tell the most.
   const ends = [...range(0, Math.min(EXCERPT_ENDS, lines.length)), ...range(Math.max(0, lines.length - EXCERPT_ENDS), lines.length)]
   const anchors = context === Infinity ? [...range(0, lines.length)] : matters.length ? (context < 0 ? matters.slice(0, FIRST_MATTERS) : matters) : ends
@@ -95,12 +102,17 @@ function excerptAt(p: Lines, step: number): Excerpt {
     for (let i = a + 1; i < lines.length && place(i) <= place(a) + width; i++) shown.add(i)
   }
   const out: string[] = []
+  let run: string[] = []
   let last = -1
   for (const i of [...shown].sort((a, b) => a - b)) {
-    if (place(i) > last + 1) out.push(cutMarker(place(i) - last - 1))
-    out.push(capped(lines[i]!))
+    if (place(i) > last + 1) {
+      out.push(...shownRun(run), cutMarker(place(i) - last - 1))
+      run = []
+    }
+    run.push(lines[i]!)
     last = place(i)
   }
+  out.push(...shownRun(run))
   if (last < total - 1) out.push(cutMarker(total - 1 - last))
   const cut = p.at && shown.size === total ? 'none' : 'excerpt'
   return {text: out.join('\n'), totalLines: total, shownLines: shown.size, matters: matters.length, cut}
@@ -131,9 +143,42 @@ function evidenceNeedles(evidence: string[]): string[] {
 function mattersOf(lines: string[], at: number[] | undefined, total: number, kind: SourceKind, needles: string[]): number[] {
   const telling = tellingLine(kind)
   const lastTelling = total - (TELLING_LAST_LINES[kind] ?? 0)
+  const quoted = linesQuoting(lines, needles)
   const out: number[] = []
   lines.forEach((line, i) => {
-    if ((telling && telling.test(line)) || needles.some((n) => line.includes(n)) || (at?.[i] ?? i) >= lastTelling) out.push(i)
+    if ((telling && telling.test(line)) || quoted.has(i) || (at?.[i] ?? i) >= lastTelling) out.push(i)
   })
   return out
+}
+
+/**
+ * The lines that hold a needle. Each needle is looked for once in the whole text, not line by line:
+ * a thousand-line listing and two hundred needles would be two hundred thousand searches.
+ */
+function linesQuoting(lines: string[], needles: string[]): Set<number> {
+  const found = new Set<number>()
+  if (needles.length === 0) return found
+  const text = lines.join('\n')
+  const starts: number[] = []
+  for (let i = 0, at = 0; i < lines.length; at += lines[i]!.length + 1, i++) starts.push(at)
+  const lineAt = (offset: number): number => {
+    let low = 0
+    let high = starts.length - 1
+    while (low < high) {
+      const mid = (low + high + 1) >> 1
+      if (starts[mid]! <= offset) low = mid
+      else high = mid - 1
+    }
+    return low
+  }
+  for (const needle of needles) {
+    if (needle.includes('\n')) continue // a line never holds a line end
+    for (let at = text.indexOf(needle); at >= 0; ) {
+      const line = lineAt(at)
+      found.add(line)
+      const next = starts[line + 1]
+      at = next === undefined ? -1 : text.indexOf(needle, next)
+    }
+  }
+  return found
 }
