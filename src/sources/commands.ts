@@ -17,7 +17,6 @@ const ALLOWED: Record<string, (args: string[]) => boolean> = {
   journalctl: (a) => same(a, ['-k', '-b', '--no-pager']),
   lspci: (a) => same(a, ['-nnk']),
   'systemd-detect-virt': (a) => a.length === 0 || same(a, ['--container']),
-  uname: (a) => same(a, ['-r']),
   virsh: (a) => isReadOnlyVirsh(a),
 }
 

@@ -17,7 +17,6 @@ describe('the command allowlist', () => {
     ['journalctl', ['-k', '-b', '--no-pager']],
     ['lspci', ['-nnk']],
     ['systemd-detect-virt', []],
-    ['uname', ['-r']],
     ['virsh', ['-c', 'qemu:///system', 'list', '--all', '--name']],
     ['virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', 'win10']],
     ['nix-instantiate', nixEvalArgs('/etc/nixos/configuration.nix')],

@@ -47,7 +47,8 @@ export const COLLECTORS: Collector[] = [
         fileSource(ctx, 'modules', '/proc/modules'),
         fileSource(ctx, 'procVersion', '/proc/version'),
         fileSource(ctx, 'osRelease', '/etc/os-release'),
-        commandSource(ctx, 'uname', 'uname', ['-r']),
+        // What `uname -r` prints, without starting a process for it.
+        fileSource(ctx, 'uname', '/proc/sys/kernel/osrelease'),
         detectVirt(ctx),
       ]),
   },
