@@ -98,9 +98,6 @@ export interface RedactionSummary {
  * names all stay. Names learnt from the evidence (see learn.ts) are replaced everywhere they stand
  * as words, unless they are everyday words; then only where they are known to be names.
  */
-/** Strings up to this long are remembered with their redaction. */
-const MEMO_LENGTH = 4096
-
 export class Redactor {
   private readonly seen = new Map<RedactionKind, Map<string, string>>()
   private readonly used = new Map<RedactionKind, Set<string>>()
@@ -123,21 +120,8 @@ export class Redactor {
     if (ssids.length) this.ssidLiteral = new RegExp(`(?<![\\w-])(?:${ssids.map(escapeRegExp).join('|')})(?![\\w-])`, 'g')
   }
 
-  /**
-   * Short strings come back many times (a report repeats its titles, subjects and quoted lines): each
-   * is redacted once. Safe to reuse, since a value keeps its pseudonym once it has one.
-   */
-  private readonly redacted = new Map<string, string>()
-
   redact(text: string): string {
     if (!text) return text
-    if (text.length > MEMO_LENGTH) return this.redactText(text)
-    let done = this.redacted.get(text)
-    if (done === undefined) this.redacted.set(text, (done = this.redactText(text)))
-    return done
-  }
-
-  private redactText(text: string): string {
     let t = text
     t = t.replace(PRIVATE_KEY, () => `-----BEGIN PRIVATE KEY-----\n${this.pseudonym('secret', 'private key')}\n-----END PRIVATE KEY-----`)
     t = t.replace(SSH_KEY, (whole, type: string) => `${type} ${this.pseudonym('ssh-key', whole.split(/ +/)[1]!)}`)
