@@ -46,7 +46,7 @@ interface Lines {
  * Sizes are measured before it, so a redacted excerpt may differ from the budget by what the
  * pseudonyms change.
  */
-export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: number, overhead = 0, show: (text: string) => string = (t) => t): Excerpt[] {
+export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: number, overhead = 0, show?: (text: string) => string): Excerpt[] {
   const needles = evidenceNeedles(evidence)
   const prepared = inputs.map((input) => linesOf(input, needles))
   const EVIDENCE_ALONE = STEPS.indexOf(0)
@@ -64,7 +64,7 @@ export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: 
     current[largest] = step[largest]! >= STEPS.length ? omitted(prepared[largest]!) : render(largest)
     total += size(current[largest]!) - before
   }
-  return current.map((e, i) => (e.cut === 'omitted' ? e : excerptAt(prepared[i]!, step[i]!, show)))
+  return show ? current.map((e, i) => (e.cut === 'omitted' ? e : excerptAt(prepared[i]!, step[i]!, show))) : current
 }
 
 function linesOf(input: ExcerptInput, needles: string[]): Lines {
@@ -143,42 +143,9 @@ function evidenceNeedles(evidence: string[]): string[] {
 function mattersOf(lines: string[], at: number[] | undefined, total: number, kind: SourceKind, needles: string[]): number[] {
   const telling = tellingLine(kind)
   const lastTelling = total - (TELLING_LAST_LINES[kind] ?? 0)
-  const quoted = linesQuoting(lines, needles)
   const out: number[] = []
   lines.forEach((line, i) => {
-    if ((telling && telling.test(line)) || quoted.has(i) || (at?.[i] ?? i) >= lastTelling) out.push(i)
+    if ((telling && telling.test(line)) || needles.some((n) => line.includes(n)) || (at?.[i] ?? i) >= lastTelling) out.push(i)
   })
   return out
-}
-
-/**
- * The lines that hold a needle. Each needle is looked for once in the whole text, not line by line:
- * a thousand-line listing and two hundred needles would be two hundred thousand searches.
- */
-function linesQuoting(lines: string[], needles: string[]): Set<number> {
-  const found = new Set<number>()
-  if (needles.length === 0) return found
-  const text = lines.join('\n')
-  const starts: number[] = []
-  for (let i = 0, at = 0; i < lines.length; at += lines[i]!.length + 1, i++) starts.push(at)
-  const lineAt = (offset: number): number => {
-    let low = 0
-    let high = starts.length - 1
-    while (low < high) {
-      const mid = (low + high + 1) >> 1
-      if (starts[mid]! <= offset) low = mid
-      else high = mid - 1
-    }
-    return low
-  }
-  for (const needle of needles) {
-    if (needle.includes('\n')) continue // a line never holds a line end
-    for (let at = text.indexOf(needle); at >= 0; ) {
-      const line = lineAt(at)
-      found.add(line)
-      const next = starts[line + 1]
-      at = next === undefined ? -1 : text.indexOf(needle, next)
-    }
-  }
-  return found
 }

@@ -41,8 +41,8 @@ export interface ForumInput {
    * (a post prints only excerpts of it, through `show`).
    */
   sources: Source[]
-  /** What a post may print of a source's text: the text redacted when the report is. */
-  show: (text: string) => string
+  /** What a post prints of a source's text, when not the text itself: the text redacted. */
+  show?: (text: string) => string
   /** The findings' evidence as the sources hold it (before redaction): it finds the lines that matter. */
   quoted: string[]
   facts: FactLine[]

@@ -143,7 +143,7 @@ export async function forumInput(report: Report, set: SourceSet, facts: Facts, r
   const factLines = printable(summarizeFacts(facts))
   const topology = mapTopologyText(buildTopology(facts, report.findings), printableText)
   const quoted = report.findings.flatMap((f) => f.evidence)
-  if (!redact) return {report, sources: set.sources, show: (text) => text, quoted, facts: factLines, topology}
+  if (!redact) return {report, sources: set.sources, quoted, facts: factLines, topology}
   // Names are learnt from every source; a source's text is redacted only where a post shows it.
   const {redactorFor, redactReport, redactSourceLabels} = await import('../redact/index.js')
   const redactor = redactorFor(set)
