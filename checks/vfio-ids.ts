@@ -2,6 +2,7 @@ import {defineCheck, type Severity} from '../src/engine/types.js'
 import {idsOf, isDisplayDevice, slotOf} from '../src/facts/merge-pci.js'
 import type {Facts, PciDevice} from '../src/facts/types.js'
 import {kernelAtLeast} from '../src/parse/kernel-release.js'
+import {nixPlace} from '../src/parse/nix-config.js'
 import {idsSelected, vfioBindings, type VfioBinding} from '../src/facts/vfio-bindings.js'
 import {hostDisplayEvidence} from './lib/display.js'
 import {boundDriver, describe, deviceListComplete, driverText, guestCards, idList} from './lib/gpu.js'
@@ -161,7 +162,7 @@ function rootOnNvmeEvidence(facts: Facts): string[] {
   if (typeof root === 'string' && root.startsWith('/dev/nvme')) found.push(`kernel command line: root=${root}`)
   for (const config of facts.nixConfig ?? []) {
     const nvme = config.initrdAvailableKernelModules?.find((m) => m.value === 'nvme')
-    if (nvme) found.push(`${nvme.file ?? config.file} line ${nvme.line}: boot.initrd.availableKernelModules has "nvme" (the initrd needs NVMe: the root file system is on it)`)
+    if (nvme) found.push(`${nixPlace(config.file, nvme)}: boot.initrd.availableKernelModules has "nvme" (the initrd needs NVMe: the root file system is on it)`)
   }
   return found
 }

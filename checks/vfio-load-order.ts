@@ -1,7 +1,7 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
 import {moduleKey} from '../src/parse/modprobe.js'
-import type {NixConfig, NixString} from '../src/parse/nix-config.js'
+import {nixPlace, type NixConfig, type NixString} from '../src/parse/nix-config.js'
 import {bindingIndex, boundDriver, describe, gpuDriversFor, GPU_DRIVERS, guestCards, inEffect, moduleOfDriver, softdepLines} from './lib/gpu.js'
 
 const VFIO_MODULES = ['vfio_pci', 'vfio', 'vfio_iommu_type1']
@@ -59,7 +59,7 @@ export default defineCheck({
           : `boot.initrd.kernelModules loads ${drivers.join(' and ')} before vfio_pci (NixOS loads them in the order written), so ${drivers.join(' and ')} can take the guest card first.`
       report.warning('vfio-load-order', {
         message: text,
-        evidence: [`${first[0]!.file ?? config.file} line ${first[0]!.line}: boot.initrd.kernelModules = [ ${initrd.map((m) => m.raw).join(' ')} ]${merged(config, initrd)}`],
+        evidence: [`${nixPlace(config.file, first[0]!)}: boot.initrd.kernelModules = [ ${initrd.map((m) => m.raw).join(' ')} ]${merged(config, initrd)}`],
         values: valuesFor(facts, drivers),
       })
     }

@@ -1,6 +1,7 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
 import {moduleKey} from '../src/parse/modprobe.js'
+import {nixPlace} from '../src/parse/nix-config.js'
 import {cmdlineEvidence, logEvidence, signalsOf} from './lib/evidence.js'
 import {nixEvidence, nixList} from './lib/kernel.js'
 import {vfioAddresses} from './lib/passthrough.js'
@@ -66,7 +67,7 @@ function bootBinding(facts: Facts): string[] {
   }
   for (const config of facts.nixConfig ?? []) {
     const modprobe = config.extraModprobeConfig
-    if (modprobe && /options\s+vfio[-_]pci\s+.*\bids=/.test(modprobe.value ?? modprobe.raw)) found.push(`${config.file} line ${modprobe.line}: boot.extraModprobeConfig = ${modprobe.raw.slice(0, 200)}`)
+    if (modprobe && /options\s+vfio[-_]pci\s+.*\bids=/.test(modprobe.value ?? modprobe.raw)) found.push(`${nixPlace(config.file, modprobe)}: boot.extraModprobeConfig = ${modprobe.raw.slice(0, 200)}`)
     for (const c of config.bootCommands) {
       if (/driver_override/.test(c.text) && /vfio-pci/.test(c.text)) found.push(`${config.file} line ${c.line}: ${c.option} writes vfio-pci to driver_override`)
     }

@@ -2,7 +2,8 @@
 // included, into dist/bundle: shared code goes into chunks, so run.js and the commands share one copy of
 // oclif's core, and a package imported lazily (execa, listr2, cli-table3) is a chunk loaded only when
 // its code runs. Node then opens a few files instead of ~200, which keeps start-up close to its own.
-// The plugins (help, autocomplete) are not imported: oclif loads them from node_modules by their manifest.
+// The help plugin's command is bundled as one of ours; the autocomplete plugin's commands load its
+// code from node_modules when they run (src/cli/plugin-command.ts).
 import {readdirSync, writeFileSync} from 'node:fs'
 import {resolve} from 'node:path'
 import {build} from 'esbuild'
@@ -31,12 +32,39 @@ const replaceOwnCopies = {
     })
   },
 }
+/**
+ * Packages oclif's core requires as it loads but calls only for help templates (ejs), a spinner
+ * (cli-spinners) or plugin patterns (minimatch): in their place the bundle has a stand-in that
+ * requires the package, from where the importing package would find it, on first use. Left in
+ * the bundle, each would be compiled on every start; semver is required only inside oclif's engine
+ * check, which bin/run.js turns off, so it is simply left outside.
+ */
+const LOADED_WHEN_USED = ['ejs', 'cli-spinners', 'minimatch']
+const loadWhenUsed = {
+  name: 'load-when-used',
+  setup(build) {
+    build.onResolve({filter: new RegExp(`^(${LOADED_WHEN_USED.join('|')})$`)}, (args) => {
+      if (args.namespace === 'when-used') return {path: args.path, external: true}
+      const importer = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(args.importer)?.[1]
+      if (!importer) throw new Error(`${args.path} imported from ${args.importer}: not a package's file`)
+      return {path: args.path, namespace: 'when-used', pluginData: importer}
+    })
+    build.onLoad({filter: /.*/, namespace: 'when-used'}, (args) => ({
+      loader: 'js',
+      contents: `let loaded
+const load = () => (loaded ??= require('node:module').createRequire(require.resolve(${JSON.stringify(args.pluginData)}))(${JSON.stringify(args.path)}))
+// An interop helper asks __esModule before anything is used: that alone loads nothing.
+module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : load()[key]), has: (_, key) => key in load()})
+`,
+    }))
+  },
+}
 // What oclif's core loads only to run TypeScript sources in development (never in a built run).
 const DEVELOPMENT_ONLY = ['typescript', 'ts-node', 'tsx', 'pnpapi']
 
 await build({
   entryPoints: [
-    ...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => ({in: `${commands}/${f}`, out: `commands/${f.slice(0, -'.js'.length)}`})),
+    ...readdirSync(commands, {recursive: true}).filter((f) => f.endsWith('.js')).map((f) => ({in: `${commands}/${f}`, out: `commands/${f.slice(0, -'.js'.length)}`})),
     // package.json names these as oclif's helpClass and its command_not_found hook.
     {in: 'dist/src/cli/help.js', out: 'help'},
     {in: 'dist/src/hooks/command-not-found.js', out: 'hooks/command-not-found'},
@@ -49,10 +77,10 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: DEVELOPMENT_ONLY,
+  external: [...DEVELOPMENT_ONLY, 'semver'],
   // oclif's core is CommonJS and calls require() (and require.resolve for plugins): an ES module has none.
   banner: {js: "import {createRequire as createRequireForBundle} from 'node:module'; const require = createRequireForBundle(import.meta.url);"},
-  plugins: [replaceOwnCopies],
+  plugins: [replaceOwnCopies, loadWhenUsed],
   logLevel: 'warning',
 })
 

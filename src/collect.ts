@@ -60,7 +60,7 @@ export async function collect(options: CollectOptions): Promise<SourceSet> {
 }
 
 /**
- * Under --root the host is a folder: commands that describe this machine (dmesg, uname, lspci,
+ * Under --root the host is a folder: commands that describe this machine (dmesg, lspci,
  * systemd-detect-virt) would mix two hosts. virsh still runs: its connection is named explicitly.
  */
 function virshOnly(run: CommandRunner): CommandRunner {

@@ -51,6 +51,26 @@ describe("oclif's debug output, which the bundle loads only when asked for", () 
   })
 })
 
+describe('what oclif requires but seldom calls, loaded on first use', () => {
+  // NODE_DEBUG=module names every CommonJS module Node loads: the stand-ins require theirs that way.
+  const run = async (args: string[]) => {
+    const result = await cli(args, {NODE_DEBUG: 'module'})
+    return {stdout: result.stdout, loaded: result.stderr.match(/^MODULE \d+: load "[^"]*node_modules\/[^"]*"/gm) ?? []}
+  }
+
+  it('a check reads no file in node_modules', async () => {
+    const {stdout, loaded} = await run(['check', '--input', join(repoRoot, 'fixtures/seed-001-iso-permission')])
+    expect(stdout).toContain('iso-permissions')
+    expect(loaded).toEqual([])
+  })
+
+  it('help renders its templates with ejs, loaded from node_modules when asked for', async () => {
+    const {stdout, loaded} = await run(['check', '--help'])
+    expect(stdout).toContain('vfio-doctor check')
+    expect(loaded.some((line) => line.includes('node_modules/ejs/'))).toBe(true)
+  })
+})
+
 describe("the bundle's tinyglobby, loaded on its first glob", () => {
   it('without a manifest oclif finds the commands by their files, and runs them', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vfio-doctor-no-manifest-'))
@@ -64,7 +84,7 @@ describe("the bundle's tinyglobby, loaded on its first glob", () => {
           resolve({code: err ? 1 : 0, stdout, stderr}),
         )
       })
-      expect(listed.stderr).toMatch(/found commands \[ 'capture', 'check'/)
+      expect(listed.stderr).toMatch(/found commands \[\s+'capture',\s+'check'/)
       expect(JSON.parse(listed.stdout).checks.length).toBeGreaterThan(20)
     } finally {
       rmSync(root, {recursive: true, force: true})

@@ -1,5 +1,5 @@
 import type {Facts} from '../../src/facts/types.js'
-import type {NixConfig, NixString} from '../../src/parse/nix-config.js'
+import {nixPlace, type NixConfig, type NixString} from '../../src/parse/nix-config.js'
 import {moduleKey} from '../../src/parse/modprobe.js'
 import {cmdlineEvidence, signalsOf} from './evidence.js'
 
@@ -7,7 +7,7 @@ import {cmdlineEvidence, signalsOf} from './evidence.js'
 export function nixEvidence(config: NixConfig, entry: NixString): string {
   const resolved = entry.interpolated && entry.value !== undefined ? ` (= ${entry.value})` : ''
   const conditional = entry.conditions ? ` (only if ${entry.conditions.join(' and ')})` : ''
-  return `${entry.file ?? config.file} line ${entry.line}: ${entry.raw.slice(0, 200)}${resolved}${conditional}`
+  return `${nixPlace(config.file, entry)}: ${entry.raw.slice(0, 200)}${resolved}${conditional}`
 }
 
 /**
@@ -72,7 +72,7 @@ export function moduleParam(facts: Facts, module: string, param: string): ParamS
     for (const o of config.extraModprobe?.options ?? []) {
       const value = o.params[param]
       if (moduleKey(o.module) === key && value !== undefined) {
-        settings.push({value, where: 'nixos', evidence: `${config.file} line ${config.extraModprobeConfig!.line}: boot.extraModprobeConfig: options ${o.module} ${param}=${value}`})
+        settings.push({value, where: 'nixos', evidence: `${nixPlace(config.file, config.extraModprobeConfig!)}: boot.extraModprobeConfig: options ${o.module} ${param}=${value}`})
       }
     }
   }
@@ -124,6 +124,11 @@ export function kernelVersion(facts: Facts): KernelVersion | undefined {
   const numbers = generation && /^(\d+)\.(\d+)/.exec(generation.release)
   if (numbers) return {major: Number(numbers[1]), minor: Number(numbers[2]), source: `${generation.origin}: the current generation boots Linux ${generation.release}`}
   // Stryker disable next-line ArrayDeclaration: equivalent (docs/testing.md): a non-config element has no kernelPackages, so the loop skips it as it skips a config without one
+  for (const config of facts.nixConfig ?? []) {
+    const evaluated = config.kernelVersion
+    const release = evaluated?.value && /^(\d+)\.(\d+)/.exec(evaluated.value)
+    if (release) return {major: Number(release[1]), minor: Number(release[2]), source: `${nixPlace(config.file, evaluated)}: boot.kernelPackages gives Linux ${evaluated.value}`}
+  }
   for (const config of facts.nixConfig ?? []) {
     const expression = config.kernelPackages?.value
     if (!expression) continue

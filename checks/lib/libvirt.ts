@@ -1,6 +1,6 @@
 import type {Facts} from '../../src/facts/types.js'
 import type {FreeLogSignal, FreeLogSignalKind} from '../../src/parse/free-log.js'
-import type {NixConfig} from '../../src/parse/nix-config.js'
+import {nixPlace, type NixConfig} from '../../src/parse/nix-config.js'
 import {numericId, parseQemuConf} from '../../src/parse/qemu-conf.js'
 import {isNixos} from './host.js'
 
@@ -35,9 +35,10 @@ export function qemuUser(facts: Facts): QemuUser | undefined {
   const base = defaultQemuUser(facts)
   const file = qemuConfAccount(facts)
   const nix = file ? undefined : nixVerbatimAccount(facts)
+  // verbatimConfig sets a user through an interpolation this reader cannot follow: not known.
+  if (nix === 'unknown') return undefined
   const set = file ?? nix
   if (!set) return base
-  if (set.userUnknown) return undefined
   const user = set.user ?? (base && {name: base.name, ...(base.uid ? {uid: base.uid} : {})})
   if (!user) return undefined
   const group = set.group ?? (set.user ? undefined : base?.group)
@@ -55,8 +56,6 @@ interface ConfAccount {
   group?: string
   dynamicOwnership?: boolean
   how: string
-  /** A `user =` is set to something we cannot follow: not the default account, and not known. */
-  userUnknown?: boolean
 }
 
 /** The user, group and dynamic_ownership the qemu.conf files set (a later file's setting wins). */
@@ -79,17 +78,17 @@ function qemuConfAccount(facts: Facts): ConfAccount | undefined {
 const UID_OF_USER = /^\+?\$\{\s*(?:builtins\.)?toString\s+config\.users\.(?:users|extraUsers)\.(?:\$\{\s*([A-Za-z_][\w'-]*)\s*\}|"([^"]+)"|([A-Za-z_][\w-]*))\.uid\s*\}$/
 
 /** virtualisation.libvirtd.qemu.verbatimConfig read as the qemu.conf lines it becomes. */
-function nixVerbatimAccount(facts: Facts): ConfAccount | undefined {
+function nixVerbatimAccount(facts: Facts): ConfAccount | 'unknown' | undefined {
   for (const config of facts.nixConfig ?? []) {
     const verbatim = config.qemuVerbatimConfig
     if (!verbatim) continue
     const conf = parseQemuConf(verbatim.text, config.file)
     if (!conf.user && !conf.group && !conf.dynamicOwnership) continue
-    const where = (line: number) => `${config.file} line ${verbatim.line + line - 1}: virtualisation.libvirtd.qemu.verbatimConfig`
+    const where = (line: number) => `${nixPlace(config.file, {...verbatim, line: verbatim.line + line - 1})}: virtualisation.libvirtd.qemu.verbatimConfig`
     const account: ConfAccount = {how: conf.user ? `${where(conf.user.line)} sets user = "${conf.user.value}"` : where(1)}
     if (conf.user) {
       const user = nixUser(facts, config, conf.user.value)
-      if (!user) return {...account, userUnknown: true} // an interpolation we cannot follow: the account is not known
+      if (!user) return 'unknown'
       account.user = user
       if (user.uid && user.name !== user.uid) account.how += ` (uid ${user.uid}, ${user.name})`
     }

@@ -11,7 +11,7 @@ console.log(`recall ${pct(score.recall)} (${score.found} of ${score.expected}); 
 
 /** Recall of each batch: the first (cases 1xx-2xx) and the second (3xx). */
 function batches(s: Score): Array<[string, number, number]> {
-  return [['first batch (101-248)', (n: string) => n < '3'] as const, ['second batch (301-332)', (n: string) => n >= '3'] as const].map(([name, inBatch]) => {
+  return [['first batch (101-249)', (n: string) => n < '3'] as const, ['second batch (301-332)', (n: string) => n >= '3'] as const].map(([name, inBatch]) => {
     const cases = s.cases.filter((r) => inBatch(r.case.name))
     const expected = cases.reduce((n, r) => n + r.case.expect.length, 0)
     return [name, expected - cases.reduce((n, r) => n + r.missed.length, 0), expected]

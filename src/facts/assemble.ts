@@ -12,6 +12,7 @@ import {parseLspci} from '../parse/lspci.js'
 import {parseModprobe, type ModprobeConfig} from '../parse/modprobe.js'
 import {parseModules} from '../parse/modules.js'
 import {parseNixConfig, type NixConfig} from '../parse/nix-config.js'
+import {parseEvaluatedOptions, type EvaluatedNixOptions} from '../parse/nix-evaluated.js'
 import {parseQemuConf} from '../parse/qemu-conf.js'
 import {parseOsRelease} from '../parse/os-release.js'
 import {parsePciSysfs} from '../parse/pci-sysfs.js'
@@ -20,6 +21,7 @@ import {parseDetectVirt, parseKvmParams, parseUserGroups, parseVirshList} from '
 import {exampleFileName, KINDS} from '../sources/kinds.js'
 import type {Source, SourceKind, SourceSet} from '../sources/types.js'
 import {inferGuestGpus} from './guest-gpus.js'
+import {applyEvaluation} from './nix-evaluated.js'
 import {mergeNixTree} from './nix-tree.js'
 import {mergePciDevices, normalizePciAddress} from './merge-pci.js'
 import type {DevNode, FactName, Facts, IommuGroup, PciDevice, VirtFacts} from './types.js'
@@ -52,7 +54,7 @@ const FACT_SOURCES: Record<FactName, SourceKind[]> = {
   fileAccess: ['permissions'],
   user: ['userGroups'],
   nixos: ['nixSystem', 'nixKernelParams', 'nixBootspec'],
-  nixConfig: ['nixConfig'],
+  nixConfig: ['nixConfig', 'nixEval'],
   modprobe: ['modprobe'],
   qemuConf: ['qemuConf'],
   virt: ['detectVirt', 'cpuinfo'],
@@ -106,7 +108,11 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   assembleNixos(facts, ok)
   const configs = ok('nixConfig')
-  if (configs.length > 0) facts.nixConfig = nixTree(configs.map((s) => parseNixConfig(inFilePlace(s), s.origin)), options.specialisation)
+  const evaluation = options.specialisation === undefined ? evaluatedOptions(ok('nixEval')) : undefined
+  if (configs.length > 0 || evaluation) {
+    const tree = nixTree(configs.map((s) => parseNixConfig(inFilePlace(s), s.origin)), options.specialisation)
+    facts.nixConfig = evaluation ? applyEvaluation(tree, evaluation.options, evaluation.origin) : tree
+  }
   const qemuConfs = ok('qemuConf')
   if (qemuConfs.length > 0) facts.qemuConf = qemuConfs.map((s) => parseQemuConf(inFilePlace(s), s.origin))
   const modprobe = ok('modprobe')
@@ -138,6 +144,18 @@ function nixTree(configs: NixConfig[], specialisation: string | undefined): NixC
   const own = configs.flatMap((c) => c.specialisations?.filter((s) => s.name === specialisation) ?? [])
   const inherit = own.every((s) => s.inheritParentConfig)
   return mergeNixTree([...(inherit ? configs : []), ...own.map((s) => s.config)])
+}
+
+/**
+ * The evaluation's answer, when Nix gave one. It is of the configuration itself: a specialisation
+ * (judged as its own generation) is read from the text alone.
+ */
+function evaluatedOptions(sources: Array<Source & {text: string}>): {options: EvaluatedNixOptions; origin: string} | undefined {
+  for (const source of sources) {
+    const options = parseEvaluatedOptions(source.text)
+    if (options) return {options, origin: source.origin}
+  }
+  return undefined
 }
 
 /** The names of the specialisations a configuration defines: each is a generation of its own. */

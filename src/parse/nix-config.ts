@@ -31,6 +31,13 @@ export interface NixString {
   conditions?: string[]
   /** The file it was written in, when a merged tree holds it in another file's NixConfig. */
   file?: string
+  /** Nix's evaluation gave it and no file writes it: `file` names the evaluation, `line` is 0. */
+  evaluated?: boolean
+}
+
+/** Where a value comes from, for evidence: "vfio.nix line 4", or the evaluation that gave it. */
+export function nixPlace(configFile: string, entry: {line: number; file?: string; evaluated?: boolean}): string {
+  return entry.evaluated ? (entry.file ?? configFile) : `${entry.file ?? configFile} line ${entry.line}`
 }
 
 export interface NixConfig {
@@ -45,6 +52,8 @@ export interface NixConfig {
   extraModprobe?: ModprobeConfig
   /** The expression as written: "pkgs.linuxPackages_5_15". */
   kernelPackages?: NixString
+  /** The kernel release boot.kernelPackages gives, from Nix's evaluation ("6.6.52"). */
+  kernelVersion?: NixString
   libvirtd?: {
     enable?: boolean
     ovmf?: boolean
@@ -57,9 +66,9 @@ export interface NixConfig {
   userIds: Array<{user?: string; userRaw: string; uid: string; line: number}>
   /**
    * virtualisation.libvirtd.qemu.verbatimConfig: qemu.conf text NixOS appends to the file it
-   * generates; unresolved interpolations stay as written. `line` is the file line of the text's first line.
+   * generates; unresolved interpolations stay as written.
    */
-  qemuVerbatimConfig?: {text: string; line: number}
+  qemuVerbatimConfig?: {text: string; line: number; file?: string; evaluated?: boolean}
   /**
    * Kernel build options set in the configuration: boot.kernelPatches' extraConfig lines
    * ("VFIO_PCI y") and `NAME = yes` in a kernelPackages override's structuredExtraConfig.
@@ -151,12 +160,12 @@ function configOf(definitions: Definition[], source: Source, file: string, bindi
   if (kernelPackages) config.kernelPackages = kernelPackages
   const verbatim = options.at('virtualisation.libvirtd.qemu.verbatimConfig')
   if (verbatim.length > 0) {
-    const first = verbatim[0]!.value
-    // An indented string ('') drops its opening line when nothing follows the quotes there: its text starts on the next.
-    const dropped = /^''[ \t]*\r?\n/.test(source.text.slice(first.start, first.end)) ? 1 : 0
+    const start = verbatim[0]!.value.start
+    // An indented string's text starts on the line after a bare `''`: Nix drops that line break.
+    const bareOpening = /^''[ \t]*\n/.test(source.text.slice(start, start + 64))
     config.qemuVerbatimConfig = {
       text: verbatim.map((d) => readTemplate(d.value, d.scope, source)).join('\n'),
-      line: source.lines.lineOf(first.start) + dropped,
+      line: source.lines.lineOf(start) + (bareOpening ? 1 : 0),
     }
   }
   const libvirtd = readLibvirtd(options)

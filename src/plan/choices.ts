@@ -14,6 +14,7 @@ import type {Facts, PciDevice} from '../facts/types.js'
 import {idsSelected, vfioBindings} from '../facts/vfio-bindings.js'
 import {formatPciAddress} from '../parse/domain-xml.js'
 import {moduleKey} from '../parse/modprobe.js'
+import {nixPlace} from '../parse/nix-config.js'
 import {bindingFor, chooseGpu, hostDriversOf, passedFunctions} from './guest-card.js'
 import {hostKind} from './host-kind.js'
 import type {Choices, KernelParam, PlanOptions} from './types.js'
@@ -122,7 +123,7 @@ function staleParams(facts: Facts, wanted: KernelParam[]): KernelParam[] {
     if (OWNED_KEYS.has(key)) seen.set(text, where)
   }
   for (const p of facts.cmdline?.params ?? []) consider(p.value === undefined ? p.key : `${p.key}=${p.value}`, 'the kernel command line')
-  for (const c of facts.nixConfig ?? []) for (const e of c.kernelParams ?? []) consider(e.value, `${e.file ?? c.file} line ${e.line}`)
+  for (const c of facts.nixConfig ?? []) for (const e of c.kernelParams ?? []) consider(e.value, nixPlace(c.file, e))
   for (const p of facts.nixos?.currentKernelParams ?? []) consider(p, "the current generation's kernel-params")
   return [...seen].map(([text, where]) => ({text, why: `${where}: ${staleWhy(text, wanted)}`}))
 }

@@ -6,6 +6,7 @@ import {describe, gpuDriversFor} from '../../checks/lib/gpu.js'
 import {nixEvidence} from '../../checks/lib/kernel.js'
 import type {Facts} from '../facts/types.js'
 import {moduleKey} from '../parse/modprobe.js'
+import {nixPlace} from '../parse/nix-config.js'
 import {DEFAULT_PRIORITY} from '../parse/nix/definitions.js'
 import type {Choices} from './types.js'
 import {fileComment} from './file-comment.js'
@@ -140,7 +141,7 @@ export function replacedNixLines(facts: Facts, c: Choices): string[] {
       for (const e of config.initrdKernelModules ?? []) if (e.value && gpuDriversFor(c.gpu?.vendorId).includes(moduleKey(e.value))) lines.push(`${nixEvidence(config, e)} (boot.initrd.kernelModules: loads before the driver_override commands)`)
     }
     const modprobe = config.extraModprobeConfig
-    if (c.gpu && modprobe && /vfio[-_]pci/.test(modprobe.value ?? modprobe.raw)) lines.push(`${config.file} line ${modprobe.line}: boot.extraModprobeConfig with vfio-pci options`)
+    if (c.gpu && modprobe && /vfio[-_]pci/.test(modprobe.value ?? modprobe.raw)) lines.push(`${nixPlace(config.file, modprobe)}: boot.extraModprobeConfig with vfio-pci options`)
     for (const b of config.bootCommands) if (c.gpu && /driver_override/.test(b.text)) lines.push(`${config.file} line ${b.line}: ${b.option} (driver_override)`)
     if (c.lookingGlass && c.user) for (const r of config.tmpfilesRules ?? []) if (/looking-glass/.test(r.value ?? r.raw)) lines.push(`${nixEvidence(config, r)} (systemd.tmpfiles.rules)`)
     // A different value of an option vfio.nix sets at the same priority is an evaluation error ("conflicting definition values").

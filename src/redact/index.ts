@@ -1,7 +1,7 @@
 import {hostname, userInfo} from 'node:os'
 import type {Report} from '../report/model.js'
 import type {KeptLine} from '../sources/log-digest.js'
-import type {SourceSet} from '../sources/types.js'
+import type {Source, SourceSet} from '../sources/types.js'
 import {learnNames, mergeNames, NO_NAMES, type KnownNames} from './learn.js'
 import {Redactor} from './redactor.js'
 
@@ -58,6 +58,22 @@ export function redactSourceSet(set: SourceSet, redactor: Redactor): SourceSet {
     }),
   }
 }
+
+/**
+ * A source's names, reasons and hints redacted, its text left for a report to redact where it shows
+ * it (src/report/excerpt.ts redacts each run of lines it shows). A private key block is the one
+ * secret that spans lines, and an excerpt may cut it: a text holding one is redacted whole first.
+ */
+export function redactSourceLabels(source: Source, redactor: Redactor): Source {
+  const {text, digest, ...labels} = source
+  const redacted: Source = redactStrings(labels, redactor)
+  const keyIn = (t: string) => PRIVATE_KEY_BEGIN.test(t)
+  if (text !== undefined) redacted.text = keyIn(text) ? redactor.redact(text) : text
+  if (digest) redacted.digest = digest.kept.some((l) => keyIn(l.text)) ? {...digest, kept: redactKept(digest.kept, redactor)} : digest
+  return redacted
+}
+
+const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/
 
 /**
  * A streamed log's kept lines, redacted run by run (consecutive lines as one text), so what spans

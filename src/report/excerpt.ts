@@ -40,26 +40,31 @@ interface Lines {
  * Fits raw sources into `budget` characters (each also costs `overhead` for its wrapper) by
  * stepping the largest down first: whole, then excerpts around the lines that matter, then left
  * out. Deterministic: the same input always gives the same cut.
+ *
+ * `show` turns the text a post prints (redacts it): it is given only the lines the chosen excerpts
+ * show, each run of consecutive lines as one text, so a big source costs nothing for what is cut.
+ * Sizes are measured before it, so a redacted excerpt may differ from the budget by what the
+ * pseudonyms change.
  */
-export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: number, overhead = 0): Excerpt[] {
+export function fitExcerpts(inputs: ExcerptInput[], evidence: string[], budget: number, overhead = 0, show?: (text: string) => string): Excerpt[] {
   const needles = evidenceNeedles(evidence)
   const prepared = inputs.map((input) => linesOf(input, needles))
   const EVIDENCE_ALONE = STEPS.indexOf(0)
   const step = prepared.map((p, i) => (inputs[i]!.evidenceOnly ? (p.matters.length ? EVIDENCE_ALONE : STEPS.length) : 0))
-  const render = (i: number): Excerpt => excerptAt(prepared[i]!, step[i]!)
-  const current = prepared.map((p, i) => (step[i]! >= STEPS.length ? omitted(p) : render(i)))
-  const size = (e: Excerpt) => (e.cut === 'omitted' ? 0 : e.text.length + overhead)
-  let total = current.reduce((n, e) => n + size(e), 0)
+  // Each step is measured, not written: only the chosen ones are.
+  const sizeAt = (i: number) => (step[i]! >= STEPS.length ? 0 : excerptLength(prepared[i]!, shownAt(prepared[i]!, step[i]!)) + overhead)
+  const size = prepared.map((_, i) => sizeAt(i))
+  let total = size.reduce((n, s) => n + s, 0)
   while (total > budget) {
     let largest = -1
-    for (let i = 0; i < current.length; i++) if (current[i]!.cut !== 'omitted' && (largest < 0 || size(current[i]!) > size(current[largest]!))) largest = i
+    for (let i = 0; i < size.length; i++) if (step[i]! < STEPS.length && (largest < 0 || size[i]! > size[largest]!)) largest = i
     if (largest < 0) break
-    const before = size(current[largest]!)
     step[largest]!++
-    current[largest] = step[largest]! >= STEPS.length ? omitted(prepared[largest]!) : render(largest)
-    total += size(current[largest]!) - before
+    const before = size[largest]!
+    size[largest] = sizeAt(largest)
+    total += size[largest]! - before
   }
-  return current
+  return prepared.map((p, i) => (step[i]! >= STEPS.length ? omitted(p) : excerptAt(p, shownAt(p, step[i]!), STEPS[step[i]!] === Infinity, show)))
 }
 
 function linesOf(input: ExcerptInput, needles: string[]): Lines {
@@ -78,32 +83,75 @@ function omitted(p: Lines): Excerpt {
   return {text: '', totalLines: p.total, shownLines: 0, matters: p.matters.length, cut: 'omitted'}
 }
 
-function excerptAt(p: Lines, step: number): Excerpt {
-  const {lines, matters, total} = p
+/** The lines an excerpt shows at a step, in order (indices into `lines`). */
+function shownAt(p: Lines, step: number): number[] {
+  const {lines, matters} = p
   const place = (i: number) => p.at?.[i] ?? i
   const context = STEPS[step]!
-  const capped = (l: string) => (l.length > MAX_LINE ? `${l.slice(0, MAX_LINE)} …` : l)
-  if (context === Infinity && !p.at) return {text: lines.map(capped).join('\n'), totalLines: total, shownLines: total, matters: matters.length, cut: 'none'}
+  if (context === Infinity) return [...range(0, lines.length)]
   // With nothing that matters, the start and the end of a log still tell the most.
   const ends = [...range(0, Math.min(EXCERPT_ENDS, lines.length)), ...range(Math.max(0, lines.length - EXCERPT_ENDS), lines.length)]
-  const anchors = context === Infinity ? [...range(0, lines.length)] : matters.length ? (context < 0 ? matters.slice(0, FIRST_MATTERS) : matters) : ends
+  const anchors = matters.length ? (context < 0 ? matters.slice(0, FIRST_MATTERS) : matters) : ends
   const shown = new Set<number>()
-  const width = context === Infinity ? 0 : Math.max(0, context)
+  const width = Math.max(0, context)
   for (const a of anchors) {
     shown.add(a)
     for (let i = a - 1; i >= 0 && place(i) >= place(a) - width; i--) shown.add(i)
     for (let i = a + 1; i < lines.length && place(i) <= place(a) + width; i++) shown.add(i)
   }
-  const out: string[] = []
+  return [...shown].sort((a, b) => a - b)
+}
+
+const capped = (line: string) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} …` : line)
+
+/**
+ * The shown lines as runs of consecutive ones and the cuts between them, in order: what
+ * excerptAt writes and excerptLength measures.
+ */
+function* pieces(p: Lines, shown: number[]): Generator<{run: number[]} | {cut: number}> {
+  const place = (i: number) => p.at?.[i] ?? i
+  let run: number[] = []
   let last = -1
-  for (const i of [...shown].sort((a, b) => a - b)) {
-    if (place(i) > last + 1) out.push(cutMarker(place(i) - last - 1))
-    out.push(capped(lines[i]!))
+  for (const i of shown) {
+    if (place(i) > last + 1) {
+      if (run.length) yield {run}
+      yield {cut: place(i) - last - 1}
+      run = []
+    }
+    run.push(i)
     last = place(i)
   }
-  if (last < total - 1) out.push(cutMarker(total - 1 - last))
-  const cut = p.at && shown.size === total ? 'none' : 'excerpt'
-  return {text: out.join('\n'), totalLines: total, shownLines: shown.size, matters: matters.length, cut}
+  if (run.length) yield {run}
+  if (last < p.total - 1) yield {cut: p.total - 1 - last}
+}
+
+/** The length of excerptAt's text, without writing it. */
+function excerptLength(p: Lines, shown: number[]): number {
+  let length = -1
+  for (const piece of pieces(p, shown)) {
+    if ('cut' in piece) length += cutMarker(piece.cut).length + 1
+    else for (const i of piece.run) length += (p.lines[i]!.length > MAX_LINE ? MAX_LINE + 2 : p.lines[i]!.length) + 1
+  }
+  return Math.max(length, 0)
+}
+
+/**
+ * The excerpt of the shown lines (`all`: at the step that shows every line); `show`, when given,
+ * turns each run of them before lines are capped.
+ */
+function excerptAt(p: Lines, shown: number[], all: boolean, show?: (text: string) => string): Excerpt {
+  const out: string[] = []
+  for (const piece of pieces(p, shown)) {
+    if ('cut' in piece) out.push(cutMarker(piece.cut))
+    else {
+      const run = piece.run.map((i) => p.lines[i]!)
+      // One push a line: a spread of 300,000 lines would overflow the stack.
+      for (const line of show ? show(run.join('\n')).split('\n') : run) out.push(capped(line))
+    }
+  }
+  // A streamed log is whole when it kept every line; a text, at the step that shows all of it.
+  const whole = p.at ? shown.length === p.total : all
+  return {text: out.join('\n'), totalLines: p.total, shownLines: shown.length, matters: p.matters.length, cut: whole ? 'none' : 'excerpt'}
 }
 
 function cutMarker(n: number): string {

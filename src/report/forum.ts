@@ -36,13 +36,24 @@ export interface Markup {
 
 export interface ForumInput {
   report: Report
-  /** The run's sources with their text (redacted when the report is). */
+  /**
+   * The run's sources: their names and reasons redacted when the report is, their text as read
+   * (a post prints only excerpts of it, through `show`).
+   */
   sources: Source[]
+  /** What a post prints of a source's text, when not the text itself: the text redacted. */
+  show?: (text: string) => string
+  /** The findings' evidence as the sources hold it (before redaction): it finds the lines that matter. */
+  quoted: string[]
   facts: FactLine[]
   /** The PCI tree and IOMMU groups, its names redacted when the report is. */
   topology?: Topology
-  /** "1 user name and 2 MAC addresses", or undefined when the report is not redacted. */
-  redacted?: string
+  /**
+   * What redaction has replaced so far ("1 user name and 2 MAC addresses"), or undefined when the
+   * report is not redacted. Asked after the excerpts are shown, since they are redacted as shown (a
+   * post cut to fit after a larger try also counts what that try showed).
+   */
+  redacted?: () => string
 }
 
 export interface ForumOptions {
@@ -85,6 +96,7 @@ const KIND_WORDS: Record<SourceKind, string> = {
   nixKernelParams: 'NixOS kernel-params',
   nixBootspec: 'NixOS bootspec',
   nixConfig: 'NixOS configuration',
+  nixEval: 'NixOS options (evaluated)',
   modprobe: 'modprobe configuration',
   detectVirt: 'systemd-detect-virt',
   log: 'log',
@@ -92,12 +104,12 @@ const KIND_WORDS: Record<SourceKind, string> = {
 
 /** Raw sources in the order a helper reads them: the kernel's view first, then the VM's, then config. */
 const KIND_ORDER: SourceKind[] = [
-  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixBootspec', 'nixSystem',
+  'kernelLog', 'cmdline', 'iommuListing', 'lspci', 'pciSysfs', 'qemuLog', 'domainXml', 'nixConfig', 'nixEval', 'qemuConf', 'modprobe', 'nixKernelParams', 'nixBootspec', 'nixSystem',
   'permissions', 'devNodes', 'userGroups', 'modules', 'cpuinfo', 'osRelease', 'uname', 'procVersion', 'acpiTables', 'iommuClass', 'kvmParams',
   'virshList', 'detectVirt', 'log',
 ]
 
-const LANGUAGE: Partial<Record<SourceKind, string>> = {domainXml: 'xml', nixConfig: 'nix', modprobe: 'ini'}
+const LANGUAGE: Partial<Record<SourceKind, string>> = {domainXml: 'xml', nixConfig: 'nix', nixEval: 'json', modprobe: 'ini'}
 
 export function renderForum(input: ForumInput, m: Markup, options: ForumOptions): string {
   const {report} = input
@@ -107,18 +119,16 @@ export function renderForum(input: ForumInput, m: Markup, options: ForumOptions)
   const checks = [m.heading(2, 'Checks'), checksTable(report, m)].join('\n\n')
   const facts = input.facts.length ? m.fold('Host facts', m.list(input.facts.map((f) => `${m.bold(`${f.label}:`)} ${m.escape(f.value)}`))) : ''
   const unreadable = unreadableBlock(input.sources, m)
-  const foot = m.small(
-    [`vfio-doctor ${report.tool.version}`, input.redacted ? `redacted: ${input.redacted} (${m.code('--no-redact')} keeps them)` : 'not redacted', m.code(options.command)].join(' · '),
-  )
+  const foot = () =>
+    m.small([`vfio-doctor ${report.tool.version}`, input.redacted ? `redacted: ${input.redacted()} (${m.code('--no-redact')} keeps them)` : 'not redacted', m.code(options.command)].join(' · '))
 
   const core = (options.topologyFirst ? [head, topology, ...findings] : [head, ...findings, topology]).concat(checks, facts, unreadable).filter(Boolean)
-  const fixed = core.join('\n\n').length + foot.length + 200
+  const fixed = core.join('\n\n').length + foot().length + 200
   const raw = input.sources
     .filter((s) => s.status === 'ok' && (s.digest !== undefined || (s.text !== undefined && s.text.trim() !== '')))
     .sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind))
   const budget = Math.max(0, Math.min(options.sourceBudget ?? Infinity, options.limit - fixed))
-  const evidence = report.findings.flatMap((f) => f.evidence)
-  const excerpts = fitExcerpts(raw.map((s) => ({kind: s.kind, text: s.digest ?? s.text ?? '', evidenceOnly: s.kind === 'log'})), evidence, budget, 160)
+  const excerpts = fitExcerpts(raw.map((s) => ({kind: s.kind, text: s.digest ?? s.text ?? '', evidenceOnly: s.kind === 'log'})), input.quoted, budget, 160, input.show)
   const shown = raw.map((s, i) => ({source: s, excerpt: excerpts[i]!})).filter((x) => x.excerpt.cut !== 'omitted')
   // Unrecognised text that is not evidence stays home: it is not cut for size, so it is not listed as such.
   const left = raw.filter((s, i) => excerpts[i]!.cut === 'omitted' && s.kind !== 'log')
@@ -127,7 +137,7 @@ export function renderForum(input: ForumInput, m: Markup, options: ForumOptions)
     ? paragraph(m, `Left out to stay under the size limit: ${left.map((s) => m.code(s.origin)).join(', ')}. A capture holds them all (${m.code('vfio-doctor capture')}, redacted too).`)
     : ''
   const sources = raw.length ? [m.heading(2, 'Evidence read'), ...sourceBlocks, leftOut].filter(Boolean).join('\n\n') : ''
-  return [...core, sources, foot].filter(Boolean).join('\n\n') + '\n'
+  return [...core, sources, foot()].filter(Boolean).join('\n\n') + '\n'
 }
 
 function paragraph(m: Markup, text: string): string {

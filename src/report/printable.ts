@@ -1,3 +1,5 @@
+import type {Source} from '../sources/types.js'
+
 /**
  * Evidence is anyone's text: an escape sequence in a pasted log or a file name would reach the
  * reader's terminal (clear it, retitle it, hide lines with carriage returns). Every control
@@ -12,6 +14,17 @@ export function printableText(text: string): string {
   // Most text has none: a 200 MB log is not copied to find that out.
   if (!ANY_CONTROL.test(text)) return text
   return text.replace(/\r\n/g, '\n').replace(CONTROL_RUN, (run) => '\ufffd'.repeat(Math.min(run.length, MAX_SHOWN_RUN)))
+}
+
+/**
+ * A source as a report shows it, made printable: its strings and a streamed log's kept lines. What
+ * the readers found in a streamed log (`digest.read`: the parsed log, the names a redactor learns)
+ * is never printed, and it is large: it stays as it is.
+ */
+export function printableSource(source: Source): Source {
+  const {digest, ...rest} = source
+  const shown = printable(rest)
+  return digest ? {...shown, digest: {...digest, kept: digest.kept.map((l) => ({n: l.n, text: printableText(l.text)}))}} : shown
 }
 
 /** Every string in plain data (objects, arrays), made printable; keys and shape stay. */

@@ -4,7 +4,7 @@ import type {ForumInput} from './forum.js'
 import type {FailOn, Report} from './model.js'
 import {LIVE_HOST_NAME, type HostReport} from './hosts.js'
 import {ciPath} from './locations.js'
-import {printable, printableText} from './printable.js'
+import {printable, printableSource, printableText} from './printable.js'
 import {DEFAULT_WIDTH} from '../util/terminal-width.js'
 
 export const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit', 'html', 'sarif', 'github', 'codequality'] as const
@@ -104,7 +104,7 @@ export async function renderReport(report: Report, options: RenderOptions): Prom
   // JSON escapes control characters itself and JUnit replaces them; the others are read in a terminal.
   if (options.format !== 'json' && options.format !== 'junit') {
     report = printable(report)
-    options = {...options, set: {...options.set, sources: printable(options.set.sources)}}
+    options = {...options, set: {...options.set, sources: options.set.sources.map(printableSource)}}
   }
   const redact = options.redact ?? true
   switch (options.format) {
@@ -142,17 +142,20 @@ export async function forumInput(report: Report, set: SourceSet, facts: Facts, r
   const [{summarizeFacts}, {buildTopology, mapTopologyText}] = await Promise.all([import('./facts-summary.js'), import('./topology/model.js')])
   const factLines = printable(summarizeFacts(facts))
   const topology = mapTopologyText(buildTopology(facts, report.findings), printableText)
-  if (!redact) return {report, sources: set.sources, facts: factLines, topology}
-  const {redactorFor, redactReport, redactSourceSet} = await import('../redact/index.js')
+  const quoted = report.findings.flatMap((f) => f.evidence)
+  if (!redact) return {report, sources: set.sources, quoted, facts: factLines, topology}
+  // Names are learnt from every source; a source's text is redacted only where a post shows it.
+  const {redactorFor, redactReport, redactSourceLabels} = await import('../redact/index.js')
   const redactor = redactorFor(set)
-  const sources = redactSourceSet(set, redactor).sources
+  const sources = set.sources.map((s) => redactSourceLabels(s, redactor))
   const redacted = redactReport(report, redactor)
   const lines = factLines.map((f) => ({label: f.label, value: redactor.redact(f.value)}))
-  return {report: redacted, sources, facts: lines, topology: mapTopologyText(topology, (text) => redactor.redact(text)), redacted: redactor.describe()}
+  const show = (text: string) => redactor.redact(text)
+  return {report: redacted, sources, show, quoted, facts: lines, topology: mapTopologyText(topology, show), redacted: () => redactor.describe()}
 }
 
 /** The redacted Markdown report that --share uploads, and what its redaction replaced. */
 export async function renderShareable(report: Report, set: SourceSet, facts: Facts): Promise<{markdown: string; redacted: string}> {
-  const input = await forumInput(printable(report), {...set, sources: printable(set.sources)}, facts, true)
-  return {markdown: (await import('./markdown.js')).renderMarkdown(input), redacted: input.redacted ?? 'nothing'}
+  const input = await forumInput(printable(report), {...set, sources: set.sources.map(printableSource)}, facts, true)
+  return {markdown: (await import('./markdown.js')).renderMarkdown(input), redacted: input.redacted?.() ?? 'nothing'}
 }

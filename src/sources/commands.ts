@@ -2,6 +2,7 @@
  * The only way vfio-doctor runs a program: a fixed, reviewed list of read-only invocations, each
  * through execa with a timeout and no shell. Anything else is refused before it starts.
  */
+import {isNixEvalArgs, NIX_EVAL_MIN_TIMEOUT_MS} from './nix-eval.js'
 
 export type CommandResult =
   | {status: 'ok'; stdout: string}
@@ -12,10 +13,10 @@ export type CommandRunner = (command: string, args: string[]) => Promise<Command
 /** Each entry: the program and a test of its arguments. Only verbs that read. */
 const ALLOWED: Record<string, (args: string[]) => boolean> = {
   dmesg: (a) => a.length === 0,
+  'nix-instantiate': isNixEvalArgs,
   journalctl: (a) => same(a, ['-k', '-b', '--no-pager']),
   lspci: (a) => same(a, ['-nnk']),
   'systemd-detect-virt': (a) => a.length === 0 || same(a, ['--container']),
-  uname: (a) => same(a, ['-r']),
   virsh: (a) => isReadOnlyVirsh(a),
 }
 
@@ -48,8 +49,9 @@ export function execaRunner(timeoutMs: number, env: Record<string, string> = {})
     if (!isAllowedCommand(command, args)) return {status: 'error', reason: `refused to run ${command} ${args.join(' ')}: not a read-only command vfio-doctor allows`}
     const {execa} = await import('execa')
     try {
+      const timeout = command === 'nix-instantiate' ? Math.max(timeoutMs, NIX_EVAL_MIN_TIMEOUT_MS) : timeoutMs
       const subprocess = execa(command, args, {
-        timeout: timeoutMs,
+        timeout,
         reject: false,
         stdin: 'ignore',
         maxBuffer: MAX_COMMAND_OUTPUT,
@@ -60,7 +62,7 @@ export function execaRunner(timeoutMs: number, env: Record<string, string> = {})
       // it left behind can hold open for ever: past the deadline, stop listening.
       let deadline: NodeJS.Timeout | undefined
       const abandoned = new Promise<'abandoned'>((resolve) => {
-        deadline = setTimeout(() => resolve('abandoned'), timeoutMs + DEADLINE_GRACE_MS)
+        deadline = setTimeout(() => resolve('abandoned'), timeout + DEADLINE_GRACE_MS)
       })
       const result = await Promise.race([subprocess, abandoned]).finally(() => clearTimeout(deadline))
       if (result === 'abandoned') {
@@ -100,7 +102,10 @@ function classify(command: string, r: ExecaOutcome): CommandResult {
   if (command === 'systemd-detect-virt' && stdout.trim()) return {status: 'ok', stdout}
   // virsh says what failed on its second line ("error: failed to connect to the hypervisor" /
   // "error: Failed to connect socket to '...': No such file or directory"): keep up to three.
-  const errLines = stderr.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3)
+  // Nix prints warnings ("the group 'nixbld' ... does not exist") before its "error:" line: start there.
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean)
+  const firstError = lines.findIndex((l) => /^error:/i.test(l))
+  const errLines = lines.slice(Math.max(firstError, 0), Math.max(firstError, 0) + 3)
   const errorText = errLines.length ? errLines.join('; ') : (r.originalMessage ?? `exit status ${r.exitCode}`)
   if (/operation not permitted|permission denied|not permitted|EPERM/i.test(errorText)) return {status: 'denied', reason: `${command}: ${errorText.trim()}`, stdout}
   return {status: 'error', reason: `${command}: ${errorText.trim()}`, stdout}

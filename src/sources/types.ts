@@ -32,6 +32,7 @@ export type SourceKind =
   | 'nixKernelParams' // a NixOS generation's kernel-params file
   | 'nixBootspec' // a NixOS generation's boot.json (bootspec: kernel, initrd, kernelParams)
   | 'nixConfig' // a NixOS configuration .nix file
+  | 'nixEval' // the option values Nix's evaluation of the configuration gives (JSON, src/sources/nix-eval.ts)
   | 'modprobe' // /etc/modprobe.d/*.conf
   | 'detectVirt' // systemd-detect-virt output
   | 'log' // anything else: a free-form log scanned for known messages

@@ -95,6 +95,11 @@ testCheck(check, {
       files: {'terminal.txt': devsetFile('308-ipaqmaster-sys-class-iommu-empty', 'terminal.txt')},
       findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /^\/sys\/class\/iommu lists no IOMMU unit$/}],
     },
+    {
+      name: "devset 249 (deepops#291): libvirt's \"host doesn't support passthrough of host PCI devices\" alone: no groups, cause unknown",
+      files: {'vagrant-up.txt': devsetFile('249-vagrant-libvirt-host-no-pci-passthrough', 'vagrant-up.txt')},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /vagrant-up\.txt line 9: .*host doesn't support passthrough of host PCI devices/}],
+    },
   ],
   unknown: [
     {
@@ -114,9 +119,21 @@ testCheck(check, {
 const INTEL_CPUINFO = 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-7700 CPU @ 3.60GHz\nflags\t\t: fpu vme de pse tsc msr vmx\n'
 const AMD_CPUINFO = 'vendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen 7 5800X 8-Core Processor\nflags\t\t: fpu vme de pse tsc msr svm\n'
 const ASKED = 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro intel_iommu=on'
+const LIBVIRT_NO_GROUPS = devsetFile('249-vagrant-libvirt-host-no-pci-passthrough', 'vagrant-up.txt')
 testCheck(check, {
-  valid: [],
+  valid: [
+    {
+      // libvirt also says it when /dev/vfio/vfio is missing: a listing with groups is the judge.
+      name: "libvirt's \"host doesn't support passthrough of host PCI devices\" beside a listing that has groups (devset 117's)",
+      files: {'vagrant-up.txt': LIBVIRT_NO_GROUPS, 'groups-output.txt': devsetFile('117-groups-all-vfio-healthy', 'groups-output.txt'), 'cpuinfo.txt': INTEL_CPUINFO},
+    },
+  ],
   invalid: [
+    {
+      name: "Intel, no intel_iommu=on, and libvirt's \"host doesn't support passthrough of host PCI devices\" (devset 249's line)",
+      files: {'vagrant-up.txt': LIBVIRT_NO_GROUPS, 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 ro quiet splash', 'cpuinfo.txt': INTEL_CPUINFO},
+      findings: [{id: 'iommu-kernel-off', severity: 'error', message: /intel_iommu=on is missing/, evidence: /host doesn't support passthrough of host PCI devices/}],
+    },
     {
       name: 'Intel, intel_iommu=on, no DMAR among the ACPI tables',
       files: {'acpi-tables.txt': 'APIC\nDSDT\nFACP\nHPET\nMCFG\n', 'cmdline.txt': ASKED, 'iommu-groups.txt': EMPTY, 'cpuinfo.txt': INTEL_CPUINFO},

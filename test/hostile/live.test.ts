@@ -233,9 +233,9 @@ describe('the real command runner against programs that misbehave (fake PATH, re
 
   it('a program that ignores SIGTERM is killed all the same', async () => {
     const started = performance.now()
-    const set = await live(fakeBin({uname: "trap '' TERM\nwhile :; do sleep 1; done"}), 300)
+    const set = await live(fakeBin({'systemd-detect-virt': "trap '' TERM\nwhile :; do sleep 1; done"}), 300)
     expect(performance.now() - started).toBeLessThan(8_000)
-    expect(set.sources.find((s) => s.kind === 'uname')).toMatchObject({status: 'timeout'})
+    expect(set.sources.find((s) => s.kind === 'detectVirt')).toMatchObject({status: 'timeout'})
   })
 
   it('lspci that exits non-zero: an error with what it said on stderr', async () => {
@@ -267,7 +267,7 @@ describe('the real command runner against programs that misbehave (fake PATH, re
   it('programs that are not installed: missing, with how to get them', async () => {
     const set = await collectLive({root: host().dir, run: execaRunner(5_000, {PATH: NO_VIRSH}), user: 'vini'})
     expect(set.sources.find((s) => s.kind === 'lspci')).toMatchObject({status: 'missing', hint: 'install pciutils for device names'})
-    expect(set.sources.find((s) => s.kind === 'uname')).toMatchObject({status: 'missing', reason: 'uname is not installed'})
+    expect(set.sources.find((s) => s.kind === 'detectVirt')).toMatchObject({status: 'missing', reason: 'systemd-detect-virt is not installed'})
   })
 })
 

@@ -32,6 +32,8 @@ const NEAR_MISSES: Array<[why: string, line: string]> = [
   ['unattend-generator (modifier/Disk.cs): the summary line of any failed disk check, whichever it was', 'Fatal error: Disk assertion failed. Windows Setup will halt to avoid potential data loss.'],
   ["virt-manager (details.py): libvirt or qemu too old for UEFI, not a missing OVMF image", 'Libvirt or hypervisor does not support UEFI.'],
   ['the kernel on a board booted without UEFI (a Raspberry Pi 3 dmesg)', '[    0.000000] efi: UEFI not found.'],
+  ["libvirt (src/qemu/qemu_hostdev.c): the legacy KVM backend asked for by name, not the IOMMU groups vfio needs", "error: unsupported configuration: host doesn't support legacy PCI passthrough"],
+  ['qemu on a host CPU without a flag the guest asked for (ra1nstorm/ra1nstorm-helper#64)', "qemu-system-x86_64: warning: host doesn't support requested feature: CPUID.01H:ECX.pcid [bit 17]"],
 ]
 
 describe('near misses', () => {

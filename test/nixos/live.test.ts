@@ -44,7 +44,7 @@ function host(): FakeRoot {
 
 describe('live NixOS host', () => {
   it('reads the bootspec, the generated qemu.conf and the imported modules, each once', async () => {
-    const set = await collectLive({root: host().dir, run: scriptedRunner({'uname -r': {status: 'missing', reason: 'no uname'}}), user: 'vini'})
+    const set = await collectLive({root: host().dir, run: scriptedRunner({}), user: 'vini'})
     const of = (kind: string) => set.sources.filter((s) => s.kind === kind && s.status === 'ok')
     expect(of('nixBootspec').map((s) => [s.label, s.origin])).toEqual([['current', `${NEW}/boot.json`], ['booted', `${OLD}/boot.json`]])
     expect(of('qemuConf').map((s) => s.origin)).toEqual(['/var/lib/libvirt/qemu.conf'])
@@ -60,7 +60,7 @@ describe('live NixOS host', () => {
   })
 
   it('a running kernel older than the generation\'s is a reboot pending', async () => {
-    const set = await collectLive({root: host().dir, run: scriptedRunner({'uname -r': {status: 'ok', stdout: '6.1.90\n'}}), user: 'vini'})
+    const set = await collectLive({root: host().file('proc/sys/kernel/osrelease', '6.1.90\n').dir, run: scriptedRunner({}), user: 'vini'})
     const [result] = runChecks([rebootPending], assembleFacts(set))
     expect(result!.findings.map((f) => [f.severity, f.message])).toEqual([['error', 'The current generation boots Linux 6.14.2, but the running kernel is 6.1.90: reboot into it (the modules and the initrd are built for the new kernel).']])
   })

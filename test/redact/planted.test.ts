@@ -208,3 +208,26 @@ describe('planted secrets with every log read as a stream, as a big log is', () 
     expect(secrets.filter(([, s]) => raw.includes(s)).length).toBeGreaterThanOrEqual(60)
   })
 })
+
+describe('a private key block that an excerpt cuts', () => {
+  // A forum post redacts only the lines it shows; a key's lines past its BEGIN line name no secret
+  // on their own, so a text holding a key is redacted whole before it is cut.
+  const body = Array.from({length: 60}, (_, i) => `b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAB${String(i).padStart(4, '0')}`)
+  const log = [
+    ...Array.from({length: 3000}, (_, i) => `[    1.${String(i).padStart(6, '0')}] pci 0000:00:01.0: bridge window [io  0x1000-0x1fff] number ${i}`),
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+    ...body,
+    '-----END OPENSSH PRIVATE KEY-----',
+    '[    2.000000] DMAR: IOMMU enabled',
+  ].join('\n')
+
+  it.each(['markdown', 'bbcode', 'html'] as const)('%s shows the log\'s end without the key', async (format) => {
+    const set: SourceSet = {mode: 'input', root: '/', sources: [{kind: 'kernelLog', origin: 'dmesg.txt', status: 'ok', text: log}]}
+    const {facts, report} = diagnose(set)
+    const out = await renderReport(report, {format, set, facts, failOn: 'error'})
+    expect(out).toContain('DMAR: IOMMU enabled')
+    expect(body.filter((line) => out.includes(line))).toEqual([])
+    const raw = await renderReport(report, {format, set, facts, failOn: 'error', redact: false})
+    expect(body.filter((line) => raw.includes(line)).length).toBeGreaterThan(0)
+  })
+})

@@ -3,6 +3,7 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import {execaRunner, isAllowedCommand} from '../../src/sources/commands.js'
+import {nixEvalArgs} from '../../src/sources/nix-eval.js'
 import {collectLive} from '../../src/sources/live/index.js'
 import {parseDomainXml} from '../../src/parse/domain-xml.js'
 import {FakeRoot} from '../helpers/fake-root.js'
@@ -16,9 +17,9 @@ describe('the command allowlist', () => {
     ['journalctl', ['-k', '-b', '--no-pager']],
     ['lspci', ['-nnk']],
     ['systemd-detect-virt', []],
-    ['uname', ['-r']],
     ['virsh', ['-c', 'qemu:///system', 'list', '--all', '--name']],
     ['virsh', ['-c', 'qemu:///system', 'dumpxml', '--inactive', 'win10']],
+    ['nix-instantiate', nixEvalArgs('/etc/nixos/configuration.nix')],
   ]
   const refused: Array<[string, string[]]> = [
     ['dmesg', ['-C']], // clears the ring buffer
@@ -33,6 +34,14 @@ describe('the command allowlist', () => {
     ['modprobe', ['vfio-pci']],
     ['setpci', ['-s', '01:00.0', 'COMMAND=0']],
     ['toString', []], // an Object.prototype name is not a command
+    // Nix evaluates only the reviewed expression, read-only, over an absolute .nix path.
+    ['nix-instantiate', ['--eval', '--expr', 'builtins.readFile /etc/shadow']],
+    ['nix-instantiate', nixEvalArgs('/etc/nixos/configuration.nix').filter((a) => a !== '--readonly-mode')],
+    ['nix-instantiate', nixEvalArgs('configuration.nix')],
+    ['nix-instantiate', nixEvalArgs('/etc/nixos/configuration.nix\n--expr')],
+    ['nix-instantiate', [...nixEvalArgs('/etc/nixos/configuration.nix').slice(0, -1), 'import /etc/nixos/evil.nix']],
+    ['nix-instantiate', [...nixEvalArgs('/etc/nixos/configuration.nix'), '--add-root', '/tmp/r']],
+    ['nix-instantiate', ['/etc/nixos/configuration.nix']], // instantiating writes .drv files to the store
   ]
   it.each(allowed)('allows %s %j', (cmd, args) => expect(isAllowedCommand(cmd, args)).toBe(true))
   it.each(refused)('refuses %s %j', (cmd, args) => expect(isAllowedCommand(cmd, args)).toBe(false))

@@ -6,6 +6,7 @@ import {collectDevNodes, readAccounts, userGroupsSource} from './access.js'
 import {hostPath, type LiveContext} from './context.js'
 import {fileSource, listDir, naturalOrder, readAttr} from './files.js'
 import {collectLibvirt} from './libvirt.js'
+import {nixEvaluation} from './nix-evaluation.js'
 import {collectPciSysfs} from './pci.js'
 import {importedPaths} from '../../parse/nix/imports.js'
 
@@ -46,7 +47,8 @@ export const COLLECTORS: Collector[] = [
         fileSource(ctx, 'modules', '/proc/modules'),
         fileSource(ctx, 'procVersion', '/proc/version'),
         fileSource(ctx, 'osRelease', '/etc/os-release'),
-        commandSource(ctx, 'uname', 'uname', ['-r']),
+        // What `uname -r` prints, without starting a process for it.
+        fileSource(ctx, 'uname', '/proc/sys/kernel/osrelease'),
         detectVirt(ctx),
       ]),
   },
@@ -64,7 +66,10 @@ export const COLLECTORS: Collector[] = [
     },
   },
   {title: 'libvirt domains', collect: async (ctx) => collectLibvirt(ctx, await readAccounts(ctx))},
-  {title: 'NixOS generations and module configuration', collect: async (ctx) => [...(await nixos(ctx)), ...(await configFiles(ctx))]},
+  {
+    title: 'NixOS generations and module configuration',
+    collect: async (ctx) => (await Promise.all([nixos(ctx), configFiles(ctx), nixEvaluation(ctx)])).flat(),
+  },
 ]
 
 export async function collectLive(options: LiveOptions): Promise<SourceSet> {
