@@ -33,13 +33,14 @@ export function applyEvaluation(configs: NixConfig[], evaluated: EvaluatedNixOpt
   if (evaluated.extraModprobeConfig !== undefined) {
     const value = evaluated.extraModprobeConfig
     const definer = merged.find((c) => c.extraModprobeConfig)
+    const written = definer?.extraModprobeConfig
     for (const config of merged) {
       delete config.extraModprobeConfig
       delete config.extraModprobe
     }
     if (value.trim()) {
       const owner = definer ?? host
-      owner.extraModprobeConfig = definer ? {...decided(definer.extraModprobeConfig!), value, interpolated: false} : fresh(value)
+      owner.extraModprobeConfig = written ? {...decided(written), value, interpolated: false} : fresh(value)
       owner.extraModprobe = parseModprobe(value, owner.file)
     }
   }

@@ -135,6 +135,19 @@ describe("Nix's answer over the text reader's", () => {
     expect(user!.how).toBe('/etc/nixos/configuration.nix line 12: virtualisation.libvirtd.qemu.verbatimConfig sets user = "+1000"')
   })
 
+  it("extraModprobeConfig's interpolated ids are read as evaluated, at the line that writes them", async () => {
+    const configuration = '{ ... }:\nlet ids = import ./ids.nix; in {\n  boot.extraModprobeConfig = "options vfio-pci ids=${ids}";\n}\n'
+    const facts = await withAnswer({extraModprobeConfig: 'options vfio-pci ids=10de:1b80,10de:10f0\n'}, configuration)
+    const [config] = facts.nixConfig!
+    expect(config!.extraModprobeConfig).toMatchObject({value: 'options vfio-pci ids=10de:1b80,10de:10f0\n', line: 3, interpolated: false})
+    expect(config!.extraModprobe?.options.map((o) => [o.module, o.params.ids])).toEqual([['vfio-pci', '10de:1b80,10de:10f0']])
+  })
+
+  it('an extraModprobeConfig only nixpkgs writes is placed at the evaluation', async () => {
+    const facts = await withAnswer({extraModprobeConfig: 'options kvm ignore_msrs=1\n'})
+    expect(facts.nixConfig![0]!.extraModprobeConfig).toMatchObject({evaluated: true, file: "Nix's evaluation (nix-instantiate --eval /etc/nixos/configuration.nix)"})
+  })
+
   it('libvirtd evaluated off leaves no qemu account from its options', async () => {
     const facts = await withAnswer({libvirtdEnable: false, runAsRoot: true})
     expect(facts.nixConfig![0]!.libvirtd).toEqual({enable: false})
