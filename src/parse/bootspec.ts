@@ -3,6 +3,7 @@
  * generation boots and its kernel parameters, under "org.nixos.bootspec.v1". JSON.parse reads it;
  * anything that is not that shape gives undefined, never an exception.
  */
+import {parseJsonObject} from './json-object.js'
 
 export interface Bootspec {
   kernel?: string
@@ -17,14 +18,7 @@ export interface Bootspec {
 const MAX_BOOTSPEC = 1 << 20
 
 export function parseBootspec(text: string): Bootspec | undefined {
-  if (text.length > MAX_BOOTSPEC) return undefined
-  let document: unknown
-  try {
-    document = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  const v1 = (document as Record<string, unknown> | null)?.['org.nixos.bootspec.v1']
+  const v1 = parseJsonObject(text, MAX_BOOTSPEC)?.['org.nixos.bootspec.v1']
   if (typeof v1 !== 'object' || v1 === null) return undefined
   const spec = v1 as Record<string, unknown>
   const bootspec: Bootspec = {}

@@ -4,6 +4,7 @@
  * this NixOS does not have the option. A value of the wrong type is left out (as if null), so the
  * text reader's value stands for it; text that is not that JSON gives undefined.
  */
+import {parseJsonObject} from './json-object.js'
 
 export interface EvaluatedNixOptions {
   kernelParams?: string[]
@@ -29,16 +30,8 @@ const BOOLEANS = ['libvirtdEnable', 'runAsRoot', 'swtpm', 'ovmf'] as const
 const MAX_TEXT = 1 << 20
 
 export function parseEvaluatedOptions(text: string): EvaluatedNixOptions | undefined {
-  if (text.length > MAX_TEXT) return undefined
-  let document: unknown
-  try {
-    document = JSON.parse(text)
-  } catch {
-    return undefined
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined
-  const values = document as Record<string, unknown>
-  if (![...LISTS, ...STRINGS, ...BOOLEANS].some((key) => Object.hasOwn(values, key))) return undefined
+  const values = parseJsonObject(text, MAX_TEXT)
+  if (!values || ![...LISTS, ...STRINGS, ...BOOLEANS].some((key) => Object.hasOwn(values, key))) return undefined
   const options: EvaluatedNixOptions = {}
   for (const key of LISTS) {
     const value = values[key]
