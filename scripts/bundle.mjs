@@ -77,6 +77,11 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
+  // V8 parses every byte of a module it loads, called or not: without white space and with shorter
+  // syntax a check loads 781 KB instead of 1,088 KB, and takes 8-15% less CPU (alternating runs). Names stay, so an
+  // error's stack and the classes oclif reads by name are unchanged.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: [...DEVELOPMENT_ONLY, 'semver'],
   // oclif's core is CommonJS and calls require() (and require.resolve for plugins): an ES module has none.
   banner: {js: "import {createRequire as createRequireForBundle} from 'node:module'; const require = createRequireForBundle(import.meta.url);"},
