@@ -88,18 +88,21 @@ function shownAt(p: Lines, step: number): number[] {
   const {lines, matters} = p
   const place = (i: number) => p.at?.[i] ?? i
   const context = STEPS[step]!
-  if (context === Infinity) return [...range(0, lines.length)]
+  if (context === Infinity) return Array.from(lines, (_, i) => i)
   // With nothing that matters, the start and the end of a log still tell the most.
   const ends = [...range(0, Math.min(EXCERPT_ENDS, lines.length)), ...range(Math.max(0, lines.length - EXCERPT_ENDS), lines.length)]
   const anchors = matters.length ? (context < 0 ? matters.slice(0, FIRST_MATTERS) : matters) : ends
-  const shown = new Set<number>()
+  // Marks, then one pass in order: each step of a big source is measured, and a set sorted each time cost more.
+  const shown = new Uint8Array(lines.length)
   const width = Math.max(0, context)
   for (const a of anchors) {
-    shown.add(a)
-    for (let i = a - 1; i >= 0 && place(i) >= place(a) - width; i--) shown.add(i)
-    for (let i = a + 1; i < lines.length && place(i) <= place(a) + width; i++) shown.add(i)
+    shown[a] = 1
+    for (let i = a - 1; i >= 0 && place(i) >= place(a) - width; i--) shown[i] = 1
+    for (let i = a + 1; i < lines.length && place(i) <= place(a) + width; i++) shown[i] = 1
   }
-  return [...shown].sort((a, b) => a - b)
+  const out: number[] = []
+  for (let i = 0; i < shown.length; i++) if (shown[i]) out.push(i)
+  return out
 }
 
 const capped = (line: string) => (line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)} …` : line)
