@@ -21,7 +21,9 @@ export default defineCheck({
     const signals = logSignalsOf(facts, 'tpm-missing')
     const quickemu = quickemuTpmNotPassed(facts)
     if (quickemu) report.error('tpm-missing', quickemu)
-    if (!facts.domains && signals.length === 0) return quickemu ? undefined : report.skip(facts.unknown.domains?.reason ?? 'no domain XML')
+    const quickemuNoTpm = quickemuWindows11WithoutTpm(facts)
+    if (quickemuNoTpm) report.warning('tpm-missing', quickemuNoTpm)
+    if (!facts.domains && signals.length === 0) return quickemu || quickemuNoTpm ? undefined : report.skip(facts.unknown.domains?.reason ?? 'no domain XML')
     const swtpm = swtpmSetting(facts)
     // The NixOS configuration line that leaves swtpm off, when it does.
     const swtpmOff = swtpm && !swtpm.enabled ? swtpm.evidence : undefined
@@ -91,6 +93,33 @@ function quickemuTpmNotPassed(facts: Facts): FindingInput | undefined {
       subject: vm,
       message: `Quickemu ${version} starts swtpm on ${socket} but gives qemu the TPM only if ${socket.replace(/\.swtpm-sock$/, '-swtpm.sock')} exists, which it never creates: ${vm} runs without a TPM, and a Windows 11 guest refuses it as not meeting its requirements. Quickemu 2.3.1 fixed it.`,
       evidence: [logLine(banner), logLine(tpm)],
+      values: {domain: vm},
+    }
+  }
+  return undefined
+}
+
+/**
+ * Quickemu starts swtpm, and prints its " - TPM:" line, before the network line of its summary, and only
+ * when the VM's .conf says tpm="on" (vm_boot: configure_tpm comes before the network): a summary from
+ * the banner to the network line without a TPM line started the VM without one. quickget names a
+ * Windows 11 VM's folder windows-11 (windows-11-English-United-States, ...), the folder its disk is in.
+ */
+function quickemuWindows11WithoutTpm(facts: Facts): FindingInput | undefined {
+  const banners = logSignalsOf(facts, 'quickemu-banner')
+  const networks = logSignalsOf(facts, 'quickemu-network')
+  for (const banner of banners) {
+    const next = banners.find((b) => b.origin === banner.origin && b.n > banner.n)?.n ?? Infinity
+    const network = networks.find((s) => s.origin === banner.origin && s.n > banner.n && s.n < next)
+    if (!network) continue
+    const inSummary = (kind: 'quickemu-disk' | 'quickemu-tpm') => logSignalsOf(facts, kind).filter((s) => s.origin === banner.origin && s.n > banner.n && s.n < network.n)
+    const disk = inSummary('quickemu-disk').find((s) => /^windows-11(?:-|\/)/i.test(s.data?.image ?? ''))
+    if (!disk || inSummary('quickemu-tpm').length > 0) continue
+    const vm = disk.data!.image!.split('/')[0]!
+    return {
+      subject: vm,
+      message: `Quickemu started ${vm}, a Windows 11 VM, without a TPM: its summary reaches the network line with no " - TPM:" line, so ${vm}.conf does not say tpm="on". Windows 11 setup refuses the VM ("This PC can't run Windows 11").`,
+      evidence: [logLine(banner), logLine(disk), logLine(network)],
       values: {domain: vm},
     }
   }

@@ -23,6 +23,8 @@ export type FreeLogSignalKind =
   | 'tpm-missing' // "This PC can't run Windows 11" / swtpm not found
   | 'quickemu-banner' // "Quickemu 2.3.0 using /usr/bin/qemu-system-x86_64 v6.0.0"  data.version
   | 'quickemu-tpm' // " - TPM:      windows-11/windows-11.swtpm-sock (2443096)"  data.socket
+  | 'quickemu-disk' // " - Disk:     windows-11/disk.qcow2 (64G)"  data.image
+  | 'quickemu-network' // " - Network:  User (virtio-net)": the summary is past its TPM line
   | 'shm-permission' // "/dev/shm/looking-glass: Permission denied" / ivshmem errors
   | 'device-in-use' // "Device or resource busy"  data.address
   | 'rmrr' // RMRR message as qemu reports it ("failed to set iommu for container: Operation not permitted")  data.group

@@ -75,3 +75,39 @@ testCheck(check, {
   ],
   unknown: [{name: 'quickemu 2.3.0 without a TPM line (tpm is off for this VM)', files: {'output.txt': quickemu230.split('\n').filter((l) => !l.includes('TPM:')).join('\n')}}],
 })
+
+// Quickemu 4.9: the summary reaches its network line, printed after the TPM's, without a TPM line.
+const quickemu496 = devsetFile('418-quickemu-win11-default-conf-no-tpm', 'quickemu-output.txt')
+// quickemu#904: quickemu 4.9.1 starting a Windows 11 VM whose .conf has tpm="on".
+const QUICKEMU_491_WITH_TPM = `Quickemu 4.9.1 using /usr/bin/qemu-system-x86_64 v8.2.0
+ - Host:     Arch Linux running Linux 6.7 (rum)
+ - CPU:       12th Gen Intel(R) Core(TM) i7-1250U
+ - CPU VM:   1 Socket(s), 2 Core(s), 2 Thread(s), 8G RAM
+ - BOOT:     EFI (Windows), OVMF (/usr/share/edk2-ovmf/x64/OVMF_CODE.fd), SecureBoot (off).
+ - Disk:     windows-11/disk.qcow2 (64G)
+             Just created, booting from windows-11/windows-11.iso
+ - CD-ROM:   windows-11/virtio-win.iso
+ - Display:  SPICE, qxl-vga, GL (on), VirGL (off)
+ - Sound:    intel-hda
+ - ssh:      On host:  ssh user@localhost -p 22220
+ - SPICE:    On host:  spicy --title "windows-11" --port 5930 --spice-shared-dir /home/alxjsn/Public
+ - WebDAV:   On guest: dav://localhost:9843/
+ - TPM:      windows-11/windows-11.swtpm-sock (2691)
+ - Network:  User (virtio-net)
+`
+
+testCheck(check, {
+  valid: [
+    {name: 'quickemu 4.9.1 with the TPM line before the network line (quickemu#904)', files: {'output.txt': QUICKEMU_491_WITH_TPM}, skipped: /no libvirt domain XML/},
+    {name: "the same summary without a TPM line for a Windows 10 VM: Windows 10 needs none", files: {'output.txt': quickemu496.replaceAll('windows-11', 'windows-10')}, skipped: /no libvirt domain XML/},
+    {name: 'the summary cut before its network line: the TPM line may still have been to come', files: {'output.txt': quickemu496.split('\n').filter((l) => !l.includes('Network:')).join('\n')}, skipped: /no libvirt domain XML/},
+  ],
+  invalid: [
+    {
+      name: "quickemu 4.9.6 starts windows-11 from quickget's default .conf, which has no tpm=\"on\" (quickemu#1387, devset 418)",
+      files: {'quickemu-output.txt': quickemu496},
+      findings: [{id: 'tpm-missing', severity: 'warning', subject: 'windows-11', message: /^Quickemu started windows-11, a Windows 11 VM, without a TPM: .*windows-11\.conf does not say tpm="on"/, evidence: /quickemu-output\.txt line 1: Quickemu 4\.9\.6 using .*\nquickemu-output\.txt line 14: - Disk: +windows-11\/disk\.qcow2 \(64G\)\nquickemu-output\.txt line 20: - Network: +User \(virtio-net\)$/}],
+    },
+  ],
+  unknown: [],
+})

@@ -1,6 +1,6 @@
 import check from '../../checks/gpu-driver.js'
 import {testCheck} from '../helpers/check-tester.js'
-import {hasShared} from '../helpers/paths.js'
+import {devsetFile, hasShared} from '../helpers/paths.js'
 import {listings, lspci, lspciNnk, NIXOS_RELEASE, pciSysfs, seed000Cmdline, seed000Groups, seed000Nix, seed003Gtx1070, gtx1070Audio} from './isolation-data.js'
 import {domains} from './libvirt-data.js'
 
@@ -75,3 +75,22 @@ testCheck(check, {
     },
   ],
 }, {skip: !hasShared})
+
+// qemu's own words when the device it was given is not on vfio-pci (in the repository, so these run without ../shared).
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'devset 406 (macOS-Simple-KVM#12): "failed to open /dev/vfio/1: No such file or directory" alone',
+      files: {'output.txt': devsetFile('406-macos-simple-kvm-igpu-dev-vfio-missing', 'output.txt')},
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', message: /^no device of the passed device's IOMMU group is bound to vfio-pci .*\(qemu message; the rest could not be checked/, evidence: /^output\.txt line 1: .*vfio 0000:00:02\.0: failed to open \/dev\/vfio\/1: No such file or directory$/, fix: /"address":"0000:00:02.0"/}],
+    },
+  ],
+  unknown: [
+    {
+      name: 'the same open failing with "Device or resource busy": the group is in use, not unbound',
+      files: {'qemu.log': 'qemu-system-x86_64: -device vfio-pci,host=0000:01:00.0,id=hostdev0,bus=pci.4,addr=0x0: vfio 0000:01:00.0: failed to open /dev/vfio/1: Device or resource busy\n'},
+      reason: /no PCI device list/,
+    },
+  ],
+})

@@ -141,6 +141,34 @@ testCheck(check, {
       files: {'dmesg.txt': devsetFile('306-vendor-reset-vega10-shutdown-smu-error', 'dmesg.txt')},
       findings: [{id: 'gpu-reset-bug', severity: 'warning', subject: '0000:45:00.0', message: /vendor-reset handles it as AMD_VEGA10, and its reset did not bring the card back either/, evidence: /Failed to send message 0x6: return 0x0/}],
     },
+    {
+      name: 'devset 408 (ultimate-macOS-KVM#145): qemu "Cannot reset device 0000:04:00.0, depends on group 37 which is not owned." (an RX 5500 XT, black after a guest restart)',
+      files: {'terminal.txt': devsetFile('408-autopilot-5500xt-cannot-reset-group-not-owned', 'terminal.txt')},
+      findings: [{id: 'gpu-reset-bug', severity: 'warning', subject: '0000:04:00.0', message: /^qemu cannot reset 0000:04:00\.0 between VM runs: the card has no reset of its own/, evidence: /terminal\.txt line 1: qemu-system-x86_64: vfio: Cannot reset device 0000:04:00\.0, depends on group 37/}],
+    },
+    {
+      name: 'the same qemu line for a Navi 10 card the listing names: its family is said',
+      files: {'qemu.log': 'qemu-system-x86_64: vfio: Cannot reset device 0000:0b:00.0, depends on group 24 which is not owned.\n', 'lspci-nn.txt': '0b:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Navi 10 [Radeon RX 5600 OEM/5600 XT / 5700/5700 XT] [1002:731f] (rev c1)\n'},
+      findings: [{id: 'gpu-reset-bug', severity: 'warning', subject: '0000:0b:00.0', message: /\(Navi 10: a family with the AMD reset bug\) between VM runs/}],
+    },
   ],
+  unknown: [],
+})
+
+// qemu's "Cannot reset device" is about function 0, and only a GPU's.
+testCheck(check, {
+  valid: [
+    {
+      name: "the seeded host's qemu log: the GPU's audio function (01:00.1) cannot be reset, as on many working hosts",
+      files: {'qemu-win11.log': 'qemu-system-x86_64: vfio: Cannot reset device 0000:01:00.1, depends on group 14 which is not owned.\n'},
+      passes: [/^no reset failure in the evidence/],
+    },
+    {
+      name: 'a USB controller that cannot be reset is not a GPU reset problem',
+      files: {'qemu.log': 'qemu-system-x86_64: vfio: Cannot reset device 0000:00:14.0, depends on group 5 which is not owned.\n', 'lspci-nn.txt': '00:14.0 USB controller [0c03]: Intel Corporation 100 Series/C230 Series Chipset Family USB 3.0 xHCI Controller [8086:a12f] (rev 31)\n'},
+      passes: [/^no GPU among the devices that did not come back from a reset \(0000:00:14\.0 \[8086:a12f\]/],
+    },
+  ],
+  invalid: [],
   unknown: [],
 })

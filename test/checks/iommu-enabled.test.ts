@@ -100,6 +100,21 @@ testCheck(check, {
       files: {'vagrant-up.txt': devsetFile('249-vagrant-libvirt-host-no-pci-passthrough', 'vagrant-up.txt')},
       findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /vagrant-up\.txt line 9: .*host doesn't support passthrough of host PCI devices/}],
     },
+    {
+      name: 'devset 411 (kubevirt-gpu-device-plugin#66): "vfio-pci: probe of 0000:01:00.0 failed with error -22", vfio-pci refusing a device in no group',
+      files: {'dmesg.txt': devsetFile('411-centos-vfio-pci-probe-einval', 'dmesg.txt')},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /^dmesg\.txt line 2: \[ {4}7\.567947\] vfio-pci: probe of 0000:01:00\.0 failed with error -22$/}],
+    },
+    {
+      name: 'devset 421 (raspberry-pi-pcie-devices#754): the newer wording, "probe with driver vfio-pci failed with error -22"',
+      files: {'dmesg.txt': devsetFile('421-rpi-pcie-vfio-probe-einval-no-group', 'dmesg.txt')},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /^dmesg\.txt line 12: .*vfio-pci 0001:01:00\.0: probe with driver vfio-pci failed with error -22$/}],
+    },
+    {
+      name: "devset 401 (ra1nstorm-helper#64): a script's `ls` of the device's group directory finds none",
+      files: {'console.log': devsetFile('401-ra1nstorm-no-iommu-groups-dir', 'console.log')},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /^console\.log line 4: ls: cannot access '\/sys\/kernel\/iommu_groups\/\/devices\/': No such file or directory\nconsole\.log line 5: /}],
+    },
   ],
   unknown: [
     {

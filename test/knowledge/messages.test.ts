@@ -34,6 +34,13 @@ const NEAR_MISSES: Array<[why: string, line: string]> = [
   ['the kernel on a board booted without UEFI (a Raspberry Pi 3 dmesg)', '[    0.000000] efi: UEFI not found.'],
   ["libvirt (src/qemu/qemu_hostdev.c): the legacy KVM backend asked for by name, not the IOMMU groups vfio needs", "error: unsupported configuration: host doesn't support legacy PCI passthrough"],
   ['qemu on a host CPU without a flag the guest asked for (ra1nstorm/ra1nstorm-helper#64)', "qemu-system-x86_64: warning: host doesn't support requested feature: CPUID.01H:ECX.pcid [bit 17]"],
+  ['qemu (hw/vfio, template "failed to open %s"): the group is bound but in use by another process, not unbound', 'qemu-system-x86_64: -device vfio-pci,host=0000:01:00.0,id=hostdev0,bus=pci.4,addr=0x0: vfio 0000:01:00.0: failed to open /dev/vfio/1: Device or resource busy'],
+  ['qemu (hw/vfio/container.c, "failed to open /dev/vfio/vfio"): the container node, a matter of the vfio module, not of one device', 'qemu-system-x86_64: -device vfio-pci,host=0000:01:00.0: vfio 0000:01:00.0: failed to setup container for group 1: failed to open /dev/vfio/vfio: No such file or directory'],
+  ["qemu on the seeded host: the GPU's audio function (01:00.1) cannot be reset, as on many working hosts", 'qemu-system-x86_64: vfio: Cannot reset device 0000:01:00.1, depends on group 14 which is not owned.'],
+  ['the driver core (drivers/base/dd.c, template "%s: probe of %s failed with error %d"): another driver, another error', 'nvidia: probe of 0000:01:00.0 failed with error -1'],
+  ['the driver core, vfio-pci with -EBUSY (a PF with SR-IOV enabled), not a missing group', '[    3.112233] vfio-pci 0000:41:00.0: probe with driver vfio-pci failed with error -16'],
+  ['coreutils ls (template "cannot access %s"): a device in a group without a driver link, the group is there', "ls: cannot access '/sys/kernel/iommu_groups/1/devices/0000:01:00.0/driver': No such file or directory"],
+  ['coreutils ls: the groups exist but this user may not read them', "ls: cannot access '/sys/kernel/iommu_groups/': Permission denied"],
 ]
 
 describe('near misses', () => {

@@ -208,7 +208,9 @@ const RUNNING: Array<[string, string, Array<{kind: string; data?: Record<string,
   ['quickemu#102 (devset 234): the swtpm quickemu started', ' - TPM:      windows-11/windows-11.swtpm-sock (2443096)', [{kind: 'quickemu-tpm', data: {socket: 'windows-11/windows-11.swtpm-sock'}}]],
   ['words about quickemu are no banner', 'I tried Quickemu 2.3.0 using the Windows 11 config', []],
   ['quickemu#75 (devset 325): swtpm\'s own version, not a TPM line', 'TPM emulator version 0.6.1, Copyright (c) 2014-2021 IBM Corp.', []],
-  ['quickemu#102 (devset 234): another line of the summary', ' - Disk:     windows-11/disk.qcow2 (64G)', []],
+  ['quickemu#102 (devset 234): the VM\'s disk, in its folder', ' - Disk:     windows-11/disk.qcow2 (64G)', [{kind: 'quickemu-disk', data: {image: 'windows-11/disk.qcow2'}}]],
+  ['quickemu#1387 (devset 418): the network line, printed after the TPM\'s', ' - Network:  User (virtio-net)', [{kind: 'quickemu-network'}]],
+  ['quickemu#102 (devset 234): another line of the summary', ' - Boot ISO: windows-11/Win11_EnglishInternational_x64.iso', []],
 ]
 
 describe('scanFreeLog: what runs', () => {
