@@ -24,8 +24,9 @@ function batches(s: Score): Array<[string, number, number]> {
   })
 }
 
+/** Whole percents rounded down: 103 of 115 (89.6%) must not read as the 90% target. */
 function pct(x: number): string {
-  return `${(x * 100).toFixed(0)}%`
+  return `${Math.floor(x * 100 + 1e-9)}%`
 }
 
 function render(s: Score): string {
