@@ -6,6 +6,8 @@ import {scoreDevset, type Score} from './score.js'
 const SECOND_BATCH_BLIND = '10 of 22 expected ids named (45%), no error on its 5 healthy cases'
 /** The third batch as first measured, before any change for it (the stop of 2026-12-05). */
 const THIRD_BATCH_BLIND = '10 of 16 expected ids named (63%), no error on its 5 healthy cases'
+/** The fourth batch as first measured, before any change for it (2026-12-05). */
+const FOURTH_BATCH_BLIND = '3 of 7 expected ids named (43%), no error on its 5 healthy cases'
 
 const score = await scoreDevset()
 writeFileSync(new URL('../../docs/accuracy.md', import.meta.url), render(score))
@@ -45,6 +47,8 @@ function render(s: Score): string {
     "Their misses were then worked on like the first batch's, so the figures below count them as development",
     'cases too; the blind figure is the honest estimate for new pastes.',
     `Cases 401-421 are a third batch, gathered the same way and scored blind: ${THIRD_BATCH_BLIND};`,
+    'its misses were then worked on too.',
+    `Cases 501-512 are a fourth batch, gathered the same way and scored blind: ${FOURTH_BATCH_BLIND};`,
     'its misses were then worked on too.',
     '',
     `- cases: ${s.cases.length} (${healthy.length} healthy)`,
