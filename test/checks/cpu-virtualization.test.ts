@@ -59,6 +59,21 @@ testCheck(check, {
       files: {'thread.txt': devsetFile('304-qaidvoid-kvm-disabled-by-bios-amd', 'thread.txt')},
       findings: [{id: 'cpu-virt-disabled', severity: 'warning', message: /^kvm is loaded but neither kvm_intel nor kvm_amd is/, evidence: /lsmod: kvm, no kvm_intel, no kvm_amd/}],
     },
+    {
+      name: "devset 505 (Docker-OSX#418): the project's diagnostic one-liner, its ls of /dev/kvm fails",
+      files: {'template-output.txt': devsetFile('505-docker-osx-arch-dev-kvm-missing-vmx-present', 'template-output.txt')},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /^\/dev\/kvm does not exist, so KVM is not available \(ls message/, evidence: /^template-output\.txt line 16: ls: cannot access '\/dev\/kvm': No such file or directory$/}],
+    },
+    {
+      name: 'devset 507 (quick-vm#2): virt-manager finds no KVM domain type',
+      files: {'error.txt': devsetFile('507-quick-vm-host-no-kvm-domain-type', 'error.txt')},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /^libvirt offers no KVM domain type on this host/, evidence: /^error\.txt line 1: Error launching details: Host does not support domain type kvm with machine 'pc-q35-9\.1'/}],
+    },
   ],
-  unknown: [{name: 'lsmod without kvm at all', files: {'lsmod.txt': 'Module                  Size  Used by\nvfio_pci               16384  0\n'}}],
+  unknown: [
+    {name: 'lsmod without kvm at all', files: {'lsmod.txt': 'Module                  Size  Used by\nvfio_pci               16384  0\n'}},
+    // virt-manager#481 (devset 115): the same dialog without a domain type, while kvm-ok says /dev/kvm exists.
+    {name: 'virt-manager finding no guest type at all is not the KVM domain type missing', files: {'error.txt': "Error launching details: Host does not support virtualization type hvm for architecture 'x86_64'\n"}},
+    {name: "ls failing on Looking Glass's /dev/kvmfr0 says nothing of /dev/kvm", files: {'paste.txt': "ls: cannot access '/dev/kvmfr0': No such file or directory\n"}},
+  ],
 })

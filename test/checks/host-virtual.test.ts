@@ -65,6 +65,26 @@ testCheck(check, {
   unknown: [{name: 'an lspci listing only', files: {'lspci-nnk.txt': '00:00.0 Host bridge [0600]: Intel Corporation Device [8086:591f]\n'}, reason: /detect-virt|cpuinfo|virt/}],
 }, {skip: !hasShared})
 
+// Kernel releases that name a virtual platform, in real pastes of the development set (no ../shared needed).
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: "devset 501 (Docker-OSX#679): uname -a of WSL2's kernel beside kvm-ok",
+      files: {'paste.txt': devsetFile('501-docker-osx-wsl2-kvm-ok-no-extensions', 'paste.txt')},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /^this Linux runs in WSL2, a Hyper-V virtual machine \(uname message/, evidence: /^paste\.txt line 1: Linux DESKTOP-R7TO0DF 5\.15\.90\.1-microsoft-standard-WSL2 /}],
+    },
+    {
+      name: "devset 504 (dockur/windows#856): the container log's HOST is Docker Desktop's LinuxKit kernel",
+      files: {'paste.txt': devsetFile('504-dockur-windows-linuxkit-kvm-device-missing', 'paste.txt')},
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /LinuxKit virtual machine/, evidence: /^paste\.txt line 10: .*HOST: 6\.10\.11-linuxkit\.\.\.$/}],
+    },
+  ],
+  unknown: [
+    {name: "a distribution kernel's uname -a (Docker-OSX#514) says nothing of a hypervisor", files: {'uname.txt': 'Linux fedora 5.18.7-200.fc36.x86_64 #1 SMP PREEMPT_DYNAMIC Sat Jun 25 20:06:14 UTC 2022 x86_64 x86_64 x86_64 GNU/Linux\n'}},
+  ],
+})
+
 // A guest's lscpu (test/devset/samples/lscpu-guest.txt), in the repository: these run without ../shared.
 const guestLscpu = devsetFile('../samples', 'lscpu-guest.txt')
 

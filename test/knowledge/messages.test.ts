@@ -41,6 +41,10 @@ const NEAR_MISSES: Array<[why: string, line: string]> = [
   ['the driver core, vfio-pci with -EBUSY (a PF with SR-IOV enabled), not a missing group', '[    3.112233] vfio-pci 0000:41:00.0: probe with driver vfio-pci failed with error -16'],
   ['coreutils ls (template "cannot access %s"): a device in a group without a driver link, the group is there', "ls: cannot access '/sys/kernel/iommu_groups/1/devices/0000:01:00.0/driver': No such file or directory"],
   ['coreutils ls: the groups exist but this user may not read them', "ls: cannot access '/sys/kernel/iommu_groups/': Permission denied"],
+  ["virt-manager (virtinst/capabilities.py) with no guest type at all, while kvm-ok says /dev/kvm exists (virt-manager#481, devset 115)", "Error launching details: Host does not support virtualization type hvm for architecture 'x86_64'"],
+  ["coreutils ls on Looking Glass's kvmfr device, not on /dev/kvm", "ls: cannot access '/dev/kvmfr0': No such file or directory"],
+  ["virt-manager's libosinfo id of a Windows guest, not WSL's kernel", '<libosinfo:os id="http://microsoft.com/win/11"/>'],
+  ["a distribution kernel's uname -a (sickcodes/Docker-OSX#514), neither WSL's nor LinuxKit's", 'Linux fedora 5.18.7-200.fc36.x86_64 #1 SMP PREEMPT_DYNAMIC Sat Jun 25 20:06:14 UTC 2022 x86_64 x86_64 x86_64 GNU/Linux'],
 ]
 
 describe('near misses', () => {

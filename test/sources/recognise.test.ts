@@ -62,6 +62,13 @@ describe('splits a paste at prompts, and the command is a hint', () => {
     expect(recogniseText('> lspci -nnk\n01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484] (rev a1)\n').map((s) => [s.kind, s.by, s.command])).toEqual([['lspci', 'command', 'lspci -nnk']])
   })
 
+  it('takes "❯ cmd" as a prompt before a known command only: dockur/windows prints its log lines as "❯ ..." (devset 504)', () => {
+    expect(recogniseText('❯ lspci -nnk\n01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484] (rev a1)\n').map((s) => [s.kind, s.by, s.command])).toEqual([['lspci', 'command', 'lspci -nnk']])
+    const log = recogniseText(devset('504-dockur-windows-linuxkit-kvm-device-missing/paste.txt'))
+    expect(log.map((s) => [s.kind, s.from, s.to])).toEqual([['log', 1, 12]])
+    expect(log[0]!.text).toContain('HOST: 6.10.11-linuxkit...')
+  })
+
   it('lets the lines overrule a name that says otherwise (an IOMMU listing saved as groups-output.txt)', () => {
     const listing = 'IOMMU Group 1:\n\t01:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA104 [10de:2484] (rev a1)\n'
     expect(recogniseText(listing, {kind: 'userGroups'}).map((s) => s.kind)).toEqual(['iommuListing'])

@@ -42,15 +42,16 @@ const COMMANDS: Array<[RegExp, CommandHint]> = [
 ]
 
 /**
- * Commands a root prompt ("# lspci") or a bare "> " prompt may start with: any other "# ..." line is a
- * comment, and any other "> ..." line is a Markdown quote of output, which is read as lines.
+ * Commands a root prompt ("# lspci"), a bare "> " prompt or a fancy one ("❯ lspci", "» lspci") may start
+ * with: any other "# ..." line is a comment, any other "> ..." line is a Markdown quote of output, and any
+ * other "❯ ..." line is output (dockur/windows and qemus/qemu print their log lines as "❯ Starting ...").
  */
 const ROOT_PROMPT_COMMANDS =
   /^(?:sudo|dmesg|journalctl|lspci|lsmod|lscpu|cat|grep|find|for|ls|namei|stat|id|groups|uname|readlink|virsh|kvm-ok|virt-host-validate|mkinitcpio|dracut|update-initramfs|nixos-rebuild|systemd-detect-virt|quickemu|qemu-system-\w+|bash|sh|\.\/\S+|modprobe|lsblk|ls-iommu|doas)\b/
 
-/** "$ cmd", "user@host:~$ cmd", "[user@host dir]$ cmd", "root@host:~# cmd", "# cmd" and "> cmd" (known commands only), "❯ cmd". */
-const PROMPT = /^\s*(?:(?:\[[^\]\n]{1,80}\]|[\w.-]{1,64}@[\w.-]{1,64}(?::[^\s$#]{0,200})?)\s?[$#%]|[$%❯»])\s+(\S.*)$/
-const ROOT_PROMPT = /^\s*[#>]\s+(\S.*)$/
+/** "$ cmd", "user@host:~$ cmd", "[user@host dir]$ cmd", "root@host:~# cmd"; "# cmd", "> cmd" and "❯ cmd" (known commands only). */
+const PROMPT = /^\s*(?:(?:\[[^\]\n]{1,80}\]|[\w.-]{1,64}@[\w.-]{1,64}(?::[^\s$#]{0,200})?)\s?[$#%]|[$%])\s+(\S.*)$/
+const ROOT_PROMPT = /^\s*[#>❯»]\s+(\S.*)$/
 
 /** The command on a prompt line, or undefined when the line is not a prompt. */
 export function promptCommand(line: string): string | undefined {
