@@ -5,15 +5,15 @@ import {cpuVirtSetting, virtualHost} from './lib/host.js'
 
 /**
  * VT-x / AMD-V: the vmx or svm flag, "kvm: disabled by bios", /dev/kvm. Any one of them is enough to
- * judge from: a pasted `dmesg | grep kvm` alone can show the firmware switched it off.
+ * judge from: a pasted `dmesg | grep kvm` alone can show the firmware switched it off. A virtual host
+ * lacks them for another reason (host-is-virtual), so the check, and kvm-ok's complaint, defer to it.
  */
 export default defineCheck({
   id: 'cpu-virtualization',
   title: 'CPU virtualization (VT-x / AMD-V) is available',
   area: 'host',
   reports: ['cpu-virt-disabled'],
-  needs: [['cpu', 'kernelLog', 'devNodes', 'modules']],
-  uses: ['virt'],
+  needs: [['cpu', 'kernelLog', 'devNodes', 'modules', 'virt']],
   run(facts, report) {
     const cpu = facts.cpu
     const biosOff = signalsOf(facts, 'kvm-disabled-by-bios')
@@ -33,10 +33,11 @@ export default defineCheck({
           values,
         })
       }
+      if (virtualHost(facts)) return report.defer('this host is virtual: see host-is-virtual')
       return report.skip(facts.unknown.cpu?.reason ?? 'no cpuinfo: whether the CPU has VT-x / AMD-V is unknown', facts.unknown.cpu?.hint)
     }
 
-    if (virtualHost(facts)) return report.skip('this host is virtual: see host-is-virtual')
+    if (virtualHost(facts)) return report.defer('this host is virtual: see host-is-virtual')
     const flag = vendor === 'amd' ? 'svm' : vendor === 'intel' ? 'vmx' : 'vmx/svm'
     report.error('cpu-virt-disabled', {
       message: biosOff.length

@@ -21,7 +21,7 @@ export default defineCheck({
   uses: ['guestGpus', 'cmdline', 'modprobe', 'nixConfig', 'kernelLog', 'cpu', 'virt'],
   run(facts, report) {
     // A VM's GPUs and "firmware" are its hypervisor's: host-is-virtual says so once.
-    if (virtualHost(facts)) return report.skip('this host is virtual: see host-is-virtual')
+    if (virtualHost(facts)) return report.defer('this host is virtual: see host-is-virtual')
     const devices = facts.pciDevices!
     // One device per card: old Intel iGPUs show a second display function at 00:02.1.
     const cards = devices.filter((d, i) => isDisplayDevice(d) && devices.findIndex((e) => isDisplayDevice(e) && slotOf(e.address) === slotOf(d.address)) === i)

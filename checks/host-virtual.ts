@@ -25,9 +25,11 @@ export default defineCheck({
     if (kvm) evidence.push(kvm.exists ? `/dev/kvm: ${kvm.mode ?? 'exists'}` : '/dev/kvm does not exist')
     const has = lacks.length ? `; it has ${lacks.join(' and ')}, which is about the virtual platform, not a BIOS setting` : ''
     report.warning('host-is-virtual', {
-      message: `This host is ${virtual}${has}. GPU passthrough is set up on the bare-metal host.`,
+      message: `${facts.virt!.proves ? capitalised(facts.virt!.proves) : `This host is ${virtual}`}${has}. GPU passthrough is set up on the bare-metal host.`,
       evidence,
       values: {platform: facts.virt!.name ?? facts.virt!.kind},
     })
   },
 })
+
+const capitalised = (sentence: string) => sentence[0]!.toUpperCase() + sentence.slice(1)

@@ -33,7 +33,7 @@ export default defineCheck({
     }
 
     // A VM's or container's IOMMU is its hypervisor's business: host-is-virtual says so once.
-    if (virtualHost(facts)) return report.skip('this host is virtual: see host-is-virtual')
+    if (virtualHost(facts)) return report.defer('this host is virtual: see host-is-virtual')
     // cpuinfo, else the kernel log's CPU line or IOMMU table: a pasted dmesg alone names the vendor.
     const vendor = cpuVendorOf(facts)
     const symptom = [...(groups ? emptyGroupsEvidence(facts) : []), ...noGroupMessages, ...noUnits, ...remappingAbsent(facts, vendor)]

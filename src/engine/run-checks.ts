@@ -21,15 +21,16 @@ function selected(check: CheckDefinition, {only, skip}: RunOptions): boolean {
 }
 
 function runOne(check: CheckDefinition, facts: Facts): CheckResult {
-  const result = runStructured(check, facts)
-  return result.status === 'skipped' ? fromMessages(check, facts, result) : result
+  const {result, deferred} = runStructured(check, facts)
+  return result.status === 'skipped' && !deferred ? fromMessages(check, facts, result) : result
 }
 
 /**
  * A check that cannot judge from structured evidence still decides from a known message that proves
  * one of its failure modes ("kvm: disabled by bios" pasted alone): one finding per id, the lines as
  * evidence. A check that ran is the judge of the messages it reads itself (a header-127 line is the
- * reset bug's symptom on a Polaris card), so messages only speak for skipped checks.
+ * reset bug's symptom on a Polaris card), so messages only speak for skipped checks, and not for one
+ * that deferred to another failure (kvm-ok's "KVM acceleration can NOT be used" inside WSL2).
  */
 function fromMessages(check: CheckDefinition, facts: Facts, result: CheckResult): CheckResult {
   const hits = (facts.messages ?? []).filter((h) => check.reports.includes(h.message.id))
@@ -52,17 +53,18 @@ function fromMessages(check: CheckDefinition, facts: Facts, result: CheckResult)
   return {...rest, status: statusOf(findings), findings}
 }
 
-function runStructured(check: CheckDefinition, facts: Facts): CheckResult {
+function runStructured(check: CheckDefinition, facts: Facts): {result: CheckResult; deferred?: boolean} {
   const base = {id: check.id, title: check.title, area: check.area}
   const missing = check.needs.map((need) => (Array.isArray(need) ? need : [need])).find((anyOf) => anyOf.every((name) => facts[name] === undefined))
   if (missing) {
     const reasons = [...new Set(missing.map((name) => facts.unknown[name]?.reason ?? `no ${name} evidence`))]
     const hint = facts.unknown[missing[0]!]?.hint
-    return {...base, status: 'skipped', reason: joinReasons(reasons), ...(hint ? {hint} : {}), passes: [], findings: []}
+    return {result: {...base, status: 'skipped', reason: joinReasons(reasons), ...(hint ? {hint} : {}), passes: [], findings: []}}
   }
   const findings: Finding[] = []
   const passes: string[] = []
   let skipped: {reason: string; hint?: string} | undefined
+  let deferred = false
   const add = (severity: Severity) => (id: string, input: FindingInput) => {
     if (!check.reports.includes(id)) throw new Error(`check ${check.id} reported ${id}, which is not in its meta.reports`)
     findings.push({...input, id, severity, check: check.id, evidence: input.evidence ?? []})
@@ -75,13 +77,18 @@ function runStructured(check: CheckDefinition, facts: Facts): CheckResult {
       pass: (message) => passes.push(message),
       skip: (reason, hint) => {
         skipped = hint === undefined ? {reason} : {reason, hint}
+        deferred = false
+      },
+      defer: (reason) => {
+        skipped = {reason}
+        deferred = true
       },
     })
   } catch (err) {
-    return {...base, status: 'crashed', reason: err instanceof Error ? err.message : String(err), passes, findings}
+    return {result: {...base, status: 'crashed', reason: err instanceof Error ? err.message : String(err), passes, findings}}
   }
-  if (skipped !== undefined && findings.length === 0) return {...base, status: 'skipped', ...skipped, passes, findings}
-  return {...base, status: statusOf(findings), passes, findings}
+  if (skipped !== undefined && findings.length === 0) return {result: {...base, status: 'skipped', ...skipped, passes, findings}, deferred}
+  return {result: {...base, status: statusOf(findings), passes, findings}}
 }
 
 function statusOf(findings: Finding[]): CheckStatus {

@@ -40,6 +40,11 @@ export interface Reporter {
   pass(message: string): void
   /** The check cannot judge from what it has; the reason says what is missing, the hint how to get it. */
   skip(reason: string, hint?: string): void
+  /**
+   * Another failure explains what this check would see (a virtual host has no VT-x of its own): the
+   * check is skipped for that reason, and the known messages of its ids do not judge for it either.
+   */
+  defer(reason: string): void
 }
 
 export interface CheckDefinition {

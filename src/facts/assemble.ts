@@ -1,4 +1,4 @@
-import {scanMessages} from '../knowledge/messages.js'
+import {messageLine, scanMessages, type MessageHit} from '../knowledge/messages.js'
 import {grepFilterOf} from '../parse/kernel-log/excerpt.js'
 import {parseBootspec} from '../parse/bootspec.js'
 import {parseCmdline} from '../parse/cmdline.js'
@@ -117,8 +117,6 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
   if (qemuConfs.length > 0) facts.qemuConf = qemuConfs.map((s) => parseQemuConf(inFilePlace(s), s.origin))
   const modprobe = ok('modprobe')
   if (modprobe.length > 0) facts.modprobe = mergeModprobe(modprobe.map((s) => parseModprobe(inFilePlace(s), s.origin)))
-  const virt = virtOf(first('detectVirt'), facts)
-  if (virt) facts.virt = virt
   // A pasted domain often carries the person's words between its elements ("then it blue-screens with
   // inaccessible boot device"): those lines are read like any pasted log.
   const domainWords = ok('domainXml').map((s) => ({...s, text: s.text.replace(/^[ \t]*<.*$/gm, '')}))
@@ -128,6 +126,8 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   const messages = scanMessages(set.sources)
   if (messages.length > 0) facts.messages = messages
+  const virt = virtOf(first('detectVirt'), facts, messages)
+  if (virt) facts.virt = virt
 
   const guestGpus = inferGuestGpus(facts, options.gpu)
   if (guestGpus) facts.guestGpus = guestGpus
@@ -300,12 +300,19 @@ function assembleCpu(facts: Facts, sources: Array<Source & {text: string}>, dete
   }
 }
 
-function virtOf(detectVirt: string | undefined, facts: Facts): VirtFacts | undefined {
+/**
+ * Whether the host is itself virtual: systemd-detect-virt, the cpuinfo flag, the kernel's "Hypervisor
+ * detected", then any known message proving it (a WSL2 kernel in a pasted uname), so that checks
+ * whose symptoms a virtual host explains defer to it.
+ */
+function virtOf(detectVirt: string | undefined, facts: Facts, messages: MessageHit[]): VirtFacts | undefined {
   const detected = detectVirt === undefined ? undefined : parseDetectVirt(detectVirt)
   if (detected && detected.kind !== 'none') return detected
   if (facts.cpu?.hypervisor) return {kind: 'vm', evidence: 'the cpuinfo flags include "hypervisor"'}
   const signal = facts.kernelLog?.signals.find((s) => s.kind === 'hypervisor-detected')
   if (signal) return {kind: 'vm', name: signal.data?.name ?? 'unknown', evidence: `kernel log: ${signal.line.text}`}
+  const proof = messages.find((hit) => hit.message.id === 'host-is-virtual')
+  if (proof) return {kind: 'vm', evidence: messageLine(proof), proves: proof.message.proves}
   if (detected) return detected
   if (facts.cpu) return {kind: 'none', evidence: 'no hypervisor flag in cpuinfo'}
   return undefined

@@ -92,6 +92,8 @@ export interface VirtFacts {
   /** What said so: "systemd-detect-virt: kvm", "cpuinfo hypervisor flag". */
   evidence: string
   name?: string
+  /** What a known message proved, when one said so ("this Linux runs in WSL2, a Hyper-V virtual machine"). */
+  proves?: string
 }
 
 export interface DevNode {

@@ -75,5 +75,25 @@ testCheck(check, {
     // virt-manager#481 (devset 115): the same dialog without a domain type, while kvm-ok says /dev/kvm exists.
     {name: 'virt-manager finding no guest type at all is not the KVM domain type missing', files: {'error.txt': "Error launching details: Host does not support virtualization type hvm for architecture 'x86_64'\n"}},
     {name: "ls failing on Looking Glass's /dev/kvmfr0 says nothing of /dev/kvm", files: {'paste.txt': "ls: cannot access '/dev/kvmfr0': No such file or directory\n"}},
+    // The WSL2 kernel in the pasted uname makes the host virtual: kvm-ok's complaint is about the VM, not a BIOS setting.
+    {name: "devset 501 (Docker-OSX#679): kvm-ok's \"KVM acceleration can NOT be used\" inside WSL2 defers to host-is-virtual", files: {'paste.txt': devsetFile('501-docker-osx-wsl2-kvm-ok-no-extensions', 'paste.txt')}, reason: /^this host is virtual: see host-is-virtual$/},
+    {name: 'the same kvm-ok lines beside a cpuinfo with the hypervisor flag', files: {'paste.txt': 'INFO: Your CPU does not support KVM extensions\nKVM acceleration can NOT be used\n', 'cpuinfo.txt': 'vendor_id\t: GenuineIntel\nflags\t\t: fpu vme de pse tsc msr pae hypervisor\n'}, reason: /host is virtual/},
+  ],
+})
+
+// kvm-ok alone still speaks for the check: only a host known to be virtual silences it.
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'kvm-ok alone, on a host not known to be virtual',
+      files: {'paste.txt': 'INFO: Your CPU does not support KVM extensions\nKVM acceleration can NOT be used\n'},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', evidence: /^paste\.txt line 1: INFO: Your CPU does not support KVM extensions\npaste\.txt line 2: KVM acceleration can NOT be used$/}],
+    },
+    {
+      name: 'kvm-ok beside systemd-detect-virt saying none',
+      files: {'paste.txt': 'INFO: Your CPU does not support KVM extensions\nKVM acceleration can NOT be used\n', 'systemd-detect-virt.txt': 'none\n'},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error'}],
+    },
   ],
 })

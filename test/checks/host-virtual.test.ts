@@ -72,12 +72,12 @@ testCheck(check, {
     {
       name: "devset 501 (Docker-OSX#679): uname -a of WSL2's kernel beside kvm-ok",
       files: {'paste.txt': devsetFile('501-docker-osx-wsl2-kvm-ok-no-extensions', 'paste.txt')},
-      findings: [{id: 'host-is-virtual', severity: 'warning', message: /^this Linux runs in WSL2, a Hyper-V virtual machine \(uname message/, evidence: /^paste\.txt line 1: Linux DESKTOP-R7TO0DF 5\.15\.90\.1-microsoft-standard-WSL2 /}],
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /^This Linux runs in WSL2, a Hyper-V virtual machine\. GPU passthrough/, evidence: /^host: paste\.txt line 1: Linux DESKTOP-R7TO0DF 5\.15\.90\.1-microsoft-standard-WSL2 /}],
     },
     {
       name: "devset 504 (dockur/windows#856): the container log's HOST is Docker Desktop's LinuxKit kernel",
       files: {'paste.txt': devsetFile('504-dockur-windows-linuxkit-kvm-device-missing', 'paste.txt')},
-      findings: [{id: 'host-is-virtual', severity: 'warning', message: /LinuxKit virtual machine/, evidence: /^paste\.txt line 10: .*HOST: 6\.10\.11-linuxkit\.\.\.$/}],
+      findings: [{id: 'host-is-virtual', severity: 'warning', message: /LinuxKit virtual machine/, evidence: /^host: paste\.txt line 10: .*HOST: 6\.10\.11-linuxkit\.\.\.$/}],
     },
   ],
   unknown: [
