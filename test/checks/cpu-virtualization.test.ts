@@ -84,5 +84,8 @@ testCheck(check, {
       findings: [{id: 'cpu-virt-disabled', severity: 'warning', message: /^kvm is loaded but neither kvm_intel nor kvm_amd is/, evidence: /lsmod: kvm, no kvm_intel, no kvm_amd/}],
     },
   ],
-  unknown: [{name: 'lsmod without kvm at all', files: {'lsmod.txt': 'Module                  Size  Used by\nvfio_pci               16384  0\n'}}],
+  unknown: [
+    {name: 'lsmod without kvm at all', files: {'lsmod.txt': 'Module                  Size  Used by\nvfio_pci               16384  0\n'}},
+    {name: '`ls -l /dev/vfio/vfio /dev/kvm`: the vfio node is not /dev/kvm, which is missing', files: {'dev-nodes.txt': "crw-rw-rw- 1 root root 10, 196 Oct 29 21:01 /dev/vfio/vfio\nls: cannot access '/dev/kvm': No such file or directory\n"}, reason: /^the evidence has no CPU information$/},
+  ],
 })

@@ -122,5 +122,22 @@ testCheck(check, {
       files: {'pci-sysfs.txt': '0000:00:02.0 vendor=8086 device=3e92 class=030000 iommu_group=0\n', 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 intel_iommu=on vfio-pci.ids=8086:3e92'},
       findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:00:02.0', evidence: /^0000:00:02\.0 \[8086:3e92\]: no driver \(sysfs\)\nkernel command line: /, fix: /"softdepDriver":"i915"/}],
     },
+    {
+      name: 'no GPU marked, the GTX 1070 on nouveau: each function of the candidate card quoted with its driver',
+      files: {'lspci-nnk.txt': NNK.replace('\tKernel modules: nouveau', '\tKernel driver in use: nouveau\n\tKernel modules: nouveau')},
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'info', subject: '0000:01:00.0', evidence: new RegExp(`^${GTX_EVIDENCE}$`), fix: /^\{"address":"0000:01:00\.0","ids":"10de:1b81,10de:10f0","driver":"nouveau","softdepDriver":"nouveau"\}$/}],
+    },
+    {
+      name: 'plain `lspci -k` (no ids), --gpu on an RX 580 with no driver: the maker from the name, so amdgpu',
+      files: {'lspci-k.txt': '01:00.0 VGA compatible controller: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere [Radeon RX 470/480/570/570X/580/580X/590] (rev e7)\n\tSubsystem: Sapphire Technology Limited Nitro+ Radeon RX 580 4GB\n\tKernel modules: amdgpu\n'},
+      gpu: '01:00.0',
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:01:00.0', fix: /"softdepDriver":"amdgpu"/}],
+    },
+    {
+      name: 'plain `lspci -k` (no ids), --gpu on an Intel iGPU with no driver: i915',
+      files: {'lspci-k.txt': '00:02.0 VGA compatible controller: Intel Corporation CometLake-S GT2 [UHD Graphics 630]\n\tSubsystem: ASUSTeK Computer Inc. Device 8694\n\tKernel modules: i915\n'},
+      gpu: '00:02.0',
+      findings: [{id: 'gpu-driver-not-vfio', severity: 'error', subject: '0000:00:02.0', fix: /"softdepDriver":"i915"/}],
+    },
   ],
 })

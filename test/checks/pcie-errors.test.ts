@@ -110,6 +110,11 @@ testCheck(check, {
       }],
     },
     {
+      name: 'four error events on the passed GPU: all four quoted, nothing counted',
+      files: {'dmesg.txt': [812, 813, 814, 815].map((s) => aer('vfio-pci', '0000:01:00.0', 'Corrected', s)).join('\n'), 'pci-sysfs.txt': SYSFS},
+      findings: [{id: 'pcie-aspm-errors', severity: 'warning', subject: '0000:01:00.0', evidence: new RegExp(`^${[2, 6, 10, 14].map((l) => aerLine('0000:01:00.0', l)).join('\n')}$`)}],
+    },
+    {
       name: "errors on the host's own GPU while another GPU is passed: information, not the guest's link",
       files: {'dmesg.txt': aer('amdgpu', '0000:0c:00.0', 'Corrected'), 'pci-sysfs.txt': SYSFS},
       findings: [{id: 'pcie-aspm-errors', severity: 'info', subject: '0000:0c:00.0', message: /^PCIe AER errors on 0000:0c:00\.0 \(1\), not on or above the passed device: a host link problem, not a passthrough one\.$/}],

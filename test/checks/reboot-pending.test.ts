@@ -63,6 +63,16 @@ testCheck(check, {
       }],
     },
     {
+      name: 'the boot.json alone (no /run/*-system targets): the evidence is the two kernels',
+      files: {'current-system-boot.json': bootJson('6.12.1'), 'uname.txt': '6.6.63\n'},
+      findings: [{id: 'reboot-pending', severity: 'error', evidence: /^current-system-boot\.json: kernel 6\.12\.1\nrunning kernel: 6\.6\.63$/}],
+    },
+    {
+      name: 'another generation booted, no kernel-params files: the message says the parameters were not compared',
+      files: {'current-system-target.txt': NEWER, 'booted-system-target.txt': SYSTEM},
+      findings: [{id: 'reboot-pending', severity: 'info', message: /^The booted generation is not the current one: without the kernel-params files the parameters cannot be compared, and kernel modules, the initrd and vfio-pci ids only change at boot\.$/}],
+    },
+    {
       name: 'a rebuild that added iommu=pt, not rebooted: the evidence quotes both lists',
       files: {'cmdline.txt': CMDLINE, 'current-system-kernel-params.txt': PARAMS.replace('loglevel=4', 'iommu=pt loglevel=4'), 'current-system-target.txt': NEWER, 'booted-system-target.txt': SYSTEM},
       findings: [{
