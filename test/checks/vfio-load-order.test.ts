@@ -131,6 +131,16 @@ testCheck(check, {
       }],
     },
     {
+      name: 'an initrd entry from an option the text cannot resolve is skipped: amdgpu still comes first, and the fix leaves the entry out',
+      files: {'virtualisation.nix': '{ config, ... }: {\n  boot.initrd.kernelModules = [ "amdgpu" "${config.hardware.gpu.initrdModule}" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /^boot\.initrd\.kernelModules loads amdgpu before vfio_pci/, fix: /"nixModules":"\\"vfio_pci\\" \\"vfio\\" \\"vfio_iommu_type1\\" \\"amdgpu\\""/}],
+    },
+    {
+      name: 'the same list, amdgpu holding the card: the cause names the order',
+      files: {'virtualisation.nix': '{ config, ... }: {\n  boot.initrd.kernelModules = [ "amdgpu" "${config.hardware.gpu.initrdModule}" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. boot\.initrd\.kernelModules lists amdgpu before vfio_pci\.$/}],
+    },
+    {
       name: 'vfio_pci only in boot.initrd.availableKernelModules (loaded on demand), amdgpu holds the card',
       files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n  boot.initrd.availableKernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
       findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /vfio_pci is not in boot\.initrd\.kernelModules \(only in boot\.kernelModules or boot\.initrd\.availableKernelModules, which load it later or on demand\), so amdgpu gets the card first\.$/}],
