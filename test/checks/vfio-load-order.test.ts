@@ -117,7 +117,13 @@ const rx580Nnk = (gpu: string, audio: string) => `01:00.0 VGA compatible control
 const CMDLINE = 'BOOT_IMAGE=/vmlinuz-linux root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw amd_iommu=on vfio-pci.ids=1002:67df,1002:aaf0'
 const AMDGPU_FIRST = '{\n  boot.initrd.kernelModules = [ "amdgpu" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'
 testCheck(check, {
-  valid: [],
+  valid: [
+    {
+      name: 'nvme and xhci_pci before vfio_pci: not GPU drivers',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "nvme" "xhci_pci" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'},
+      passes: [/^boot\.initrd\.kernelModules loads no GPU driver for the guest card before vfio_pci$/],
+    },
+  ],
   invalid: [
     {
       name: 'the configuration alone (no device list): amdgpu before vfio_pci, judged against every GPU driver',
@@ -138,7 +144,7 @@ testCheck(check, {
     {
       name: 'the same list, amdgpu holding the card: the cause names the order',
       files: {'virtualisation.nix': '{ config, ... }: {\n  boot.initrd.kernelModules = [ "amdgpu" "${config.hardware.gpu.initrdModule}" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
-      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. boot\.initrd\.kernelModules lists amdgpu before vfio_pci\.$/}],
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. boot\.initrd\.kernelModules lists amdgpu before vfio_pci\.$/, evidence: /\nvirtualisation\.nix: boot\.initrd\.kernelModules = \[ "amdgpu" "\$\{config\.hardware\.gpu\.initrdModule\}" "vfio_pci" "vfio" "vfio_iommu_type1" \]$/}],
     },
     {
       name: 'vfio_pci only in boot.initrd.availableKernelModules (loaded on demand), amdgpu holds the card',
@@ -167,8 +173,46 @@ testCheck(check, {
         evidence: /^0000:01:00\.0 \[1002:67df\] Advanced Micro Devices, Inc\. \[AMD\/ATI\] Ellesmere \[Radeon RX 470\/480\/570\/570X\/580\/580X\/590\]: driver amdgpu\nkernel command line: vfio-pci\.ids=1002:67df,1002:aaf0$/,
       }],
     },
+    {
+      name: 'vfio_pci first in the initrd list, yet amdgpu holds the card: the list is not the cause, the general advice is',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" "amdgpu" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. vfio-pci has to be loaded before it \(in the initrd \/ initramfs, ahead of the GPU driver\)\.$/}],
+    },
+    {
+      name: 'amdgpu in the initrd, kvm-amd (not vfio_pci) in boot.kernelModules: vfio_pci is nowhere',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n  boot.kernelModules = [ "kvm-amd" ];\n  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. vfio_pci is not in boot\.initrd\.kernelModules, so amdgpu gets the card first\.$/}],
+    },
+    {
+      name: 'nvidia and nouveau in stage 1 without vfio_pci',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "nvidia" "nouveau" ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:1b81,10de:10f0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /^boot\.initrd\.kernelModules loads nvidia and nouveau in stage 1 but not vfio_pci, so nvidia and nouveau takes the guest card before vfio-pci is loaded\.$/}],
+    },
+    {
+      name: 'nvidia and nouveau before vfio_pci: both named twice',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "nvidia" "nouveau" "vfio_pci" ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:1b81,10de:10f0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /^boot\.initrd\.kernelModules loads nvidia and nouveau before vfio_pci \(NixOS loads them in the order written\), so nvidia and nouveau can take the guest card first\.$/}],
+    },
+    {
+      name: 'amdgpu first, with only nouveau blacklisted: the blacklist does not cover amdgpu',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" "vfio_pci" ];\n  boot.blacklistedKernelModules = [ "nouveau" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /loads amdgpu before vfio_pci/}],
+    },
+    {
+      name: '`softdep amdgpu pre: vfio vfio_iommu_type1` names no vfio-pci, and snd_hda_intel has none: both missing softdeps named',
+      files: {'modprobe-vfio.conf': 'options vfio-pci ids=1002:67df,1002:aaf0\nsoftdep amdgpu pre: vfio vfio_iommu_type1\n', 'lspci-nnk.txt': rx580Nnk('amdgpu', 'snd_hda_intel')},
+      findings: [{
+        id: 'vfio-load-order',
+        severity: 'error',
+        subject: '0000:01:00.0',
+        message: /The modprobe configuration has no `softdep amdgpu pre: vfio-pci` or `softdep snd_hda_intel pre: vfio-pci`, so nothing makes vfio-pci load first\.$/,
+        evidence: /\nmodprobe-vfio\.conf line 2: softdep amdgpu pre: vfio vfio_iommu_type1$/,
+      }],
+    },
   ],
   unknown: [
+    {name: 'vfio-pci.ids in the configuration, no initrd list and no device list: no order to judge', files: {'virtualisation.nix': '{\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'}, reason: /^nothing shows the load order/},
+    {name: 'the RX 580 on vfio-pci, but nothing here hands it to vfio-pci (libvirt may have): no order shown', files: {'lspci-nnk.txt': rx580Nnk('vfio-pci', 'vfio-pci')}, reason: /^nothing shows the load order/},
     {name: 'amdgpu in the initrd and nothing anywhere hands a card to vfio-pci: no order to judge', files: {'configuration.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n}\n'}, reason: /^nothing shows the load order/},
   ],
 })
