@@ -169,6 +169,16 @@ testCheck(check, {
       }],
     },
     {
+      name: 'uname says 6.1, yet the journal cannot find vfio_virqfd (a log from another boot): the log wins',
+      files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 modules-load=vfio_virqfd', 'uname.txt': '6.1.55\n', 'journal.txt': VIRQFD_JOURNAL},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /^running kernel 6\.1\.55\nkernel command line: [^\n]*\nkernel log line 1: /}],
+    },
+    {
+      name: 'a softdep without post: the evidence quotes the line as written',
+      files: {'modprobe-vfio.conf': 'softdep amdgpu pre: vfio-pci vfio_virqfd\n', 'uname.txt': '6.8.12\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /^running kernel 6\.8\.12\nmodprobe-vfio\.conf line 1: softdep amdgpu pre: vfio-pci vfio_virqfd$/}],
+    },
+    {
       name: "systemd's rd.modules-load= in the initrd asks for vfio_virqfd on 6.5",
       files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz-6.5.0 root=/dev/nvme0n1p2 rd.modules-load=vfio,vfio_iommu_type1,vfio_pci,vfio_virqfd', 'uname.txt': '6.5.0-41-generic\n'},
       findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /^running kernel 6\.5\.0-41-generic\nkernel command line: [^\n]*rd\.modules-load=vfio,vfio_iommu_type1,vfio_pci,vfio_virqfd$/}],
