@@ -78,7 +78,13 @@ testCheck(check, {
         message: /^The firmware has VT-d on \(the DMAR table is there\), but the kernel did not turn it on: `dmesg {2}\| grep -i dmar` shows no "DMAR: IOMMU enabled", so intel_iommu=on is missing\./,
         // The DMAR table's line once, though it is both the table's evidence and a log line.
         evidence: /^`dmesg {2}\| grep -i dmar` has no "DMAR: Intel\(R\) Virtualization Technology for Directed I\/O" line: DMA remapping never started\nkernel log line 2: ACPI: DMAR [^\n]*$/,
+        fix: /^\{"param":"intel_iommu=on","setting":"VT-d \(Intel Virtualization Technology for Directed I\/O; often under Chipset or System Agent\)","vendorName":"VT-d","remove":"intel_iommu=off"\}$/,
       }],
+    },
+    {
+      name: 'devset 123\'s excerpt with "DMAR: IOMMU enabled" in it: the kernel was asked, so not the missing parameter',
+      files: {'dmesg-dmar.txt': devsetFile('123-dmar-table-no-iommu-enabled-thinkpad', 'dmesg-dmar.txt').replace('[    0.248920] DMAR: Host address width 39', '[    0.248900] DMAR: IOMMU enabled\n    [    0.248920] DMAR: Host address width 39')},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /^`dmesg {2}\| grep -i dmar` has no "DMAR: Intel\(R\) Virtualization Technology for Directed I\/O" line: DMA remapping never started$/}],
     },
     {
       name: 'devset 121 (macOS-Simple-KVM#143): qemu "no iommu_group found" while the command line has intel_iommu=on',
