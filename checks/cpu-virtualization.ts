@@ -34,6 +34,7 @@ export default defineCheck({
         })
       }
       if (virtualHost(facts)) return report.defer('this host is virtual: see host-is-virtual')
+      // Stryker disable next-line OptionalChaining: facts.unknown has an entry for every fact the evidence lacks (explainUnknown), so facts.unknown.cpu is set when cpu is not
       return report.skip(facts.unknown.cpu?.reason ?? 'no cpuinfo: whether the CPU has VT-x / AMD-V is unknown', facts.unknown.cpu?.hint)
     }
 

@@ -47,6 +47,7 @@ export default defineCheck({
 
     for (const [module, gone] of Object.entries(OBSOLETE)) {
       const mine = requests.filter((r) => r.module === module)
+      // Stryker disable next-line OptionalChaining: both module-not-found patterns capture the module, so every such signal has data
       const logged = notFound.filter((s) => moduleKey(s.data?.module ?? '') === module).map(logEvidence)
       if (mine.length === 0 && logged.length === 0) continue
       const removed = version ? atLeast(version, gone.major, gone.minor) : undefined
@@ -78,13 +79,16 @@ export default defineCheck({
       found++
       report.warning('kernel-module-obsolete', {
         subject: module,
+        // Stryker disable next-line OptionalChaining: the vendor came from facts.cpu, so it is set here
         message: `${module.replace('_', '-')} is for ${forVendor === 'intel' ? 'Intel' : 'AMD'} CPUs; this CPU is ${vendor === 'amd' ? 'AMD' : 'Intel'} (${facts.cpu?.model ?? 'cpuinfo vendor'}), so it fails to load. The module here is ${right}.${binding ? ` It comes from ${binding}: that should say "${vendor}".` : ''}`,
+        // Stryker disable next-line OptionalChaining: as above
         evidence: [`cpuinfo: ${facts.cpu?.model ?? vendor}`, ...mine.map((r) => r.evidence)],
         values: fixValues(facts, mine, module, right),
       })
     }
 
     for (const signal of notFound) {
+      // Stryker disable next-line OptionalChaining: as in the first loop: every module-not-found signal has data
       const module = moduleKey(signal.data?.module ?? '')
       if (!module || module in OBSOLETE || !(PASSTHROUGH_MODULE.test(module) || asked.has(module))) continue
       found++
@@ -119,6 +123,7 @@ function moduleRequests(facts: Facts): Request[] {
       requests.push({module: moduleKey(module), evidence: `${softdep.origin} line ${softdep.line}: softdep ${softdep.module} pre: ${softdep.pre.join(' ')}${softdep.post.length ? ` post: ${softdep.post.join(' ')}` : ''}`})
     }
   }
+  // Stryker disable next-line ArrayDeclaration: a string in place of no parameters has no key, so the loop skips it
   for (const p of facts.cmdline?.params ?? []) {
     if (!['modules-load', 'rd.modules-load', 'rd.driver.pre'].includes(p.key) || !p.value) continue
     for (const module of p.value.split(',').filter(Boolean)) requests.push({module: moduleKey(module), evidence: cmdlineEvidence(facts)})
@@ -136,9 +141,11 @@ function fixValues(facts: Facts, requests: Request[], module: string, right?: st
   const kept = entries.filter((e) => moduleKey(e.value ?? '') !== module).map((e) => e.raw)
   if (right && !entries.some((e) => moduleKey(e.value ?? '') === moduleKey(right))) kept.unshift(JSON.stringify(right))
   return {
+    // Stryker disable next-line Regex: no module name holds kvm_ but at its start (kvm_intel, kvm_amd), so the anchor changes nothing
     module: module.replace(/^kvm_/, 'kvm-'),
     option: NIX_OPTION[option],
     modules: kept.join(' '),
+    // Stryker disable next-line Regex: as above
     change: right ? `load \`${right}\` instead of \`${module.replace(/^kvm_/, 'kvm-')}\`` : `remove \`${module}\``,
   }
 }

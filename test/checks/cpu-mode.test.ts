@@ -21,12 +21,46 @@ testCheck(check, {
   unknown: [{name: 'no domain XML', files: {'os-release': 'ID=arch\n'}}],
 }, {skip: !hasShared})
 
+/** A Windows 11 KVM domain as virt-manager writes it, with `extra` in place of its <cpu>. */
+const kvmDomain = (extra: string) => `<domain type='kvm'>
+  <name>win11</name>
+  <memory unit='KiB'>16777216</memory>
+  <vcpu placement='static'>8</vcpu>
+  <os><type arch='x86_64' machine='pc-q35-8.2'>hvm</type></os>
+  <features><acpi/><apic/></features>
+  ${extra}
+  <devices><emulator>/usr/bin/qemu-system-x86_64</emulator></devices>
+</domain>
+`
+
 // Real fragments from the development set (in the repository, so these run without ../shared).
 testCheck(check, {
   valid: [
     {name: 'devset 229 (Complete-Single-GPU-Passthrough#11): a qemu command line with -cpu host,kvm=off', files: {'qemu.txt': "-cpu host,kvm=off,hv_vendor_id=null -smp 8\n"}, passes: [/^qemu runs with -cpu host$/]},
+    {name: 'a qemu command line with -cpu max (every feature KVM can give)', files: {'qemu.txt': '-enable-kvm -machine q35 -cpu max -smp 8\n'}, passes: [/^qemu runs with -cpu max$/]},
+    {name: "<cpu mode='maximum'> (libvirt 7.1+): the host's CPU as far as KVM gives it", files: {'win11.xml': kvmDomain("<cpu mode='maximum' check='none'/>")}, passes: [/^domain win11 \(win11\.xml\): <cpu mode='maximum'>$/]},
   ],
   invalid: [
+    {
+      name: "<cpu mode='host-model'>: information, the evidence quotes the mode",
+      files: {'win11.xml': kvmDomain("<cpu mode='host-model' check='partial'/>")},
+      findings: [{id: 'cpu-mode-not-passthrough', severity: 'info', subject: 'win11', message: /^domain win11 \(win11\.xml\) uses host-model: a named CPU model with the host's features\. host-passthrough gives the guest the exact host CPU \(cache topology included\) and is what passthrough guides use\.$/, evidence: /^win11\.xml: <cpu mode='host-model'>$/, fix: /^\{"domain":"win11"\}$/}],
+    },
+    {
+      name: "a custom Skylake-Client model: a warning naming the mode",
+      files: {'win11.xml': kvmDomain("<cpu mode='custom' match='exact' check='partial'><model fallback='allow'>Skylake-Client-IBRS</model></cpu>")},
+      findings: [{id: 'cpu-mode-not-passthrough', severity: 'warning', subject: 'win11', message: /^domain win11 \(win11\.xml\) uses a custom CPU model instead of the host's CPU: the guest misses instruction sets such as AVX2, which games and encoders need\.$/, evidence: /^win11\.xml: <cpu mode='custom'>$/}],
+    },
+    {
+      name: '<qemu:commandline> pasted without its xmlns (a warning that is not "malformed XML") and no <cpu>: still judged',
+      files: {'win11.xml': kvmDomain("<qemu:commandline><qemu:arg value='-fw_cfg'/><qemu:arg value='opt/ovmf/X-PciMmio64Mb,string=65536'/></qemu:commandline>")},
+      findings: [{id: 'cpu-mode-not-passthrough', severity: 'warning', subject: 'win11', message: /uses QEMU's default CPU model/, evidence: /^win11\.xml: no <cpu> mode \(QEMU's default model\)$/}],
+    },
+    {
+      name: 'a script runs qemu with -cpu qemu64: the warning quotes the line',
+      files: {'start-vm.sh': 'qemu-system-x86_64 -enable-kvm -machine q35 -cpu qemu64 -m 8G \\\n  -device vfio-pci,host=01:00.0\n'},
+      findings: [{id: 'cpu-mode-not-passthrough', severity: 'warning', subject: '-cpu qemu64', evidence: /^start-vm\.sh line 1: qemu-system-x86_64 -enable-kvm -machine q35 -cpu qemu64 -m 8G/, fix: /^\{"domain":"VM"\}$/}],
+    },
     {
       name: 'devset 235 (nvidia-kvm-patcher#16): the oVirt guest runs with -cpu Haswell-noTSX, quoted in the post',
       files: {'forum-post.txt': devsetFile('235-ovirt-haswell-cpu-code43', 'forum-post.txt')},

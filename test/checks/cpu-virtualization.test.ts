@@ -52,8 +52,32 @@ testCheck(check, {
 
 // Real fragments from the development set (in the repository, so these run without ../shared).
 testCheck(check, {
-  valid: [{name: 'lsmod with kvm and kvm_intel', files: {'lsmod.txt': 'Module                  Size  Used by\nkvm_intel             380928  0\nkvm                  1105920  1 kvm_intel\nirqbypass              16384  1 kvm\n'}, passes: [/^kvm_intel is loaded$/]}],
+  valid: [
+    {name: 'lsmod with kvm and kvm_intel', files: {'lsmod.txt': 'Module                  Size  Used by\nkvm_intel             380928  0\nkvm                  1105920  1 kvm_intel\nirqbypass              16384  1 kvm\n'}, passes: [/^kvm_intel is loaded$/]},
+    {name: '`lsmod | grep kvm` on an AMD host: kvm_amd drives the CPU', files: {'lsmod.txt': 'kvm_amd               208896  0\nkvm                  1339392  1 kvm_amd\nirqbypass              12288  1 kvm\n'}, passes: [/^kvm_amd is loaded$/]},
+    {name: '`ls -l /dev/kvm` alone: the node is there, so a vendor module loaded', files: {'dev-nodes.txt': 'crw-rw---- 1 root kvm 10, 232 Oct 29 21:01 /dev/kvm\n'}, passes: [/^\/dev\/kvm exists$/]},
+  ],
   invalid: [
+    {
+      name: '"kvm: disabled by bios" alone names no vendor: the fix names both settings',
+      files: {'dmesg.txt': '[   14.807294] kvm: disabled by bios\n'},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /^KVM reports virtualization disabled by the firmware: enable VT-x \(Intel\) or SVM Mode \(AMD\) in the BIOS\/UEFI setup\.$/, evidence: /^kernel log line 1: kvm: disabled by bios$/, fix: /^\{"setting":"VT-x \(Intel\) or SVM Mode \(AMD\)","module":"kvm-intel"\}$/}],
+    },
+    {
+      name: 'the x86/cpu line "VMX (outside TXT) disabled by BIOS" names Intel, and /dev/kvm is missing',
+      files: {'dmesg.txt': '[    0.199568] x86/cpu: VMX (outside TXT) disabled by BIOS\n', 'dev-nodes.txt': "ls: cannot access '/dev/kvm': No such file or directory\n"},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /enable Intel Virtualization Technology \(VT-x\) in/, evidence: /^kernel log line 1: [^\n]*VMX \(outside TXT\) disabled by BIOS\n\/dev\/kvm: does not exist$/, fix: /^\{"setting":"Intel Virtualization Technology \(VT-x\)","module":"kvm-intel"\}$/}],
+    },
+    {
+      name: 'an AMD CPU with SVM off in the firmware: cpuinfo hides the svm flag',
+      files: {'cpuinfo.txt': 'vendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen 7 5800X 8-Core Processor\nflags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush mmx fxsr sse sse2 ht syscall nx mmxext fxsr_opt pdpe1gb rdtscp lm constant_tsc rep_good nopl nonstop_tsc cpuid extd_apicid aperfmperf rapl pni pclmulqdq monitor ssse3 fma cx16 sse4_1 sse4_2 movbe popcnt aes xsave avx f16c rdrand lahf_lm cmp_legacy extapic cr8_legacy abm sse4a misalignsse 3dnowprefetch osvw ibs skinit wdt tce topoext perfctr_core perfctr_nb bpext perfctr_llc mwaitx cpb cat_l3 cdp_l3 hw_pstate ssbd mba ibrs ibpb stibp fsgsbase bmi1 avx2 smep bmi2 erms invpcid cqm rdt_a rdseed adx smap clflushopt clwb sha_ni xsaveopt xsavec xgetbv1 xsaves cqm_llc cqm_occup_llc cqm_mbm_total cqm_mbm_local clzero irperf xsaveerptr rdpru wbnoinvd arat umip pku ospke vaes vpclmulqdq rdpid overflow_recov succor smca fsrm\n'},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /^The CPU shows no svm flag: SVM Mode \(AMD-V\) is off in the BIOS\/UEFI setup \(or the CPU lacks it\)\.$/, evidence: /^cpuinfo flags: no vmx, no svm$/, fix: /^\{"setting":"SVM Mode \(AMD-V\)","module":"kvm-amd"\}$/}],
+    },
+    {
+      name: '`grep flags /proc/cpuinfo` without vmx or svm: no vendor to name',
+      files: {'cpuinfo.txt': 'flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov pat pse36 clflush dts acpi mmx fxsr sse sse2 ss ht tm pbe syscall nx lm constant_tsc\n'},
+      findings: [{id: 'cpu-virt-disabled', severity: 'error', message: /^The CPU shows no vmx\/svm flag: VT-x \(Intel\) or SVM Mode \(AMD\) is off/}],
+    },
     {
       name: 'devset 304 (Complete-Single-GPU-Passthrough#19): `lsmod | grep kvm` shows kvm and irqbypass, no kvm_amd',
       files: {'thread.txt': devsetFile('304-qaidvoid-kvm-disabled-by-bios-amd', 'thread.txt')},

@@ -78,7 +78,13 @@ testCheck(check, {
         message: /^The firmware has VT-d on \(the DMAR table is there\), but the kernel did not turn it on: `dmesg {2}\| grep -i dmar` shows no "DMAR: IOMMU enabled", so intel_iommu=on is missing\./,
         // The DMAR table's line once, though it is both the table's evidence and a log line.
         evidence: /^`dmesg {2}\| grep -i dmar` has no "DMAR: Intel\(R\) Virtualization Technology for Directed I\/O" line: DMA remapping never started\nkernel log line 2: ACPI: DMAR [^\n]*$/,
+        fix: /^\{"param":"intel_iommu=on","setting":"VT-d \(Intel Virtualization Technology for Directed I\/O; often under Chipset or System Agent\)","vendorName":"VT-d","remove":"intel_iommu=off"\}$/,
       }],
+    },
+    {
+      name: 'devset 123\'s excerpt with "DMAR: IOMMU enabled" in it: the kernel was asked, so not the missing parameter',
+      files: {'dmesg-dmar.txt': devsetFile('123-dmar-table-no-iommu-enabled-thinkpad', 'dmesg-dmar.txt').replace('[    0.248920] DMAR: Host address width 39', '[    0.248900] DMAR: IOMMU enabled\n    [    0.248920] DMAR: Host address width 39')},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', evidence: /^`dmesg {2}\| grep -i dmar` has no "DMAR: Intel\(R\) Virtualization Technology for Directed I\/O" line: DMA remapping never started$/}],
     },
     {
       name: 'devset 121 (macOS-Simple-KVM#143): qemu "no iommu_group found" while the command line has intel_iommu=on',
@@ -170,4 +176,62 @@ testCheck(check, {
       findings: [{id: 'iommu-firmware-off', severity: 'error', message: /intel_iommu=on is set, yet there are no IOMMU groups/}],
     },
   ],
+})
+
+/** Inline evidence (no ../shared): cpuinfo's vendor and model lines, and command lines as /proc/cmdline has them. */
+const AMD = 'vendor_id\t: AuthenticAMD\nmodel name\t: AMD Ryzen 9 5950X 16-Core Processor\nflags\t\t: fpu svm\n'
+const INTEL = 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz\nflags\t\t: fpu vmx\n'
+const AMD_FIX = '"param":"amd_iommu=on","setting":"IOMMU \\(often under AMD CBS / NBIO Common Options; also called AMD-Vi\\)","vendorName":"AMD-Vi"'
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: 'AMD with amd_iommu=on asked for and no groups: the firmware has it off',
+      files: {'iommu-groups.txt': EMPTY, 'cpuinfo.txt': AMD, 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 rw amd_iommu=on iommu=pt'},
+      findings: [{
+        id: 'iommu-firmware-off',
+        severity: 'error',
+        message: /^amd_iommu=on is set, yet there are no IOMMU groups: AMD-Vi is most likely off in the firmware \(BIOS\/UEFI\) setup\.$/,
+        evidence: /^the IOMMU group listing has no groups\nkernel command line: BOOT_IMAGE=\/vmlinuz root=\/dev\/nvme0n1p2 rw amd_iommu=on iommu=pt$/,
+        fix: new RegExp(`^\\{${AMD_FIX}\\}$`),
+      }],
+    },
+    {
+      name: 'AMD with a command line that does not name amd_iommu: on by default, not a missing parameter',
+      files: {'iommu-groups.txt': EMPTY, 'cpuinfo.txt': AMD, 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/nvme0n1p2 rw quiet'},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^the AMD IOMMU driver is on by default, yet there are no IOMMU groups: AMD-Vi is most likely off/}],
+    },
+    {
+      name: 'AMD without a command line: the evidence is the empty listing alone',
+      files: {'iommu-groups.txt': EMPTY, 'cpuinfo.txt': AMD},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', evidence: /^the IOMMU group listing has no groups$/, fix: new RegExp(`^\\{${AMD_FIX}\\}$`)}],
+    },
+    {
+      name: 'Intel without intel_iommu=on and nothing about the DMAR table',
+      files: {'iommu-groups.txt': EMPTY, 'cpuinfo.txt': INTEL, 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 rw quiet'},
+      findings: [{
+        id: 'iommu-kernel-off',
+        severity: 'error',
+        message: /^The DMAR table is not known to be absent, but the kernel was not asked to enable the IOMMU \(intel_iommu=on is missing\)\.$/,
+        evidence: /^the IOMMU group listing has no groups\nkernel command line: BOOT_IMAGE=\/vmlinuz root=\/dev\/sda2 rw quiet$/,
+        fix: /^\{"param":"intel_iommu=on","setting":"VT-d \(Intel Virtualization Technology for Directed I\/O; often under Chipset or System Agent\)","vendorName":"VT-d","remove":"intel_iommu=off"\}$/,
+      }],
+    },
+    {
+      name: 'no vendor known, and the ACPI tables have neither DMAR nor IVRS',
+      files: {'iommu-groups.txt': EMPTY, 'acpi-tables.txt': 'APIC\nDSDT\nFACP\nFACS\nHPET\nMCFG\nSSDT1\n'},
+      findings: [{id: 'iommu-firmware-off', severity: 'error', message: /^No DMAR\/IVRS ACPI table:/, evidence: /^the IOMMU group listing has no groups\nACPI tables: APIC DSDT FACP FACS HPET MCFG SSDT1$/, fix: /"setting":"VT-d \(Intel\) or IOMMU \/ AMD-Vi \(AMD\)"/}],
+    },
+    {
+      name: 'no vendor known, and the ACPI tables have IVRS: not the firmware, the cause is unknown',
+      files: {'iommu-groups.txt': EMPTY, 'acpi-tables.txt': 'APIC\nDSDT\nFACP\nIVRS\nMCFG\n'},
+      findings: [{id: 'iommu-groups-empty', severity: 'error', message: /^There are no IOMMU groups, and the evidence does not say why \(add the kernel log, \/proc\/cmdline and \/proc\/cpuinfo\)\.$/, evidence: /^the IOMMU group listing has no groups$/}],
+    },
+    {
+      name: 'intel_iommu=off, and the kernel log says "DMAR: IOMMU disabled": both quoted',
+      files: {'iommu-groups.txt': EMPTY, 'cpuinfo.txt': INTEL, 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda2 rw intel_iommu=off', 'dmesg.txt': '[    0.000000] Command line: BOOT_IMAGE=/vmlinuz root=/dev/sda2 rw intel_iommu=off\n[    0.104519] DMAR: IOMMU disabled\n'},
+      findings: [{id: 'iommu-kernel-off', severity: 'error', message: /\(intel_iommu=off\)\.$/, evidence: /^the IOMMU group listing has no groups\nkernel command line: BOOT_IMAGE=\/vmlinuz root=\/dev\/sda2 rw intel_iommu=off\nkernel log line 2: DMAR: IOMMU disabled$/}],
+    },
+  ],
+  unknown: [{name: 'only a cpuinfo: the skip says what to add', files: {'cpuinfo.txt': INTEL}, reason: /^the evidence has no IOMMU group listing \(add iommu-groups\.txt with the output of `[^`]+`\)$/}],
 })

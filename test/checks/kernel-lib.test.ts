@@ -118,3 +118,53 @@ describe('cpuVendorOf without cpuinfo', () => {
     expect(cpuVendorOf(facts({'dmesg.txt': line}))).toBe('intel')
   })
 })
+
+describe('kernelVersion from Nix and the bootspec', () => {
+  it("Nix's evaluated kernel version wins over reading the kernelPackages expression, and names the line that sets it", () => {
+    const v = kernelVersion(facts({'configuration.nix': nix('pkgs.linuxPackages_latest'), 'nixos-evaluated.json': '{"kernelVersion": "6.12.4"}'}))
+    expect(v).toEqual({major: 6, minor: 12, source: 'configuration.nix line 1: boot.kernelPackages gives Linux 6.12.4'})
+  })
+  it('a bootspec kernel with a two-digit minor (6.12.1) is 6.12', () => {
+    const bootJson = JSON.stringify({'org.nixos.bootspec.v1': {kernel: '/nix/store/0c4y2z8ixyq6n5xk1hb1d1l5xkjq4f2w-linux-6.12.1/bzImage', label: 'NixOS 25.05.20250309.e3e32b6 (Linux 6.12.1)', system: 'x86_64-linux'}})
+    expect(version({'current-system-boot.json': bootJson})).toBe('6.12')
+  })
+})
+
+describe('moduleParam: which setting is in force', () => {
+  it('without /sys/module, the last configuration setting wins (modprobe.d after the command line)', () => {
+    const f = facts({'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 kvm.ignore_msrs=0\n', 'modprobe-kvm.conf': 'options kvm ignore_msrs=1\n'})
+    expect(paramState(moduleParam(f, 'kvm', 'ignore_msrs'))).toEqual({on: true, evidence: 'modprobe-kvm.conf line 1: options kvm ignore_msrs=1'})
+  })
+  it("boot.extraModprobeConfig: this module's line without the parameter sets nothing; the evidence names the option", () => {
+    const f = facts({'configuration.nix': '{ ... }: {\n  boot.extraModprobeConfig = "options kvm ignore_msrs=1";\n}\n'})
+    expect(moduleParam(f, 'kvm', 'report_ignored_msrs')).toEqual([])
+    expect(moduleParam(f, 'kvm', 'ignore_msrs')).toEqual([{value: '1', where: 'nixos', evidence: 'configuration.nix line 2: boot.extraModprobeConfig: options kvm ignore_msrs=1'}])
+  })
+})
+
+describe('nixEvidence and vendorBinding, the edge cases', () => {
+  it('an interpolation nothing resolves shows no "(= ...)"', () => {
+    const f = facts({'configuration.nix': '{ config, ... }: { boot.kernelModules = [ "kvm-${config.hardware.cpu.vendor}" ]; }\n'})
+    expect(nixList(f, 'kernelModules').map(({config, entry}) => nixEvidence(config, entry))).toEqual(['configuration.nix line 1: "kvm-${config.hardware.cpu.vendor}"'])
+  })
+  it('a binding written with spaces inside ${ } is still the vendor binding', () => {
+    const f = facts({'configuration.nix': '{ ... }:\nlet\n  platform = "amd";\nin {\n  boot.kernelModules = [ "kvm-${ platform }" ];\n}\n'})
+    expect(nixList(f, 'kernelModules').map(({config, entry}) => vendorBinding(config, entry))).toEqual([{name: 'platform', value: 'amd'}])
+  })
+  it('evidence quotes at most 200 characters of an entry', () => {
+    const ids = Array.from({length: 20}, (_, i) => `10de:${(0x1b80 + i).toString(16)}`).join(',')
+    const f = facts({'configuration.nix': `{ boot.kernelParams = [ "vfio-pci.ids=${ids}" ]; }\n`})
+    const [evidence] = nixList(f, 'kernelParams').map(({config, entry}) => nixEvidence(config, entry))
+    expect(evidence).toBe(`configuration.nix line 1: ${`"vfio-pci.ids=${ids}"`.slice(0, 200)}`)
+  })
+})
+
+describe('cpuVendorOf from the kernel log, without an ACPI table line', () => {
+  it('an AMD "smpboot: CPU0:" line', () => {
+    expect(cpuVendorOf(facts({'dmesg.txt': '[    0.316057] smpboot: CPU0: AMD Ryzen 9 5950X 16-Core Processor (family: 0x19, model: 0x21, stepping: 0x0)\n'}))).toBe('amd')
+  })
+  it("the Intel IOMMU driver's own lines (a `dmesg | grep DMAR` that starts after the table)", () => {
+    expect(cpuVendorOf(facts({'dmesg.txt': '[    0.469814] DMAR: Intel(R) Virtualization Technology for Directed I/O\n'}))).toBe('intel')
+    expect(cpuVendorOf(facts({'dmesg.txt': '[    0.009863] DMAR: dmar0: reg_base_addr fed90000 ver 1:0 cap 1c0000c40660462 ecap 19e2ff0505e\n'}))).toBe('intel')
+  })
+})

@@ -1,5 +1,6 @@
+import {describe, expect, it} from 'vitest'
 import check from '../../checks/kernel-modules.js'
-import {testCheck} from '../helpers/check-tester.js'
+import {runCase, testCheck} from '../helpers/check-tester.js'
 import {hasShared} from '../helpers/paths.js'
 import {corpus, CPUINFO, DMESG, seed001Module, seed003Config} from './host-data.js'
 
@@ -142,4 +143,67 @@ testCheck(check, {
       findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd'}],
     },
   ],
+})
+
+/** Inline evidence (no ../shared): the log alone, cpuinfo without a model name, the other command-line keys. */
+const VIRQFD_JOURNAL = "Jan 01 14:29:21 pve systemd-modules-load[463]: Failed to find module 'vfio_virqfd'"
+testCheck(check, {
+  valid: [
+    {
+      name: 'an entry whose interpolation cannot be resolved asks for no name: only vfio_pci is counted',
+      files: {'configuration.nix': '{ config, ... }: { boot.kernelModules = [ "kvm-${config.hardware.cpu.vendor}" "vfio_pci" ]; }', 'uname.txt': '6.8.12\n'},
+      passes: [/^1 module name\(s\) asked for, all loadable here$/],
+    },
+  ],
+  invalid: [
+    {
+      name: 'only the journal says it (no module list, no kernel release): the log line is the evidence',
+      files: {'journal.txt': VIRQFD_JOURNAL},
+      findings: [{
+        id: 'kernel-module-obsolete',
+        severity: 'warning',
+        subject: 'vfio_virqfd',
+        message: /^vfio_virqfd is asked for, but Linux 6\.2 merged vfio_virqfd into the vfio module: loading it fails at boot \("Failed to find module"\); the other modules still load\. Remove it; vfio provides it\.$/,
+        evidence: /^kernel log line 1: [^\n]*Failed to find module 'vfio_virqfd'$/,
+        fix: /^\{"module":"vfio_virqfd","option":"boot\.kernelModules","modules":"","change":"remove `vfio_virqfd`"\}$/,
+      }],
+    },
+    {
+      name: 'uname says 6.1, yet the journal cannot find vfio_virqfd (a log from another boot): the log wins',
+      files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 modules-load=vfio_virqfd', 'uname.txt': '6.1.55\n', 'journal.txt': VIRQFD_JOURNAL},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /^running kernel 6\.1\.55\nkernel command line: [^\n]*\nkernel log line 1: /}],
+    },
+    {
+      name: 'a softdep without post: the evidence quotes the line as written',
+      files: {'modprobe-vfio.conf': 'softdep amdgpu pre: vfio-pci vfio_virqfd\n', 'uname.txt': '6.8.12\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /^running kernel 6\.8\.12\nmodprobe-vfio\.conf line 1: softdep amdgpu pre: vfio-pci vfio_virqfd$/}],
+    },
+    {
+      name: "systemd's rd.modules-load= in the initrd asks for vfio_virqfd on 6.5",
+      files: {'cmdline.txt': 'BOOT_IMAGE=/vmlinuz-6.5.0 root=/dev/nvme0n1p2 rd.modules-load=vfio,vfio_iommu_type1,vfio_pci,vfio_virqfd', 'uname.txt': '6.5.0-41-generic\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'vfio_virqfd', evidence: /^running kernel 6\.5\.0-41-generic\nkernel command line: [^\n]*rd\.modules-load=vfio,vfio_iommu_type1,vfio_pci,vfio_virqfd$/}],
+    },
+    {
+      name: '`grep vendor_id /proc/cpuinfo` (no model name) with kvm_intel on an AMD host: the vendor stands in',
+      files: {'cpuinfo.txt': 'vendor_id\t: AuthenticAMD\n', 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=/dev/sda1 modules-load=kvm_intel'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'kvm_intel', message: /^kvm-intel is for Intel CPUs; this CPU is AMD \(cpuinfo vendor\), so it fails to load\. The module here is kvm-amd\.$/, evidence: /^cpuinfo: amd\nkernel command line: /}],
+    },
+    {
+      name: 'kvm-amd on an Intel CPU from a plain string (no let binding to blame)',
+      files: {'configuration.nix': '{ boot.kernelModules = [ "kvm-amd" "vfio_pci" ]; }', 'cpuinfo.txt': 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz\n', 'uname.txt': '6.6.52\n'},
+      findings: [{id: 'kernel-module-obsolete', severity: 'warning', subject: 'kvm_amd', message: /^kvm-amd is for AMD CPUs; this CPU is Intel \(Intel\(R\) Core\(TM\) i7-8700K CPU @ 3\.70GHz\), so it fails to load\. The module here is kvm-intel\.$/, fix: /^\{"module":"kvm-amd","option":"boot\.kernelModules","modules":"\\"kvm-intel\\" \\"vfio_pci\\"","change":"load `kvm-intel` instead of `kvm-amd`"\}$/}],
+    },
+  ],
+})
+
+describe('kernel-modules with findings of two kinds', () => {
+  const INTEL = 'vendor_id\t: GenuineIntel\nmodel name\t: Intel(R) Core(TM) i7-8700K CPU @ 3.70GHz\n'
+  it.each([
+    ['vfio_virqfd on 6.12 and kvm-amd on an Intel CPU', {'configuration.nix': '{ boot.kernelModules = [ "kvm-amd" "vfio_virqfd" ]; }', 'cpuinfo.txt': INTEL, 'uname.txt': '6.12.18\n'}, ['kvm_amd', 'vfio_virqfd']],
+    ['kvm-amd on an Intel CPU, and vendor-reset not installed', {'configuration.nix': '{ boot.kernelModules = [ "kvm-amd" "vendor-reset" ]; }', 'cpuinfo.txt': INTEL, 'journal.txt': "Mar 02 09:00:01 host systemd-modules-load[401]: Failed to find module 'vendor-reset'"}, ['kvm_amd', 'vendor_reset']],
+  ])('%s: both reported, and no "all loadable" line', (_, files, subjects) => {
+    const r = runCase(check, {name: '', files})
+    expect(r.findings.map((f) => f.subject).sort()).toEqual(subjects)
+    expect(r.passes).toEqual([])
+  })
 })

@@ -1,5 +1,6 @@
+import {describe, expect, it} from 'vitest'
 import check from '../../checks/vfio-ids.js'
-import {testCheck} from '../helpers/check-tester.js'
+import {runCase, testCheck} from '../helpers/check-tester.js'
 import {devsetFile, hasShared} from '../helpers/paths.js'
 import {gtx1070Audio, kabyLakeGtx1060, listings, lspciNnk, pciSysfs, seed000Cmdline, seed000Groups, seed002Ids, seed002Lspci, seed002Nix, seed003Dmesg, seed003Gtx1070, seed004Devs, seed004Nix, sysfsFor} from './isolation-data.js'
 import {seed003Nix} from './libvirt-data.js'
@@ -176,4 +177,114 @@ testCheck(check, {
       reason: /shows no ids to check the vfio-pci ids against \(lspci without -nn\)/,
     },
   ],
+})
+
+/**
+ * A Ryzen desktop as sysfs shows it (the whole host): one NVMe drive, the guest's RTX 3080 on
+ * vfio-pci, the host's RX 580 (the boot VGA device) on amdgpu. Inline, no ../shared needed.
+ */
+const RYZEN = [
+  '0000:00:00.0 vendor=1022 device=1480 class=060000 iommu_group=0',
+  '0000:00:01.1 vendor=1022 device=1483 class=060400 driver=pcieport iommu_group=1',
+  '0000:01:00.0 vendor=144d device=a80a class=010802 driver=nvme iommu_group=2',
+  '0000:0a:00.0 vendor=10de device=2206 class=030000 driver=vfio-pci boot_vga=0 iommu_group=20',
+  '0000:0a:00.1 vendor=10de device=1aef class=040300 driver=vfio-pci iommu_group=20',
+  '0000:0b:00.0 vendor=1002 device=67df class=030000 driver=amdgpu boot_vga=1 iommu_group=21',
+  '0000:0b:00.1 vendor=1002 device=aaf0 class=040300 driver=snd_hda_intel iommu_group=21',
+  '0000:0c:00.3 vendor=1022 device=149c class=0c0330 driver=xhci_hcd iommu_group=22',
+]
+const SATA = '0000:0d:00.0 vendor=1022 device=7901 class=010601 driver=ahci iommu_group=23'
+/** Seed 004's preDeviceCommands loop, for other addresses. */
+const overrideLoop = (devs: string) => `{ config, pkgs, ... }:\n{\n  boot.initrd.preDeviceCommands = ''\n    DEVS="${devs}"\n    for DEV in $DEVS; do\n      echo "vfio-pci" > /sys/bus/pci/devices/$DEV/driver_override\n    done\n    modprobe -i vfio-pci\n  '';\n}\n`
+const GUEST_FIX = '"ids":"10de:2206,10de:1aef","addresses":"0000:0a:00\\.0 0000:0a:00\\.1","address":"0000:0a:00\\.0"'
+testCheck(check, {
+  valid: [],
+  invalid: [
+    {
+      name: "the host's only storage controller in vfio-pci.ids, root by UUID: the system disk",
+      files: {'pci-sysfs.txt': pciSysfs(RYZEN), 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw vfio-pci.ids=10de:2206,10de:1aef,144d:a80a'},
+      findings: [{
+        id: 'vfio-ids-wrong',
+        severity: 'error',
+        subject: '144d:a80a',
+        message: /^vfio-pci\.ids lists 144d:a80a, the ids of 0000:01:00\.0 \[144d:a80a\], which holds the host's system disk as far as the evidence shows \(it is the host's only storage controller\): when vfio-pci claims it at boot the host cannot mount its root\.$/,
+        evidence: /^kernel command line: vfio-pci\.ids=10de:2206,10de:1aef,144d:a80a\n0000:01:00\.0 \[144d:a80a\]: driver nvme\n0000:01:00\.0 is in use by the host \(driver nvme\)$/,
+        fix: new RegExp(`^\\{${GUEST_FIX},"removed":"144d:a80a"\\}$`),
+      }],
+    },
+    {
+      name: 'an NVMe drive beside a SATA controller, the initrd loads ahci (not nvme): only a question',
+      files: {'pci-sysfs.txt': pciSysfs([...RYZEN, SATA]), 'configuration.nix': '{\n  boot.initrd.availableKernelModules = [ "xhci_pci" "ahci" "usbhid" "sd_mod" ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:2206,10de:1aef,144d:a80a" ];\n}\n'},
+      findings: [{
+        id: 'vfio-ids-wrong',
+        severity: 'warning',
+        subject: '144d:a80a',
+        message: /^vfio-pci\.ids lists 144d:a80a, the ids of 0000:01:00\.0 \[144d:a80a\], a disk controller\. Does the host boot from this disk\? If so remove 144d:a80a: vfio-pci would take the host's system disk at boot\. Keep it only if this disk belongs to the VM\.$/,
+        evidence: /^configuration\.nix line 3: boot\.kernelParams "vfio-pci\.ids=10de:2206,10de:1aef,144d:a80a"\n0000:01:00\.0 \[144d:a80a\]: driver nvme\n0000:01:00\.0 is in use by the host \(driver nvme\)$/,
+      }],
+    },
+    {
+      name: "the host's RX 580 (boot VGA, amdgpu) in vfio-pci.ids on kernel 6.8",
+      files: {'pci-sysfs.txt': pciSysfs(RYZEN), 'cmdline.txt': 'BOOT_IMAGE=/vmlinuz root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw vfio-pci.ids=10de:2206,10de:1aef,1002:67df', 'uname.txt': '6.8.12\n'},
+      findings: [{
+        id: 'vfio-ids-wrong',
+        severity: 'error',
+        subject: '1002:67df',
+        message: /^vfio-pci\.ids lists 1002:67df, the ids of 0000:0b:00\.0, the host's own display GPU \(the guest GPU is 0000:0a:00\.0\): the host loses its screen: on kernel 6\.8\.12 vfio-pci removes the firmware framebuffer on it when it binds the card, so the console freezes during boot\.$/,
+        evidence: /^kernel command line: vfio-pci\.ids=10de:2206,10de:1aef,1002:67df\n0000:0b:00\.0 \[1002:67df\]: driver amdgpu\n0000:0b:00\.0 boot_vga=1 \(sysfs\)$/,
+        fix: new RegExp(`^\\{${GUEST_FIX},"removed":"1002:67df"\\}$`),
+      }],
+    },
+    {
+      name: 'driver_override for the host GPU and for an address the host lacks: one finding each',
+      files: {'pci-sysfs.txt': pciSysfs(RYZEN), 'configuration.nix': overrideLoop('0000:0b:00.0 0000:0f:00.0')},
+      findings: [
+        {
+          id: 'vfio-ids-wrong',
+          severity: 'warning',
+          subject: '0000:0f:00.0',
+          message: /^driver_override is written for 0000:0f:00\.0, which does not exist on this host \(the guest GPU is 0000:0a:00\.0\): the write fails and binds nothing\.$/,
+          evidence: /^configuration\.nix line 3: boot\.initrd\.preDeviceCommands writes vfio-pci to driver_override of 0000:0b:00\.0 0000:0f:00\.0\n8 PCI devices in the evidence, none at 0000:0f:00\.0$/,
+        },
+        {
+          id: 'vfio-ids-wrong',
+          severity: 'error',
+          subject: '0000:0b:00.0',
+          message: /^driver_override binds 0000:0b:00\.0 \[1002:67df\] to vfio-pci, and that is the host's own display GPU \(the guest GPU is 0000:0a:00\.0\): the host loses its screen: from Linux 6\.0 vfio-pci removes the firmware framebuffer on it when it binds the card, so the console freezes during boot\.$/,
+          evidence: /^configuration\.nix line 3: [^\n]*\n0000:0b:00\.0 \[1002:67df\]: driver amdgpu\n0000:0b:00\.0 boot_vga=1 \(sysfs\)$/,
+          fix: new RegExp(`^\\{${GUEST_FIX},"removed":"0000:0b:00\\.0"\\}$`),
+        },
+      ],
+    },
+    {
+      name: 'identical RTX 3080s, the boot VGA one kept by the host: every matched function and the host evidence quoted',
+      files: {'cmdline.txt': 'vfio-pci.ids=10de:2206\n', 'pci-sysfs.txt': twin3080},
+      findings: [{
+        id: 'vfio-ids-wrong',
+        severity: 'error',
+        subject: '10de:2206',
+        message: /^vfio-pci\.ids 10de:2206 selects 0000:01:00\.0 and 0000:2d:00\.0, the same function of identical cards, including the card at 0000:2d:00 that the host keeps: ids cannot split identical cards\. Remove 10de:2206 from vfio-pci\.ids and bind the guest's card by address \(driver_override\)\.$/,
+        evidence: /^kernel command line: vfio-pci\.ids=10de:2206\n0000:01:00\.0 \[10de:2206\]: driver vfio-pci\n0000:2d:00\.0 \[10de:2206\]: driver vfio-pci\n0000:2d:00\.0 boot_vga=1 \(sysfs\)$/,
+      }],
+    },
+  ],
+  unknown: [{name: 'a driver_override loop without any device list', files: {'configuration.nix': overrideLoop('0000:0a:00.0 0000:0a:00.1')}, reason: /^the evidence has no PCI device list/}],
+})
+
+// A partial paste (two lines of `lspci -nn`, no host bridge) and no guest GPU: absence proves little.
+testCheck(check, {
+  valid: [{
+    name: 'driver_override for an address a two-line lspci paste does not show: information only',
+    files: {'lspci.txt': '0a:00.0 VGA compatible controller [0300]: NVIDIA Corporation GA102 [GeForce RTX 3080] [10de:2206] (rev a1)\n0a:00.1 Audio device [0403]: NVIDIA Corporation GA102 High Definition Audio Controller [10de:1aef] (rev a1)\n', 'configuration.nix': overrideLoop('0000:0f:00.0')},
+    infos: [{id: 'vfio-ids-wrong', subject: '0000:0f:00.0', message: /^driver_override is written for 0000:0f:00\.0, which is not in the evidence: the write fails and binds nothing\.$/}],
+  }],
+  invalid: [],
+})
+
+describe('vfio-ids: a misspelt parameter is a failure, not a skip', () => {
+  it('`options vfio-pci id=` with nothing else handed to vfio-pci: the check fails with the finding', () => {
+    const r = runCase(check, {name: '', files: {'vfio.conf': 'options vfio-pci id=10de:1b81,10de:10f0\n'}})
+    expect(r.status).toBe('failed')
+    expect(r.findings.map((f) => f.subject)).toEqual(['options vfio-pci id=10de:1b81,10de:10f0'])
+  })
 })

@@ -1,5 +1,6 @@
+import {describe, expect, it} from 'vitest'
 import check from '../../checks/vfio-load-order.js'
-import {testCheck} from '../helpers/check-tester.js'
+import {runCase, testCheck} from '../helpers/check-tester.js'
 import {hasShared} from '../helpers/paths.js'
 import {gtx1070Audio, lspci, lspciNnk, seed000Cmdline, seed000Groups, seed000Nix, seed002Lspci, seed002Nix, seed003Gtx1070} from './isolation-data.js'
 import {seed003Nix} from './libvirt-data.js'
@@ -102,3 +103,124 @@ testCheck(check, {
     {name: 'nothing at all', files: {'os-release.txt': 'ID=nixos\n'}},
   ],
 }, {skip: !hasShared})
+
+/** Inline evidence (no ../shared): an RX 580 and its audio function in `lspci -nnk`, the drivers given. */
+const rx580Nnk = (gpu: string, audio: string) => `01:00.0 VGA compatible controller [0300]: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere [Radeon RX 470/480/570/570X/580/580X/590] [1002:67df] (rev e7)
+\tSubsystem: Sapphire Technology Limited Nitro+ Radeon RX 580 4GB [1da2:e366]
+\tKernel driver in use: ${gpu}
+\tKernel modules: amdgpu
+01:00.1 Audio device [0403]: Advanced Micro Devices, Inc. [AMD/ATI] Ellesmere HDMI Audio [Radeon RX 470/480 / 570/580/590] [1002:aaf0]
+\tSubsystem: Sapphire Technology Limited Ellesmere HDMI Audio [Radeon RX 470/480 / 570/580/590] [1da2:aaf0]
+\tKernel driver in use: ${audio}
+\tKernel modules: snd_hda_intel
+`
+const CMDLINE = 'BOOT_IMAGE=/vmlinuz-linux root=UUID=0a3407de-014b-458b-b5c1-848e92a327a3 rw amd_iommu=on vfio-pci.ids=1002:67df,1002:aaf0'
+const AMDGPU_FIRST = '{\n  boot.initrd.kernelModules = [ "amdgpu" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'
+testCheck(check, {
+  valid: [
+    {
+      name: 'nvme and xhci_pci before vfio_pci: not GPU drivers',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "nvme" "xhci_pci" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'},
+      passes: [/^boot\.initrd\.kernelModules loads no GPU driver for the guest card before vfio_pci$/],
+    },
+  ],
+  invalid: [
+    {
+      name: 'the configuration alone (no device list): amdgpu before vfio_pci, judged against every GPU driver',
+      files: {'virtualisation.nix': AMDGPU_FIRST},
+      findings: [{
+        id: 'vfio-load-order',
+        severity: 'warning',
+        message: /^boot\.initrd\.kernelModules loads amdgpu before vfio_pci \(NixOS loads them in the order written\), so amdgpu can take the guest card first\.$/,
+        evidence: /^virtualisation\.nix line 2: boot\.initrd\.kernelModules = \[ "amdgpu" "vfio_pci" "vfio" "vfio_iommu_type1" \]$/,
+        fix: /^\{"driver":"amdgpu","nixModules":"\\"vfio_pci\\" \\"vfio\\" \\"vfio_iommu_type1\\" \\"amdgpu\\"","softdeps":"softdep amdgpu pre: vfio-pci"\}$/,
+      }],
+    },
+    {
+      name: 'an initrd entry from an option the text cannot resolve is skipped: amdgpu still comes first, and the fix leaves the entry out',
+      files: {'virtualisation.nix': '{ config, ... }: {\n  boot.initrd.kernelModules = [ "amdgpu" "${config.hardware.gpu.initrdModule}" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /^boot\.initrd\.kernelModules loads amdgpu before vfio_pci/, fix: /"nixModules":"\\"vfio_pci\\" \\"vfio\\" \\"vfio_iommu_type1\\" \\"amdgpu\\""/}],
+    },
+    {
+      name: 'the same list, amdgpu holding the card: the cause names the order',
+      files: {'virtualisation.nix': '{ config, ... }: {\n  boot.initrd.kernelModules = [ "amdgpu" "${config.hardware.gpu.initrdModule}" "vfio_pci" "vfio" "vfio_iommu_type1" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. boot\.initrd\.kernelModules lists amdgpu before vfio_pci\.$/, evidence: /\nvirtualisation\.nix: boot\.initrd\.kernelModules = \[ "amdgpu" "\$\{config\.hardware\.gpu\.initrdModule\}" "vfio_pci" "vfio" "vfio_iommu_type1" \]$/}],
+    },
+    {
+      name: 'vfio_pci only in boot.initrd.availableKernelModules (loaded on demand), amdgpu holds the card',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n  boot.initrd.availableKernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /vfio_pci is not in boot\.initrd\.kernelModules \(only in boot\.kernelModules or boot\.initrd\.availableKernelModules, which load it later or on demand\), so amdgpu gets the card first\.$/}],
+    },
+    {
+      name: '`softdep amdgpu pre: vfio vfio-pci` (vfio-pci second in the list) is the softdep: the initramfs is the cause',
+      files: {'modprobe-vfio.conf': 'options vfio-pci ids=1002:67df,1002:aaf0\nsoftdep amdgpu pre: vfio vfio-pci\n', 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{
+        id: 'vfio-load-order',
+        severity: 'error',
+        subject: '0000:01:00.0',
+        message: /^0000:01:00\.0 is bound to amdgpu, although the host hands it to vfio-pci: amdgpu loaded first\. The softdeps are in place: vfio-pci is probably missing from the initramfs while the GPU driver is in it\.$/,
+        fix: /^\{"driver":"amdgpu","nixModules":"\\"vfio_pci\\" \\"vfio\\" \\"vfio_iommu_type1\\"","softdeps":"softdep amdgpu pre: vfio-pci"\}$/,
+      }],
+    },
+    {
+      name: 'only the command line and lspci -nnk: the evidence is the card and the ids, no configuration line',
+      files: {'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{
+        id: 'vfio-load-order',
+        severity: 'error',
+        subject: '0000:01:00.0',
+        message: /amdgpu loaded first\. vfio-pci has to be loaded before it \(in the initrd \/ initramfs, ahead of the GPU driver\)\.$/,
+        evidence: /^0000:01:00\.0 \[1002:67df\] Advanced Micro Devices, Inc\. \[AMD\/ATI\] Ellesmere \[Radeon RX 470\/480\/570\/570X\/580\/580X\/590\]: driver amdgpu\nkernel command line: vfio-pci\.ids=1002:67df,1002:aaf0$/,
+      }],
+    },
+    {
+      name: 'vfio_pci first in the initrd list, yet amdgpu holds the card: the list is not the cause, the general advice is',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "vfio_pci" "vfio" "vfio_iommu_type1" "amdgpu" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. vfio-pci has to be loaded before it \(in the initrd \/ initramfs, ahead of the GPU driver\)\.$/}],
+    },
+    {
+      name: 'amdgpu in the initrd, kvm-amd (not vfio_pci) in boot.kernelModules: vfio_pci is nowhere',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n  boot.kernelModules = [ "kvm-amd" ];\n  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n', 'cmdline.txt': CMDLINE, 'lspci-nnk.txt': rx580Nnk('amdgpu', 'vfio-pci')},
+      findings: [{id: 'vfio-load-order', severity: 'error', subject: '0000:01:00.0', message: /amdgpu loaded first\. vfio_pci is not in boot\.initrd\.kernelModules, so amdgpu gets the card first\.$/}],
+    },
+    {
+      name: 'nvidia and nouveau in stage 1 without vfio_pci',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "nvidia" "nouveau" ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:1b81,10de:10f0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /^boot\.initrd\.kernelModules loads nvidia and nouveau in stage 1 but not vfio_pci, so nvidia and nouveau takes the guest card before vfio-pci is loaded\.$/}],
+    },
+    {
+      name: 'nvidia and nouveau before vfio_pci: both named twice',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "nvidia" "nouveau" "vfio_pci" ];\n  boot.kernelParams = [ "vfio-pci.ids=10de:1b81,10de:10f0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /^boot\.initrd\.kernelModules loads nvidia and nouveau before vfio_pci \(NixOS loads them in the order written\), so nvidia and nouveau can take the guest card first\.$/}],
+    },
+    {
+      name: 'amdgpu first, with only nouveau blacklisted: the blacklist does not cover amdgpu',
+      files: {'virtualisation.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" "vfio_pci" ];\n  boot.blacklistedKernelModules = [ "nouveau" ];\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'},
+      findings: [{id: 'vfio-load-order', severity: 'warning', message: /loads amdgpu before vfio_pci/}],
+    },
+    {
+      name: '`softdep amdgpu pre: vfio vfio_iommu_type1` names no vfio-pci, and snd_hda_intel has none: both missing softdeps named',
+      files: {'modprobe-vfio.conf': 'options vfio-pci ids=1002:67df,1002:aaf0\nsoftdep amdgpu pre: vfio vfio_iommu_type1\n', 'lspci-nnk.txt': rx580Nnk('amdgpu', 'snd_hda_intel')},
+      findings: [{
+        id: 'vfio-load-order',
+        severity: 'error',
+        subject: '0000:01:00.0',
+        message: /The modprobe configuration has no `softdep amdgpu pre: vfio-pci` or `softdep snd_hda_intel pre: vfio-pci`, so nothing makes vfio-pci load first\.$/,
+        evidence: /\nmodprobe-vfio\.conf line 2: softdep amdgpu pre: vfio vfio_iommu_type1$/,
+      }],
+    },
+  ],
+  unknown: [
+    {name: 'vfio-pci.ids in the configuration, no initrd list and no device list: no order to judge', files: {'virtualisation.nix': '{\n  boot.kernelParams = [ "vfio-pci.ids=1002:67df,1002:aaf0" ];\n}\n'}, reason: /^nothing shows the load order/},
+    {name: 'the RX 580 on vfio-pci, but nothing here hands it to vfio-pci (libvirt may have): no order shown', files: {'lspci-nnk.txt': rx580Nnk('vfio-pci', 'vfio-pci')}, reason: /^nothing shows the load order/},
+    {name: 'amdgpu in the initrd and nothing anywhere hands a card to vfio-pci: no order to judge', files: {'configuration.nix': '{\n  boot.initrd.kernelModules = [ "amdgpu" ];\n}\n'}, reason: /^nothing shows the load order/},
+  ],
+})
+
+describe('vfio-load-order: a warning is not also a pass', () => {
+  it('amdgpu first in the initrd: the warning, and no "loads no GPU driver" line', () => {
+    const r = runCase(check, {name: '', files: {'virtualisation.nix': AMDGPU_FIRST}})
+    expect(r.findings.map((f) => f.severity)).toEqual(['warning'])
+    expect(r.passes).toEqual([])
+  })
+})
