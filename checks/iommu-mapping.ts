@@ -70,7 +70,7 @@ function rmrrLines(facts: Facts): Map<string, string[]> {
   }
   for (const s of signalsOf(facts, 'rmrr')) add(s.data?.address, logEvidence(s))
   for (const s of facts.logSignals ?? []) {
-    if (s.kind === 'rmrr' && /RMRR requirement/i.test(s.text)) add(s.data?.address ?? /[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]/i.exec(s.text)?.[0], `${s.origin} line ${s.n}: ${s.text.slice(0, 200)}`)
+    if (s.kind === 'rmrr' && /RMRR requirement/i.test(s.text)) add(s.data?.address, `${s.origin} line ${s.n}: ${s.text.slice(0, 200)}`)
   }
   return byDevice
 }
