@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {expect, it} from 'vitest'
 import check from '../../checks/iommu-mapping.js'
-import {runCase, testCheck} from '../helpers/check-tester.js'
+import {runCase, testCheck, type EvidenceFiles} from '../helpers/check-tester.js'
 import {fixturesDir, hasShared} from '../helpers/paths.js'
 import {corpus, DMESG, linesOf} from './host-data.js'
 
@@ -120,7 +120,8 @@ testCheck(check, {
 })
 
 it('iommu-mapping: a refusal or a failed mapping is not also printed as "no RMRR refusal and no failed DMA mapping"', () => {
-  for (const files of [{'dmesg.txt': RMRR_REFUSED}, {'dmesg.txt': MEMLOCK}, {'qemu-win10.log': DMA_EINVAL}]) {
+  const cases: EvidenceFiles[] = [{'dmesg.txt': RMRR_REFUSED}, {'dmesg.txt': MEMLOCK}, {'qemu-win10.log': DMA_EINVAL}]
+  for (const files of cases) {
     const r = runCase(check, {name: 'x', files})
     expect(r.findings).not.toEqual([])
     expect(r.passes).toEqual([])
