@@ -37,7 +37,8 @@ export default defineCheck({
     for (const domain of windows11) {
       const label = domainLabel(domain)
       const os = guestOs(domain)!
-      const tpm = domain.tpms.find((t) => t.backend === 'emulator' || t.backend === 'passthrough' || t.backend === undefined)
+      // Any backend gives the guest a TPM: emulator (swtpm started by libvirt), passthrough, or external (a swtpm started by the user, libvirt 9.0+).
+      const tpm = domain.tpms[0]
       const tpmEvidence = tpm ? `<tpm model='${tpm.model ?? ''}'> backend ${tpm.backend ?? '(none)'} version ${tpm.version ?? '(default)'}` : `${domain.origin}: no <tpm> device`
       const evidence = [`${label}: ${os.evidence}`, tpmEvidence, ...signals.map(logLine)]
       const values = {domain: domainSubject(domain)}

@@ -75,3 +75,36 @@ testCheck(check, {
   ],
   unknown: [{name: 'quickemu 2.3.0 without a TPM line (tpm is off for this VM)', files: {'output.txt': quickemu230.split('\n').filter((l) => !l.includes('TPM:')).join('\n')}}],
 })
+
+/** A Windows 11 domain as virt-manager writes it, its TPM given per case. */
+const win11Domain = (tpm: string) => `<domain type='kvm'>
+  <name>win11</name>
+  <metadata>
+    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
+      <libosinfo:os id="http://microsoft.com/win/11"/>
+    </libosinfo:libosinfo>
+  </metadata>
+  <memory unit='KiB'>8388608</memory>
+  <vcpu placement='static'>4</vcpu>
+  <os firmware='efi'>
+    <type arch='x86_64' machine='pc-q35-8.1'>hvm</type>
+  </os>
+  <devices>
+    <emulator>/run/libvirt/nix-emulators/qemu-system-x86_64</emulator>
+    <disk type='file' device='disk'>
+      <driver name='qemu' type='qcow2'/>
+      <source file='/var/lib/libvirt/images/win11.qcow2'/>
+      <target dev='sda' bus='sata'/>
+    </disk>
+${tpm}  </devices>
+</domain>
+`
+const EXTERNAL_TPM = "    <tpm model='tpm-crb'>\n      <backend type='external'>\n        <source type='unix' mode='connect' path='/run/swtpm/win11/swtpm.sock'/>\n      </backend>\n    </tpm>\n"
+
+// Tables on inline evidence: they run without ../shared.
+testCheck(check, {
+  valid: [
+    {name: 'Windows 11 with an external swtpm (libvirt 9.0\'s external backend): a TPM', files: {'win11.xml': win11Domain(EXTERNAL_TPM)}, passes: [/^domain win11 \(win11\.xml\) has a TPM \(external backend\)$/]},
+  ],
+  invalid: [],
+})
