@@ -2,7 +2,7 @@ import {expect, it} from 'vitest'
 import check from '../../checks/domain-tpm.js'
 import {runCase, testCheck} from '../helpers/check-tester.js'
 import {devsetFile, hasShared} from '../helpers/paths.js'
-import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix} from './libvirt-data.js'
+import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix, virtManagerDomain} from './libvirt-data.js'
 
 const TPM = "<tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n    <memballoon"
 /** bryansteiner's Windows 10 domain, told it is Windows 11 (libosinfo id as virt-manager writes it). */
@@ -78,28 +78,7 @@ testCheck(check, {
 })
 
 /** A Windows 11 domain as virt-manager writes it, its TPM given per case. */
-const win11Domain = (tpm: string) => `<domain type='kvm'>
-  <name>win11</name>
-  <metadata>
-    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
-      <libosinfo:os id="http://microsoft.com/win/11"/>
-    </libosinfo:libosinfo>
-  </metadata>
-  <memory unit='KiB'>8388608</memory>
-  <vcpu placement='static'>4</vcpu>
-  <os firmware='efi'>
-    <type arch='x86_64' machine='pc-q35-8.1'>hvm</type>
-  </os>
-  <devices>
-    <emulator>/run/libvirt/nix-emulators/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='/var/lib/libvirt/images/win11.qcow2'/>
-      <target dev='sda' bus='sata'/>
-    </disk>
-${tpm}  </devices>
-</domain>
-`
+const win11Domain = (tpm: string) => virtManagerDomain('win11', 'http://microsoft.com/win/11', 'sata', tpm)
 const EXTERNAL_TPM = "    <tpm model='tpm-crb'>\n      <backend type='external'>\n        <source type='unix' mode='connect' path='/run/swtpm/win11/swtpm.sock'/>\n      </backend>\n    </tpm>\n"
 const PASSTHROUGH_TPM = "    <tpm model='tpm-tis'>\n      <backend type='passthrough'>\n        <device path='/dev/tpm0'/>\n      </backend>\n    </tpm>\n"
 /** Written by hand, without a version (libvirt's default, 2.0). */

@@ -3,7 +3,7 @@ import {join} from 'node:path'
 import check from '../../checks/virtio-storage-driver.js'
 import {testCheck} from '../helpers/check-tester.js'
 import {devsetFile, fixturesDir, hasShared} from '../helpers/paths.js'
-import {domains, edit, seeds} from './libvirt-data.js'
+import {domains, edit, seeds, virtManagerDomain} from './libvirt-data.js'
 
 /** sabinM1's Windows 10 on a virtio disk, without the virtio-win ISO it has attached. */
 const noDriverIso = edit(domains.sabinWin10, /<disk type='file' device='cdrom'>\s*<driver name='qemu' type='raw'\/>\s*<source file='\/var\/lib\/libvirt\/images\/virtio-win-0\.1\.229\.iso'\/>[\s\S]*?<\/disk>\n\s*/, '')
@@ -60,24 +60,7 @@ const withoutCdrom = (xml: string, iso: string) => xml.replace(new RegExp(`\\s*<
 const seed001NoDriverIso = withoutCdrom(seed001Win10, 'virtio-win\\.iso')
 /** After setup: both ISOs detached, the disk image still named win10.qcow2. */
 const seed001Installed = withoutCdrom(seed001NoDriverIso, 'my-windows-installer\\.iso')
-const ubuntuOnVirtio = `<domain type='kvm'>
-  <name>ubuntu22.04</name>
-  <metadata>
-    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
-      <libosinfo:os id="http://ubuntu.com/ubuntu/22.04"/>
-    </libosinfo:libosinfo>
-  </metadata>
-  <memory unit='KiB'>4194304</memory>
-  <os><type arch='x86_64' machine='pc-q35-7.1'>hvm</type></os>
-  <devices>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='/var/lib/libvirt/images/ubuntu22.04.qcow2'/>
-      <target dev='vda' bus='virtio'/>
-    </disk>
-  </devices>
-</domain>
-`
+const ubuntuOnVirtio = virtManagerDomain('ubuntu22.04', 'http://ubuntu.com/ubuntu/22.04', 'virtio')
 const BSOD = 'Your PC ran into a problem and needs to restart.\nStop code: INACCESSIBLE_BOOT_DEVICE\n'
 
 // Seed 001's fixture domain and inline evidence: they run without ../shared.
