@@ -2,7 +2,8 @@ import {expect, it} from 'vitest'
 import check from '../../checks/domain-tpm.js'
 import {runCase, testCheck} from '../helpers/check-tester.js'
 import {devsetFile, hasShared} from '../helpers/paths.js'
-import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix, virtManagerDomain} from './libvirt-data.js'
+import {diskImage, domainXml} from '../helpers/seed-xml.js'
+import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix} from './libvirt-data.js'
 
 const TPM = "<tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n    <memballoon"
 /** bryansteiner's Windows 10 domain, told it is Windows 11 (libosinfo id as virt-manager writes it). */
@@ -78,11 +79,11 @@ testCheck(check, {
 })
 
 /** A Windows 11 domain as virt-manager writes it, its TPM given per case. */
-const win11Domain = (tpm: string) => virtManagerDomain('win11', 'http://microsoft.com/win/11', 'sata', tpm)
-const EXTERNAL_TPM = "    <tpm model='tpm-crb'>\n      <backend type='external'>\n        <source type='unix' mode='connect' path='/run/swtpm/win11/swtpm.sock'/>\n      </backend>\n    </tpm>\n"
-const PASSTHROUGH_TPM = "    <tpm model='tpm-tis'>\n      <backend type='passthrough'>\n        <device path='/dev/tpm0'/>\n      </backend>\n    </tpm>\n"
+const win11Domain = (tpm: string) => domainXml([diskImage('win11', 'sata'), tpm], {name: 'win11', hostdevs: [], osId: 'http://microsoft.com/win/11'})
+const EXTERNAL_TPM = "<tpm model='tpm-crb'>\n  <backend type='external'>\n    <source type='unix' mode='connect' path='/run/swtpm/win11/swtpm.sock'/>\n  </backend>\n</tpm>"
+const PASSTHROUGH_TPM = "<tpm model='tpm-tis'>\n  <backend type='passthrough'>\n    <device path='/dev/tpm0'/>\n  </backend>\n</tpm>"
 /** Written by hand, without a version (libvirt's default, 2.0). */
-const EMULATOR_TPM = "    <tpm model='tpm-crb'>\n      <backend type='emulator'/>\n    </tpm>\n"
+const EMULATOR_TPM = "<tpm model='tpm-crb'>\n  <backend type='emulator'/>\n</tpm>"
 const LIBVIRTD_ONLY = '{ config, pkgs, ... }:\n{\n  virtualisation.libvirtd.enable = true;\n}\n'
 const SWTPM_ON = '{ config, pkgs, ... }:\n{\n  virtualisation.libvirtd.qemu.swtpm.enable = true;\n}\n'
 const HARDWARE_ONLY = '{ config, lib, ... }:\n{\n  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" ];\n}\n'

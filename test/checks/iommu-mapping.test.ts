@@ -4,8 +4,8 @@ import {expect, it} from 'vitest'
 import check from '../../checks/iommu-mapping.js'
 import {runCase, testCheck, type EvidenceFiles} from '../helpers/check-tester.js'
 import {fixturesDir, hasShared} from '../helpers/paths.js'
+import {diskImage, domainXml} from '../helpers/seed-xml.js'
 import {corpus, DMESG, linesOf} from './host-data.js'
-import {virtManagerDomain} from './libvirt-data.js'
 
 const RMRR_REFUSED = '[  116.814073] vfio-pci 0000:0b:00.0: Device is ineligible for IOMMU domain attach due to platform RMRR requirement.  Contact your platform vendor.'
 // qemu's words for an IOMMU attach the kernel refused (RMRR and missing interrupt remapping alike).
@@ -58,7 +58,7 @@ const WIDTH_46 = '[    0.012000] DMAR: Host address width 46'
 const QEMU_ENOMEM = '2024-03-01T10:00:01.000000Z qemu-system-x86_64: vfio_dma_map(0x55f6d8a9a3c0, 0x100000000, 0x380000000, 0x7f1b3c000000) = -12 (Cannot allocate memory)'
 const JOURNAL_DMA = 'Mar 01 10:00:01 host qemu-system-x86_64[2211]: qemu: hardware error: vfio: DMA mapping failed, unable to continue'
 const win10 = readFileSync(join(fixturesDir, 'seed-001-healthy/domain-win10.xml'), 'utf8')
-const ubuntu = virtManagerDomain('ubuntu22.04', 'http://ubuntu.com/ubuntu/22.04', 'virtio')
+const ubuntu = domainXml([diskImage('ubuntu22.04', 'virtio')], {name: 'ubuntu22.04', hostdevs: []})
 const ALICE = 'uid=1000(alice) gid=1000(alice) groups=1000(alice),998(wheel),78(kvm),986(libvirt)\n'
 
 // Tables on inline and fixture evidence: they run without ../shared.

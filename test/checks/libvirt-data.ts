@@ -64,32 +64,6 @@ export function namei(path: string, modes: string[]): string {
   return [`f: ${path}`, ...names.map((n, i) => `${modes[i]} ${n}`)].join('\n') + '\n'
 }
 
-/** A domain as virt-manager writes it: the libosinfo id of its OS, q35, a qcow2 disk on `bus`, then `devices`. */
-export function virtManagerDomain(name: string, osId: string, bus: 'virtio' | 'sata', devices = ''): string {
-  return `<domain type='kvm'>
-  <name>${name}</name>
-  <metadata>
-    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">
-      <libosinfo:os id="${osId}"/>
-    </libosinfo:libosinfo>
-  </metadata>
-  <memory unit='KiB'>8388608</memory>
-  <vcpu placement='static'>4</vcpu>
-  <os firmware='efi'>
-    <type arch='x86_64' machine='pc-q35-8.1'>hvm</type>
-  </os>
-  <devices>
-    <emulator>/usr/bin/qemu-system-x86_64</emulator>
-    <disk type='file' device='disk'>
-      <driver name='qemu' type='qcow2'/>
-      <source file='/var/lib/libvirt/images/${name}.qcow2'/>
-      <target dev='${bus === 'virtio' ? 'vda' : 'sda'}' bus='${bus}'/>
-    </disk>
-${devices}  </devices>
-</domain>
-`
-}
-
 /** A domain with one string replacement that must apply ('' without ../shared). */
 export function edit(xml: string, from: string | RegExp, to: string): string {
   if (!hasShared) return ''

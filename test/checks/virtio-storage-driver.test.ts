@@ -3,7 +3,8 @@ import {join} from 'node:path'
 import check from '../../checks/virtio-storage-driver.js'
 import {testCheck} from '../helpers/check-tester.js'
 import {devsetFile, fixturesDir, hasShared} from '../helpers/paths.js'
-import {domains, edit, seeds, virtManagerDomain} from './libvirt-data.js'
+import {diskImage, domainXml} from '../helpers/seed-xml.js'
+import {domains, edit, seeds} from './libvirt-data.js'
 
 /** sabinM1's Windows 10 on a virtio disk, without the virtio-win ISO it has attached. */
 const noDriverIso = edit(domains.sabinWin10, /<disk type='file' device='cdrom'>\s*<driver name='qemu' type='raw'\/>\s*<source file='\/var\/lib\/libvirt\/images\/virtio-win-0\.1\.229\.iso'\/>[\s\S]*?<\/disk>\n\s*/, '')
@@ -60,7 +61,7 @@ const withoutCdrom = (xml: string, iso: string) => xml.replace(new RegExp(`\\s*<
 const seed001NoDriverIso = withoutCdrom(seed001Win10, 'virtio-win\\.iso')
 /** After setup: both ISOs detached, the disk image still named win10.qcow2. */
 const seed001Installed = withoutCdrom(seed001NoDriverIso, 'my-windows-installer\\.iso')
-const ubuntuOnVirtio = virtManagerDomain('ubuntu22.04', 'http://ubuntu.com/ubuntu/22.04', 'virtio')
+const ubuntuOnVirtio = domainXml([diskImage('ubuntu22.04', 'virtio')], {name: 'ubuntu22.04', hostdevs: [], osId: 'http://ubuntu.com/ubuntu/22.04'})
 const BSOD = 'Your PC ran into a problem and needs to restart.\nStop code: INACCESSIBLE_BOOT_DEVICE\n'
 
 // Seed 001's fixture domain and inline evidence: they run without ../shared.
