@@ -92,6 +92,11 @@ testCheck(check, {
       findings: [{id: 'group-not-viable', severity: 'error', subject: 'group 14', message: /^qemu refuses IOMMU group 14, but the evidence shows no host driver on its devices now \(they may have been bound when the VM started\)\.$/}],
     },
     {
+      name: 'lspci -nnk without the group listing: the drivers are known, the group\'s members are not',
+      files: {'qemu-win10.log': notViable('0000:04:00.0', 14), 'lspci-nnk.txt': lspciNnk(chipsetGroup14, chipsetDrivers)},
+      findings: [{id: 'group-not-viable', severity: 'error', subject: 'group 14', message: /^qemu refuses IOMMU group 14: a device in it is bound to a host driver\. The evidence has no IOMMU group listing/}],
+    },
+    {
       name: 'four refused starts in one libvirt log, no listing: three lines of evidence, the fix without culprits',
       files: {'qemu-win10.log': ['10:00:00', '10:01:00', '10:02:00', '10:03:00'].map((t) => notViable('0000:04:00.0', 14, t)).join('')},
       findings: [{

@@ -118,6 +118,16 @@ testCheck(check, {
       }],
     },
     {
+      name: 'the only GPU on vfio-pci, and an i9-10900K (with graphics): its iGPU is off in the firmware',
+      files: {'lspci-nnk.txt': z490(), 'cpuinfo.txt': i9F.replace('i9-10900KF', 'i9-10900K')},
+      gpu: '01:00.0',
+      findings: [{
+        id: 'host-display-lost', severity: 'error', subject: '0000:01:00.0',
+        message: /^0000:01:00\.0 is the only GPU on the PCI bus and vfio-pci takes it at boot, so the host has no display left: boot seems to freeze on the last frame\. The Intel\(R\) Core\(TM\) i9-10900K CPU @ 3\.70GHz has integrated graphics, yet no integrated GPU is on the bus: it is disabled in the firmware \(BIOS\/UEFI\)\. Set "Primary Display" /,
+        evidence: /^0000:01:00\.0 \[10de:1e84\] NVIDIA Corporation TU104 \[GeForce RTX 2070 SUPER\]: driver vfio-pci\nCPU: Intel\(R\) Core\(TM\) i9-10900K CPU @ 3\.70GHz\n7 PCI devices in the evidence, 1 of them display devices, none at 00:02\.0 \(where Intel integrated graphics sit\)$/,
+      }],
+    },
+    {
       name: 'the only GPU, no CPU information: no word of integrated graphics, no CPU line',
       files: {'lspci-nnk.txt': z490()},
       gpu: '01:00.0',
