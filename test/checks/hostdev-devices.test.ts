@@ -107,6 +107,19 @@ const sharedGroupSysfs = [
 /** `lspci -n` (ids and class codes, no names) of a host with a GTX 1070 at 01:00 and an RX 580 at 03:00. */
 const twoCardsNumeric = '00:00.0 0600: 8086:3e30 (rev 07)\n00:01.0 0604: 8086:1901 (rev 07)\n00:14.0 0c03: 8086:a36d (rev 10)\n00:17.0 0106: 8086:a352 (rev 10)\n01:00.0 0300: 10de:1b81 (rev a1)\n01:00.1 0403: 10de:10f0 (rev a1)\n03:00.0 0300: 1002:67df (rev e7)\n03:00.1 0403: 1002:aaf0\n'
 
+/** Our sysfs dump of an X570 desktop whose RX 5700 XT's HDMI audio has a group of its own (21), on snd_hda_intel. */
+const navi10SplitGroups = [
+  '# vfio-doctor pci-sysfs v1',
+  '0000:00:00.0 vendor=1022 device=1480 class=060000 iommu_group=0',
+  '0000:00:03.1 vendor=1022 device=1483 class=060400 driver=pcieport iommu_group=1',
+  '0000:00:08.1 vendor=1022 device=1484 class=060400 driver=pcieport iommu_group=3',
+  '0000:00:14.0 vendor=1022 device=790b class=0c0500 driver=piix4_smbus iommu_group=2',
+  '0000:0b:00.0 vendor=1002 device=731f class=030000 driver=vfio-pci iommu_group=20',
+  '0000:0b:00.1 vendor=1002 device=ab38 class=040300 driver=snd_hda_intel iommu_group=21',
+].join('\n') + '\n'
+/** `lspci -n` of a host with an Intel iGPU (00:02.0), a GTX 1070 and an NVMe drive (02:00.0). */
+const igpuAndCardNumeric = '00:00.0 0600: 8086:3e30 (rev 07)\n00:02.0 0300: 8086:3e92\n00:14.0 0c03: 8086:a36d (rev 10)\n00:17.0 0106: 8086:a352 (rev 10)\n01:00.0 0300: 10de:1b81 (rev a1)\n01:00.1 0403: 10de:10f0 (rev a1)\n02:00.0 0108: 144d:a808\n'
+
 // Tables on inline evidence: they run without ../shared.
 testCheck(check, {
   valid: [
@@ -135,6 +148,16 @@ testCheck(check, {
       findings: [{id: 'hostdev-address-missing', severity: 'error', subject: 'win10 0000:0f:00.0', message: /; did you mean 0000:03:00\.0 \[1002:67df\]\?$/, fix: /"deviceAddress":"0000:03:00\.0"/}],
     },
     {
+      name: 'a hostdev at 0f:00.0 beside the iGPU (on bus 00) and an NVMe drive: the only discrete card is the guess',
+      files: {'win10.xml': domainXml([], {hostdevs: ['0f:00.0']}), 'lspci-n.txt': igpuAndCardNumeric},
+      findings: [{id: 'hostdev-address-missing', severity: 'error', subject: 'win10 0000:0f:00.0', message: /; did you mean 0000:01:00\.0 \[10de:1b81\]\?$/, evidence: /\nthe host's PCI device list \(7 devices\): no device at 0000:0f:00\.0$/}],
+    },
+    {
+      name: 'the RX 5700 XT without its audio, which has a group of its own: on snd_hda_intel, yet the GPU\'s group stays viable',
+      files: {'win10.xml': domainXml([], {hostdevs: ['0b:00.0']}), 'pci-sysfs.txt': navi10SplitGroups},
+      findings: [{id: 'hostdev-incomplete', severity: 'warning', subject: 'win10 0000:0b:00.1', message: /^domain win10 \(win10\.xml\) passes 0000:0b:00\.0 \[1002:731f\] but not 0000:0b:00\.1 \[1002:ab38\], another function of the same card \(function 1\)\.$/, evidence: /\n0000:0b:00\.1 \[1002:ab38\] \(IOMMU group 21\), driver snd_hda_intel$/}],
+    },
+    {
       name: 'a hostdev at 0f:00.1 beside both cards\' GPUs: function 1 of which card is not known, so no guess',
       files: {'win10.xml': domainXml([], {hostdevs: ['01:00.0', '03:00.0', '0f:00.1']}), 'lspci-n.txt': twoCardsNumeric},
       gpu: '03:00.0',
@@ -144,6 +167,9 @@ testCheck(check, {
         {id: 'hostdev-incomplete', severity: 'warning', subject: 'win10 0000:03:00.1'},
       ],
     },
+  ],
+  unknown: [
+    {name: 'a <features> fragment: no host device to judge', files: {'win10-features.xml': '<features>\n  <acpi/>\n  <apic/>\n</features>\n', 'lspci-n.txt': igpuAndCardNumeric}, reason: /^the domain XML is a fragment without <devices> or <hostdev>$/},
   ],
 })
 
