@@ -1,8 +1,10 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
+import type {FreeLogSignal} from '../src/parse/free-log.js'
 import {normalizePciAddress} from '../src/facts/merge-pci.js'
 import {logEvidence, signalsOf} from './lib/evidence.js'
 import {describe} from './lib/gpu.js'
+import {logSignalsOf} from './lib/libvirt.js'
 import {deviceAt} from './lib/passthrough.js'
 
 /** Desktop Intel IOMMUs map 39 bits; the fix uses it when the log does not give the width. */
@@ -22,12 +24,12 @@ export default defineCheck({
   uses: ['kernelLog', 'logSignals', 'pciDevices', 'domains', 'user'],
   run(facts, report) {
     const rmrr = rmrrLines(facts)
-    const containerRefused = (facts.logSignals ?? []).filter((s) => s.kind === 'rmrr' && !/RMRR requirement/i.test(s.text))
+    const containerRefused = logSignalsOf(facts, 'rmrr').filter((s) => !/RMRR requirement/i.test(s.text))
     if (rmrr.size === 0 && containerRefused.length > 0 && signalsOf(facts, 'interrupt-remapping-missing').length === 0) {
       // qemu's words are the same for an RMRR and for missing interrupt remapping: only the kernel log tells.
       report.info('rmrr-conflict', {
         message: 'qemu could not attach the device to the IOMMU ("Operation not permitted"): either the firmware reserves memory for it (RMRR) or the platform lacks interrupt remapping. The kernel log of that moment says which (sudo dmesg | grep -i -e RMRR -e "interrupt remapping").',
-        evidence: containerRefused.slice(0, 3).map((s) => `${s.origin} line ${s.n}: ${s.text.slice(0, 200)}`),
+        evidence: containerRefused.slice(0, 3).map(qemuLogEvidence),
         values: {address: 'the device'},
       })
     }
@@ -42,13 +44,13 @@ export default defineCheck({
     }
 
     const kernelDma = signalsOf(facts, 'dma-mapping-failed')
-    const qemuDma = (facts.logSignals ?? []).filter((s) => s.kind === 'vfio-dma-map-failed')
+    const qemuDma = logSignalsOf(facts, 'vfio-dma-map-failed')
     if (kernelDma.length + qemuDma.length > 0) {
       // -12 (ENOMEM) from VFIO_MAP_DMA is the pinning limit; -22 (EINVAL) an address the IOMMU cannot map.
       const memlock = [...kernelDma.filter((s) => s.data?.reason === 'RLIMIT_MEMLOCK'), ...qemuDma.filter((s) => /-12\b|Cannot allocate memory/i.test(s.data?.error ?? s.text))]
       const width = signalsOf(facts, 'dmar-address-width')[0]
       const bits = width?.data?.bits ?? COMMON_INTEL_WIDTH
-      const evidence = [...kernelDma.slice(0, 3).map(logEvidence), ...qemuDma.slice(0, 3).map((s) => `${s.origin} line ${s.n}: ${s.text.slice(0, 200)}`)]
+      const evidence = [...kernelDma.slice(0, 3).map(logEvidence), ...qemuDma.slice(0, 3).map(qemuLogEvidence)]
       report.error('dma-mapping-failed', {
         message: memlock.length
           ? 'VFIO could not pin the guest\'s memory: the process hit its locked-memory limit (RLIMIT_MEMLOCK). Run the VM through libvirt, which raises it, or raise the limit for the user running qemu.'
@@ -69,10 +71,13 @@ function rmrrLines(facts: Facts): Map<string, string[]> {
     byDevice.set(normalized, [...(byDevice.get(normalized) ?? []), evidence])
   }
   for (const s of signalsOf(facts, 'rmrr')) add(s.data?.address, logEvidence(s))
-  for (const s of facts.logSignals ?? []) {
-    if (s.kind === 'rmrr' && /RMRR requirement/i.test(s.text)) add(s.data?.address ?? /[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]/i.exec(s.text)?.[0], `${s.origin} line ${s.n}: ${s.text.slice(0, 200)}`)
-  }
+  for (const s of logSignalsOf(facts, 'rmrr')) if (/RMRR requirement/i.test(s.text)) add(s.data?.address, qemuLogEvidence(s))
   return byDevice
+}
+
+/** A qemu / libvirt log line as evidence, its first 200 characters. */
+function qemuLogEvidence(s: FreeLogSignal): string {
+  return `${s.origin} line ${s.n}: ${s.text.slice(0, 200)}`
 }
 
 function domainName(facts: Facts): string {

@@ -30,12 +30,12 @@ export default defineCheck({
       const label = domainLabel(domain)
       const subject = domainSubject(domain)
       const values = {domain: subject, shmName: lookingGlassMemories(domain).find((m) => m.shmem)?.shmem?.name ?? 'looking-glass'}
-      let findings = 0
+      let found = false
 
       // The host's own log, when pasted, says what it captures.
       const captured = messageEvidence(facts, 'looking-glass-display-config')
       if (captured.length > 0) {
-        findings++
+        found = true
         report.warning('looking-glass-display-config', {
           subject,
           message: `The Looking Glass host in ${label} captures Windows' Basic Render Driver, not the passed GPU: the GPU's driver is not running in the guest, or an emulated display (QXL, virtio) is the screen Windows draws on. Install the GPU's driver, and remove the emulated video or make the passed GPU's screen the main one.`,
@@ -47,7 +47,7 @@ export default defineCheck({
       for (const memory of lookingGlassMemories(domain)) {
         const model = memory.shmem?.model
         if (!model || model === 'ivshmem-plain') continue
-        findings++
+        found = true
         report.warning('looking-glass-display-config', {
           subject,
           message: `${label}: the Looking Glass shmem is model ${model}; Looking Glass uses ivshmem-plain (${model === 'ivshmem-doorbell' ? 'doorbell memory comes from an ivshmem server, not from ' + memory.path : 'the old ivshmem device is gone from QEMU'}).`,
@@ -60,7 +60,7 @@ export default defineCheck({
       const spice = domain.graphics.some((g) => g.type === 'spice') || domain.channels.some((c) => c.type === 'spicevmc')
       const tablets = domain.inputs.filter((input) => input.type === 'tablet')
       if (tablets.length > 0 && spice) {
-        findings++
+        found = true
         report.warning('looking-glass-display-config', {
           subject,
           message: `${label} keeps the USB tablet libvirt adds: with SPICE input, clicks land where the tablet last was, not under the cursor Looking Glass draws; remove it and use a mouse.`,
@@ -72,7 +72,7 @@ export default defineCheck({
       // A truncated XML or a pasted handful of devices hides the rest: only judge absence in a whole one.
       const whole = !domain.warnings.some((w) => w.startsWith('malformed XML')) && (domain.fragment === undefined || domain.fragment.includes('devices'))
       if (whole && !hasWayIn(domain, facts)) {
-        findings++
+        found = true
         report.warning('looking-glass-display-config', {
           subject,
           message: `${label} has no way in for keyboard and mouse: no <graphics type='spice'> (the client sends input over SPICE), no evdev input and no passed USB device.`,
@@ -83,7 +83,7 @@ export default defineCheck({
 
       const displays = domain.videos.filter((video) => video.model && SECOND_DISPLAY.has(video.model))
       if (displays.length > 0) {
-        findings++
+        found = true
         report.info('looking-glass-display-config', {
           subject,
           message: `${label} also has an emulated ${displays.map((v) => v.model).join(', ')} display: Windows extends the desktop onto it and the cursor can wander into a screen Looking Glass does not show. Set <model type='none'/> (or 'vga'), unless you keep it as a fallback on purpose.`,
@@ -91,7 +91,7 @@ export default defineCheck({
           values,
         })
       }
-      if (findings === 0) report.pass(`${label}: ${whole ? 'a way in for input, ' : ''}no tablet, ${domain.videos.map((v) => v.model ?? '?').join(', ') || 'default'} video`)
+      if (!found) report.pass(`${label}: ${whole ? 'a way in for input, ' : ''}no tablet, ${domain.videos.map((v) => v.model ?? '?').join(', ') || 'default'} video`)
     }
   },
 })

@@ -16,13 +16,13 @@ export default defineCheck({
   uses: ['logSignals'],
   run(facts, report) {
     const failures = [...logSignalsOf(facts, 'no-disk-found'), ...logSignalsOf(facts, 'windows-stop-code').filter((s) => /INACCESSIBLE_BOOT_DEVICE/i.test(s.data?.code ?? s.text))]
-    let judged = 0
+    let judged = false
     for (const domain of domainsShowing(facts, report, 'devices', 'disk')) {
       const os = guestOs(domain)
       if (!os?.windows) continue
       const virtioDisks = domain.disks.filter((d) => d.device === 'disk' && d.bus === 'virtio')
       if (virtioDisks.length === 0) continue
-      judged++
+      judged = true
       const label = domainLabel(domain)
       const isos = domain.disks.filter(isIso)
       const driverIso = isos.find((d) => VIRTIO_WIN_ISO.test(d.sourceFile ?? ''))
@@ -54,7 +54,7 @@ export default defineCheck({
       }
       report.pass(`${label}: virtio disk${driverIso ? ` with ${baseName(driverIso.sourceFile)} attached` : ', no installer attached (driver presumably installed)'}`)
     }
-    if (judged === 0) report.skip('no Windows domain with a virtio disk')
+    if (!judged) report.skip('no Windows domain with a virtio disk')
   },
 })
 

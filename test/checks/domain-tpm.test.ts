@@ -1,6 +1,8 @@
+import {expect, it} from 'vitest'
 import check from '../../checks/domain-tpm.js'
-import {testCheck} from '../helpers/check-tester.js'
+import {runCase, testCheck} from '../helpers/check-tester.js'
 import {devsetFile, hasShared} from '../helpers/paths.js'
+import {diskImage, domainXml} from '../helpers/seed-xml.js'
 import {NIXOS_RELEASE, domains, edit, seed000Nix, seed003Nix} from './libvirt-data.js'
 
 const TPM = "<tpm model='tpm-crb'>\n      <backend type='emulator' version='2.0'/>\n    </tpm>\n    <memballoon"
@@ -110,4 +112,62 @@ testCheck(check, {
     },
   ],
   unknown: [],
+})
+
+/** A Windows 11 domain as virt-manager writes it, its TPM given per case. */
+const win11Domain = (tpm: string) => domainXml([diskImage('win11', 'sata'), tpm], {name: 'win11', hostdevs: [], osId: 'http://microsoft.com/win/11'})
+const EXTERNAL_TPM = "<tpm model='tpm-crb'>\n  <backend type='external'>\n    <source type='unix' mode='connect' path='/run/swtpm/win11/swtpm.sock'/>\n  </backend>\n</tpm>"
+const PASSTHROUGH_TPM = "<tpm model='tpm-tis'>\n  <backend type='passthrough'>\n    <device path='/dev/tpm0'/>\n  </backend>\n</tpm>"
+/** Written by hand, without a version (libvirt's default, 2.0). */
+const EMULATOR_TPM = "<tpm model='tpm-crb'>\n  <backend type='emulator'/>\n</tpm>"
+const LIBVIRTD_ONLY = '{ config, pkgs, ... }:\n{\n  virtualisation.libvirtd.enable = true;\n}\n'
+const SWTPM_ON = '{ config, pkgs, ... }:\n{\n  virtualisation.libvirtd.qemu.swtpm.enable = true;\n}\n'
+const HARDWARE_ONLY = '{ config, lib, ... }:\n{\n  boot.initrd.availableKernelModules = [ "nvme" "xhci_pci" "ahci" ];\n}\n'
+const SWTPM_NOT_FOUND = "error: Failed to start domain 'win11'\nerror: Unable to find 'swtpm' binary in $PATH: No such file or directory\n"
+/** Quickemu's output for two starts in one file: 2.3.1, then a downgrade to 2.3.0. */
+const twoStarts = `${quickemu230.replace('Quickemu 2.3.0', 'Quickemu 2.3.1')}\n${quickemu230}`
+const tpmLineOfSecondStart = quickemu230.split('\n').length + quickemu230.split('\n').findIndex((l) => l.includes('TPM:')) + 1
+
+// Tables on inline evidence and the development set: they run without ../shared.
+testCheck(check, {
+  valid: [
+    {name: 'Windows 11 with an external swtpm (libvirt 9.0\'s external backend): a TPM', files: {'win11.xml': win11Domain(EXTERNAL_TPM)}, passes: [/^domain win11 \(win11\.xml\) has a TPM \(external backend\)$/]},
+    {name: 'NixOS without swtpm: the host\'s TPM passed through needs none', files: {'win11.xml': win11Domain(PASSTHROUGH_TPM), 'configuration.nix': LIBVIRTD_ONLY, 'os-release': NIXOS_RELEASE}, passes: [/^domain win11 \(win11\.xml\) has a TPM \(passthrough backend\)$/]},
+    {name: 'NixOS, libvirtd in configuration.nix and swtpm in a second file: swtpm is on', files: {'win11.xml': win11Domain(EMULATOR_TPM), 'configuration.nix': LIBVIRTD_ONLY, 'vfio.nix': SWTPM_ON, 'os-release': NIXOS_RELEASE}},
+    {name: 'NixOS, only the hardware configuration: whether swtpm is on is not known, so no word of it', files: {'win11.xml': win11Domain(EMULATOR_TPM), 'hardware-configuration.nix': HARDWARE_ONLY, 'os-release': NIXOS_RELEASE}},
+  ],
+  invalid: [
+    {
+      name: 'NixOS with swtpm on, libvirt still cannot find swtpm (not rebuilt yet): the setting is evidence',
+      files: {'virsh-start.txt': SWTPM_NOT_FOUND, 'vfio.nix': SWTPM_ON, 'os-release': NIXOS_RELEASE},
+      findings: [{id: 'tpm-missing', severity: 'error', message: /^The guest or libvirt reports a missing TPM\.$/, evidence: /^virsh-start\.txt line 2: error: Unable to find 'swtpm' binary in \$PATH: No such file or directory\nvirtualisation\.libvirtd\.qemu\.swtpm\.enable = true$/}],
+    },
+    {
+      name: 'NixOS: an emulated TPM without a version, libvirtd configured without swtpm (the hardware configuration is not named)',
+      files: {'win11.xml': win11Domain(EMULATOR_TPM), 'configuration.nix': LIBVIRTD_ONLY, 'hardware-configuration.nix': HARDWARE_ONLY, 'os-release': NIXOS_RELEASE},
+      findings: [{
+        id: 'tpm-missing', severity: 'error', subject: 'win11',
+        evidence: /^domain win11 \(win11\.xml\): libosinfo id http:\/\/microsoft\.com\/win\/11\n<tpm model='tpm-crb'> backend emulator version \(default\)\nconfiguration\.nix configures virtualisation\.libvirtd without qemu\.swtpm\.enable = true$/,
+        fix: /^\{"domain":"win11"\}$/,
+      }],
+    },
+    {
+      name: 'quickemu started twice in one output: 2.3.1 passes its TPM, the later 2.3.0 start does not',
+      files: {'quickemu-output.txt': twoStarts},
+      findings: [{
+        id: 'tpm-missing', severity: 'error', subject: 'windows-11',
+        message: /^Quickemu 2\.3\.0 starts swtpm on windows-11\/windows-11\.swtpm-sock but gives qemu the TPM only if windows-11\/windows-11-swtpm\.sock exists, which it never creates: windows-11 runs without a TPM/,
+        evidence: new RegExp(`^quickemu-output\\.txt line ${quickemu230.split('\n').length + 2}: Quickemu 2\\.3\\.0 using [^\n]*\nquickemu-output\\.txt line ${tpmLineOfSecondStart}: - TPM: +windows-11/windows-11\\.swtpm-sock`),
+        fix: /^\{"domain":"windows-11"\}$/,
+      }],
+    },
+  ],
+  unknown: [
+    {name: 'a pasted <metadata> fragment: Windows 11, but no devices to judge', files: {'win11-os.xml': '<metadata>\n  <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">\n    <libosinfo:os id="http://microsoft.com/win/11"/>\n  </libosinfo:libosinfo>\n</metadata>\n'}, reason: /^the domain XML is a fragment without <devices> or <tpm>$/},
+    {name: 'quickemu\'s TPM line pasted without its first line: the version is not known', files: {'quickemu-output.txt': quickemu230.split('\n').filter((l) => l.includes('TPM:')).join('\n')}},
+  ],
+})
+
+it('domain-tpm: a Windows 11 domain with a TPM is not also "no Windows 11 domain"', () => {
+  expect(runCase(check, {name: 'x', files: {'win11.xml': win11Domain(PASSTHROUGH_TPM)}}).passes).toEqual(['domain win11 (win11.xml) has a TPM (passthrough backend)'])
 })

@@ -3,7 +3,7 @@ import lookingGlassDisplay from '../../checks/looking-glass-display.js'
 import {describe, expect, it} from 'vitest'
 import {runCase, testCheck} from '../helpers/check-tester.js'
 import {corpusDir, devsetFile, hasShared, readShared} from '../helpers/paths.js'
-import {domainXml, seed001Shmem, seed003Evdev, seed003LookingGlass, TABLET} from '../helpers/seed-xml.js'
+import {domainXml, KEYBOARD_EVENT, seed001Shmem, seed003Evdev, seed003LookingGlass, TABLET} from '../helpers/seed-xml.js'
 
 const corpus = (folder: string, name: string) => readShared(join(corpusDir, folder, name))
 const sabin = corpus('libvirt-domains-real', 'sabinM1__10ferestre__10ferestre.xml')
@@ -125,4 +125,50 @@ testCheck(lookingGlassDisplay, {
       reason: /no domain uses Looking Glass/,
     },
   ],
+})
+
+const LG_CLIENT_BANNER = '[I]   1.234567   main.c:1721             | main                           | Looking Glass (B6)\n'
+const lgShmem = (name = 'looking-glass') => `<shmem name="${name}">\n  <model type="ivshmem-plain"/>\n  <size unit="M">32</size>\n</shmem>`
+const vncGraphics = "<graphics type='vnc' port='-1' autoport='yes'>\n  <listen type='address'/>\n</graphics>"
+const guestAgent = "<channel type='unix'>\n  <target type='virtio' name='org.qemu.guest_agent.0'/>\n</channel>"
+const ps2Inputs = "<input type='mouse' bus='ps2'/>\n<input type='keyboard' bus='ps2'/>"
+const evdevKeyboard = `<input type='evdev'>\n  <source dev='${KEYBOARD_EVENT}' grab='all' repeat='on'/>\n</input>`
+const noVideo = '<video>\n  <model type="none"/>\n</video>'
+
+// Tables on inline evidence: they run without ../shared.
+testCheck(lookingGlassDisplay, {
+  valid: [
+    {name: 'VNC graphics and the guest agent\'s channel are not SPICE: the tablet beside evdev idles', files: {'win10.xml': domainXml([lgShmem(), noVideo, vncGraphics, guestAgent, TABLET, evdevKeyboard])}, passes: [/^domain win10 \(win10\.xml\): a way in for input, no tablet, none video$/]},
+    {name: 'a pasted <shmem> alone: the rest of the domain is not there to judge', files: {'lg.xml': lgShmem()}, passes: [/^domain \(unnamed\) \(lg\.xml\): no tablet, default video$/]},
+  ],
+  invalid: [
+    {
+      name: 'VNC graphics and PS/2 inputs only: VNC is no way in for the Looking Glass client; the fix names the shmem',
+      files: {'win10.xml': domainXml([lgShmem('looking-glass-win10'), noVideo, vncGraphics, ps2Inputs])},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', evidence: /^domain win10 \(win10\.xml\): graphics vnc; inputs mouse, keyboard$/, fix: /^\{"domain":"win10","shmName":"looking-glass-win10"\}$/}],
+    },
+    {
+      name: 'kvmfr with no way in: the fix keeps the default shmem name',
+      files: {'win10.xml': domainXml([noVideo]).replace('</domain>', `${kvmfrArgs}\n</domain>`)},
+      findings: [{id: 'looking-glass-display-config', severity: 'warning', subject: 'win10', evidence: /^domain win10 \(win10\.xml\): graphics none; inputs none$/, fix: /^\{"domain":"win10","shmName":"looking-glass"\}$/}],
+    },
+  ],
+  unknown: [
+    {name: 'a <features> fragment beside a Looking Glass client log: nothing of the display to judge', files: {'win10-features.xml': '<features>\n  <acpi/>\n  <apic/>\n</features>\n', 'client.log': LG_CLIENT_BANNER}, reason: /^no domain uses Looking Glass/},
+    {name: 'two domains without Looking Glass memory beside its log: which one uses it is not known', files: {'a.xml': domainXml([noVideo], {name: 'a'}), 'b.xml': domainXml([noVideo], {name: 'b'}), 'client.log': LG_CLIENT_BANNER}, reason: /^no domain uses Looking Glass/},
+  ],
+})
+
+it('looking-glass-display: a domain with a finding is not also printed as passed', () => {
+  const domains = [
+    domainXml([lgShmem(), noVideo]),
+    domainXml([lgShmem().replace('ivshmem-plain', 'ivshmem'), evdevKeyboard]),
+    domainXml([lgShmem(), spiceGraphics, TABLET]),
+    domainXml([lgShmem(), spiceGraphics, "<video>\n  <model type='qxl'/>\n</video>"]),
+  ]
+  for (const xml of domains) {
+    const r = runCase(lookingGlassDisplay, {name: 'x', files: {'win10.xml': xml}})
+    expect(r.findings).toHaveLength(1)
+    expect(r.passes).toEqual([])
+  }
 })

@@ -70,12 +70,23 @@ export function hostdev(address: string): string {
   return `<hostdev mode="subsystem" type="pci" managed="yes">\n  <source>\n    <address domain="0x0000" bus="0x${bus}" slot="0x${slot}" function="0x${fn}"/>\n  </source>\n</hostdev>`
 }
 
-/** A Windows domain with these devices; by default it passes seed 003's GTX 1070 (01:00.0) and its HDMI audio (01:00.1). */
-export function domainXml(devices: string[], options: {name?: string; hostdevs?: string[]} = {}): string {
+/** A qcow2 disk image on `bus` (target vda or sda), as virt-manager adds it. */
+export function diskImage(name: string, bus: 'virtio' | 'sata'): string {
+  return `<disk type="file" device="disk">\n  <driver name="qemu" type="qcow2"/>\n  <source file="/var/lib/libvirt/images/${name}.qcow2"/>\n  <target dev="${bus === 'virtio' ? 'vda' : 'sda'}" bus="${bus}"/>\n</disk>`
+}
+
+/**
+ * A Windows domain with these devices; by default it passes seed 003's GTX 1070 (01:00.0) and its HDMI
+ * audio (01:00.1). `osId` adds the libosinfo id virt-manager records (http://microsoft.com/win/11).
+ */
+export function domainXml(devices: string[], options: {name?: string; hostdevs?: string[]; osId?: string} = {}): string {
   const passed = (options.hostdevs ?? ['01:00.0', '01:00.1']).map(hostdev)
+  const metadata = options.osId
+    ? `  <metadata>\n    <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">\n      <libosinfo:os id="${options.osId}"/>\n    </libosinfo:libosinfo>\n  </metadata>\n`
+    : ''
   return `<domain type="kvm">
   <name>${options.name ?? 'win10'}</name>
-  <memory unit="KiB">8388608</memory>
+${metadata}  <memory unit="KiB">8388608</memory>
   <vcpu placement="static">4</vcpu>
   <os firmware="efi">
     <type arch="x86_64" machine="pc-q35-6.1">hvm</type>
