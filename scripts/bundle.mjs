@@ -78,7 +78,7 @@ await build({
   platform: 'node',
   target: 'node20',
   // V8 parses every byte of a module it loads, called or not: without white space and with shorter
-  // syntax a check loads 781 KB instead of 1,088 KB, and takes 8-15% less CPU (alternating runs). Names stay, so an
+  // syntax a check loads 781 KB instead of 1,088 KB, and takes 8-15% less CPU, ~2% less time (alternating runs). Names stay, so an
   // error's stack and the classes oclif reads by name are unchanged.
   minifyWhitespace: true,
   minifySyntax: true,
