@@ -44,17 +44,18 @@ export default defineCheck({
       if (!deviceListComplete(facts)) return report.skip('the device list is partial: it cannot show whether the host has another GPU (add the whole `lspci -nn`)')
       const igpu = cpuHasIgpu(facts.cpu)
       const list = taken.map((d) => d.address).join(' and ')
+      const [onlyGpu, them] = taken.length > 1 ? ['are the only GPUs', 'them'] : ['is the only GPU', 'it']
       if (igpu) {
         return report.error('host-display-lost', {
           subject: values.address,
-          message: `${list} is the only GPU on the PCI bus and vfio-pci takes it at boot, so the host has no display left: boot seems to freeze on the last frame. The ${facts.cpu!.model} has integrated graphics, yet no integrated GPU is on the bus: it is disabled in the firmware (BIOS/UEFI). Set ${values.setting}, and plug the host's monitor into the motherboard.`,
+          message: `${list} ${onlyGpu} on the PCI bus and vfio-pci takes ${them} at boot, so the host has no display left: boot seems to freeze on the last frame. The ${facts.cpu!.model} has integrated graphics, yet no integrated GPU is on the bus: it is disabled in the firmware (BIOS/UEFI). Set ${values.setting}, and plug the host's monitor into the motherboard.`,
           evidence: [...taken.flatMap(evidence), `CPU: ${facts.cpu!.model}`, `${devices.length} PCI devices in the evidence, ${cards.length} of them display devices${intelIgpu(devices) ? '' : ', none at 00:02.0 (where Intel integrated graphics sit)'}`],
           values,
         })
       }
       return report.warning('host-display-lost', {
         subject: values.address,
-        message: `${list} is the only GPU on this host and vfio-pci takes it at boot: the host has no display from then on (boot seems to freeze). That is fine for a headless host; otherwise the host needs a GPU of its own${igpu === false ? ` (the ${facts.cpu!.model} has no integrated graphics)` : ''}, or the card has to be released to the VM only when it starts (single-GPU passthrough).`,
+        message: `${list} ${onlyGpu} on this host and vfio-pci takes ${them} at boot: the host has no display from then on (boot seems to freeze). That is fine for a headless host; otherwise the host needs a GPU of its own${igpu === false ? ` (the ${facts.cpu!.model} has no integrated graphics)` : ''}, or the card has to be released to the VM only when it starts (single-GPU passthrough).`,
         evidence: [...taken.flatMap(evidence), ...(facts.cpu?.model ? [`CPU: ${facts.cpu.model}`] : [])],
         values,
       })

@@ -128,6 +128,11 @@ testCheck(check, {
       }],
     },
     {
+      name: 'two GPUs, both on vfio-pci, and an i9-10900KF: the host has none left, said of both',
+      files: {'lspci-nnk.txt': z490(rx580), 'cpuinfo.txt': i9F},
+      findings: [{id: 'host-display-lost', severity: 'warning', subject: '0000:01:00.0', message: /^0000:01:00\.0 and 0000:03:00\.0 are the only GPUs on this host and vfio-pci takes them at boot: /}],
+    },
+    {
       name: 'the only GPU, no CPU information: no word of integrated graphics, no CPU line',
       files: {'lspci-nnk.txt': z490()},
       gpu: '01:00.0',
