@@ -302,8 +302,8 @@ function assembleCpu(facts: Facts, sources: Array<Source & {text: string}>, dete
 
 /**
  * Whether the host is itself virtual: systemd-detect-virt, the cpuinfo flag, the kernel's "Hypervisor
- * detected", then any known message proving it (a WSL2 kernel in a pasted uname), so that checks
- * whose symptoms a virtual host explains defer to it.
+ * detected"; where none of them is in the evidence, a known message proving it (a WSL2 kernel in a
+ * pasted uname), so that checks whose symptoms a virtual host explains defer to it.
  */
 function virtOf(detectVirt: string | undefined, facts: Facts, messages: MessageHit[]): VirtFacts | undefined {
   const detected = detectVirt === undefined ? undefined : parseDetectVirt(detectVirt)
@@ -311,10 +311,11 @@ function virtOf(detectVirt: string | undefined, facts: Facts, messages: MessageH
   if (facts.cpu?.hypervisor) return {kind: 'vm', evidence: 'the cpuinfo flags include "hypervisor"'}
   const signal = facts.kernelLog?.signals.find((s) => s.kind === 'hypervisor-detected')
   if (signal) return {kind: 'vm', name: signal.data?.name ?? 'unknown', evidence: `kernel log: ${signal.line.text}`}
-  const proof = messages.find((hit) => hit.message.id === 'host-is-virtual')
-  if (proof) return {kind: 'vm', evidence: messageLine(proof), proves: proof.message.proves}
   if (detected) return detected
   if (facts.cpu) return {kind: 'none', evidence: 'no hypervisor flag in cpuinfo'}
+  // Only where nothing above could tell: a pasted guest's cpuinfo beside the host's is no proof.
+  const proof = messages.find((hit) => hit.message.id === 'host-is-virtual')
+  if (proof) return {kind: 'vm', evidence: messageLine(proof), proves: proof.message.proves}
   return undefined
 }
 
