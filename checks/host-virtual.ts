@@ -1,4 +1,5 @@
 import {defineCheck} from '../src/engine/types.js'
+import {capitalized} from '../src/util/sentence.js'
 import {virtualHost} from './lib/host.js'
 
 /**
@@ -25,11 +26,9 @@ export default defineCheck({
     if (kvm) evidence.push(kvm.exists ? `/dev/kvm: ${kvm.mode ?? 'exists'}` : '/dev/kvm does not exist')
     const has = lacks.length ? `; it has ${lacks.join(' and ')}, which is about the virtual platform, not a BIOS setting` : ''
     report.warning('host-is-virtual', {
-      message: `${facts.virt!.proves ? capitalised(facts.virt!.proves) : `This host is ${virtual}`}${has}. GPU passthrough is set up on the bare-metal host.`,
+      message: `${facts.virt!.proves ? capitalized(facts.virt!.proves) : `This host is ${virtual}`}${has}. GPU passthrough is set up on the bare-metal host.`,
       evidence,
       values: {platform: facts.virt!.name ?? facts.virt!.kind},
     })
   },
 })
-
-const capitalised = (sentence: string) => sentence[0]!.toUpperCase() + sentence.slice(1)

@@ -5,6 +5,7 @@
 import {describe} from '../../checks/lib/gpu.js'
 import type {Fragment, Plan} from './types.js'
 import {wrapLines} from '../util/wrap.js'
+import {capitalized} from '../util/sentence.js'
 
 export function planFiles(plan: Plan): Map<string, string> {
   const files = new Map<string, string>()
@@ -130,10 +131,6 @@ function stepsMarkdown(plan: Plan): string {
   return out.join('\n')
 }
 
-/** The first word capitalised when it is a plain word, not a name such as vfio-pci or /dev/shm. */
-function capitalized(text: string): string {
-  return /^[a-z]+(?![-_.:/a-z0-9])/.test(text) ? text.charAt(0).toUpperCase() + text.slice(1) : text
-}
 
 /** Text for Markdown: outside `code`, < and > would be read as HTML tags, so they are escaped. */
 function markdownText(text: string): string {
