@@ -19,7 +19,7 @@ import {printTable} from './bench/table.mjs'
 import {describeLimit, FORMATS, misses, TARGETS} from './bench/targets.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const bin = join(root, 'bin/run.js')
+const bin = join(root, 'bin/run.cjs')
 const runs = Number(process.env.BENCH_RUNS ?? 5)
 const everyFixture = process.env.BENCH_FIXTURES === 'all'
 const hugeFormats = process.env.BENCH_HUGE === '1' ? FORMATS : ['json']

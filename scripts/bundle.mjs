@@ -1,11 +1,14 @@
-// Bundles each command, the hook and run.js (what bin/run.js loads) with what they import, npm packages
-// included, into dist/bundle: shared code goes into chunks, so run.js and the commands share one copy of
-// oclif's core, and a package imported lazily (execa, listr2, cli-table3) is a chunk loaded only when
-// its code runs. Node then opens a few files instead of ~200, which keeps start-up close to its own.
-// The help plugin's command is bundled as one of ours; the autocomplete plugin's commands load its
-// code from node_modules when they run (src/cli/plugin-command.ts).
+// Bundles the CLI into dist/bundle as CommonJS, one file for each thing oclif loads:
+// - run.cjs: oclif's core with what it requires, the one copy that bin/run.cjs and every command use;
+// - commands/<id>.cjs, help.cjs, hooks/<name>.cjs: each with all of our code it imports, and
+//   '@oclif/core' required from run.cjs;
+// - vendor/<package>.cjs: the npm packages our code loads only when it needs them (execa for a live
+//   run, listr2 for progress, cli-table3, markdown-it, diff), each required on first use.
+// Node then reads three files for a check instead of ~45 ES modules: a CommonJS file is compiled and
+// linked without the ES module loader's resolving and linking of every chunk, which had cost about a
+// third of a check's start (docs/performance.md). Only oclif's plugin commands stay ES modules.
 import {readdirSync, writeFileSync} from 'node:fs'
-import {resolve} from 'node:path'
+import {dirname, relative, resolve} from 'node:path'
 import {build} from 'esbuild'
 
 const commands = 'dist/src/commands'
@@ -37,7 +40,7 @@ const replaceOwnCopies = {
  * (cli-spinners) or plugin patterns (minimatch): in their place the bundle has a stand-in that
  * requires the package, from where the importing package would find it, on first use. Left in
  * the bundle, each would be compiled on every start; semver is required only inside oclif's engine
- * check, which bin/run.js turns off, so it is simply left outside.
+ * check, which bin/run.cjs turns off, so it is simply left outside.
  */
 const LOADED_WHEN_USED = ['ejs', 'cli-spinners', 'minimatch']
 const loadWhenUsed = {
@@ -62,31 +65,78 @@ module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefin
 // What oclif's core loads only to run TypeScript sources in development (never in a built run).
 const DEVELOPMENT_ONLY = ['typescript', 'ts-node', 'tsx', 'pnpapi']
 
-await build({
-  entryPoints: [
-    ...readdirSync(commands, {recursive: true}).filter((f) => f.endsWith('.js')).map((f) => ({in: `${commands}/${f}`, out: `commands/${f.slice(0, -'.js'.length)}`})),
-    // package.json names these as oclif's helpClass and its command_not_found hook.
-    {in: 'dist/src/cli/help.js', out: 'help'},
-    {in: 'dist/src/hooks/command-not-found.js', out: 'hooks/command-not-found'},
-    {in: 'dist/src/run.js', out: 'run'},
-  ],
-  outdir: 'dist/bundle',
-  chunkNames: 'chunks/[name]-[hash]',
+const OUT = 'dist/bundle'
+/** What our code loads only when it needs it: each package is its own file (see the top). */
+const VENDOR = ['execa', 'listr2', 'cli-table3', 'markdown-it', 'diff']
+
+/** Options every file shares: CommonJS for Node 20, and small (V8 parses every byte of a file it loads). */
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // V8 parses every byte of a module it loads, called or not: without white space and with shorter
-  // syntax a check loads 781 KB instead of 1,088 KB, and takes 8-15% less CPU, ~2% less time (alternating runs). Names stay, so an
+  // Without white space and with shorter syntax, a check parses a third less code. Names stay, so an
   // error's stack and the classes oclif reads by name are unchanged.
   minifyWhitespace: true,
   minifySyntax: true,
   external: [...DEVELOPMENT_ONLY, 'semver'],
-  // oclif's core is CommonJS and calls require() (and require.resolve for plugins): an ES module has none.
-  banner: {js: "import {createRequire as createRequireForBundle} from 'node:module'; const require = createRequireForBundle(import.meta.url);"},
-  plugins: [replaceOwnCopies, loadWhenUsed],
+  // Our modules find the package's files from their own place (src/util/package-root.ts).
+  define: {'import.meta.url': 'importMetaUrl'},
+  banner: {js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;"},
   logLevel: 'warning',
+  // The stand-ins require a package from where its importer would find it, at run time.
+  logOverride: {'require-resolve-not-external': 'silent'},
+}
+
+/**
+ * In a file at `outfile`: '@oclif/core' is run.cjs, and a VENDOR package is a stand-in module that
+ * requires its vendor file, so that `await import('execa')` loads it then, and only then.
+ */
+const sharedFiles = (outfile) => ({
+  name: 'shared-files',
+  setup(build) {
+    const from = (file) => {
+      const path = relative(dirname(outfile), `${OUT}/${file}`)
+      return path.startsWith('.') ? path : `./${path}`
+    }
+    build.onResolve({filter: /^@oclif\/core$/}, () => ({path: from('run.cjs'), external: true}))
+    build.onResolve({filter: new RegExp(`^(${VENDOR.join('|')})$`)}, (args) =>
+      args.importer.includes('/node_modules/') ? undefined : {path: args.path, namespace: 'vendor'},
+    )
+    build.onLoad({filter: /.*/, namespace: 'vendor'}, (args) => ({
+      loader: 'js',
+      contents: `module.exports = require(${JSON.stringify(from(`vendor/${args.path}.cjs`))})`,
+    }))
+    build.onResolve({filter: /\/vendor\/[^/]+\.cjs$/, namespace: 'vendor'}, (args) => ({path: args.path, external: true}))
+  },
+})
+
+const builds = [
+  // bin/run.cjs requires this for oclif's execute and settings; every command for the rest.
+  {entryPoints: ['dist/src/run.js'], outfile: `${OUT}/run.cjs`, plugins: [replaceOwnCopies, loadWhenUsed]},
+  ...VENDOR.map((name) => ({
+    stdin: {contents: `module.exports = require(${JSON.stringify(name)})`, resolveDir: '.', sourcefile: `${name}.cjs`},
+    outfile: `${OUT}/vendor/${name}.cjs`,
+    plugins: [replaceOwnCopies],
+  })),
+  // package.json names help.cjs as oclif's helpClass and the hook as its command_not_found hook.
+  ...[
+    ...readdirSync(commands).filter((f) => f.endsWith('.js')).map((f) => [`${commands}/${f}`, `commands/${f.slice(0, -'.js'.length)}.cjs`]),
+    ['dist/src/cli/help.js', 'help.cjs'],
+    ['dist/src/hooks/command-not-found.js', 'hooks/command-not-found.cjs'],
+  ].map(([entry, out]) => ({entryPoints: [entry], outfile: `${OUT}/${out}`, plugins: [sharedFiles(`${OUT}/${out}`), replaceOwnCopies, loadWhenUsed]})),
+]
+await Promise.all(builds.map((options) => build({...common, ...options})))
+
+// oclif's plugin commands wait for their plugin's module at the top level, which CommonJS cannot: they
+// stay ES modules, holding only src/cli/plugin-command.ts (the plugin brings its own oclif).
+await build({
+  ...common,
+  entryPoints: readdirSync(`${commands}/autocomplete`).filter((f) => f.endsWith('.js')).map((f) => `${commands}/autocomplete/${f}`),
+  outdir: `${OUT}/commands/autocomplete`,
+  format: 'esm',
+  define: {},
+  banner: {},
 })
 
 // The known messages, compiled once here so that a run reads JSON and never loads a YAML parser.

@@ -10,7 +10,7 @@ import {chromium} from 'playwright-core'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const host = process.argv[2] ?? 'seed-000-working'
 const out = join(root, 'docs/images', `${host}.png`)
-const svg = execFileSync(process.execPath, [join(root, 'bin/run.js'), 'groups', '--input', join(root, 'fixtures', host), '--format', 'svg'], {encoding: 'utf8'})
+const svg = execFileSync(process.execPath, [join(root, 'bin/run.cjs'), 'groups', '--input', join(root, 'fixtures', host), '--format', 'svg'], {encoding: 'utf8'})
 
 const executablePath = process.env.CHROMIUM ?? process.env.PATH.split(delimiter).map((dir) => join(dir, 'chromium')).find((file) => existsSync(file))
 if (!executablePath) throw new Error("npm run picture needs Chromium on PATH (Debian's chromium) or CHROMIUM=/path/to/it")

@@ -1,3 +1,4 @@
-// What bin/run.js loads: oclif's core (and its settings), bundled into dist/bundle with the commands so that both share
-// one copy of it (see scripts/bundle.mjs).
-export {execute, settings} from '@oclif/core'
+// oclif's core, bundled as dist/bundle/run.cjs: bin/run.cjs takes execute and settings from it, and every
+// command, the help class and the hook require it for the rest, so that all share one copy of it (see
+// scripts/bundle.mjs).
+export * from '@oclif/core'

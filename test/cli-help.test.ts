@@ -1,6 +1,6 @@
 /**
  * The bundle (oclif's core inside dist/bundle, commands found through oclif.manifest.json) must print
- * what oclif prints unbundled: bin/run.js is compared with oclif's core from node_modules running
+ * what oclif prints unbundled: bin/run.cjs is compared with oclif's core from node_modules running
  * tsc's output (dist/src) with no manifest, for every command's --help, the plugins' and the hook's.
  */
 import {execFile} from 'node:child_process'
@@ -75,12 +75,12 @@ describe("the bundle's tinyglobby, loaded on its first glob", () => {
   it('without a manifest oclif finds the commands by their files, and runs them', async () => {
     const root = mkdtempSync(join(tmpdir(), 'vfio-doctor-no-manifest-'))
     try {
-      // bin/run.js copied, not linked: Node runs a linked script from where it really is, by that manifest.
+      // bin/run.cjs copied, not linked: Node runs a linked script from where it really is, by that manifest.
       mkdirSync(join(root, 'bin'))
-      copyFileSync(join(repoRoot, 'bin/run.js'), join(root, 'bin/run.js'))
+      copyFileSync(join(repoRoot, 'bin/run.cjs'), join(root, 'bin/run.cjs'))
       for (const name of ['dist', 'node_modules', 'knowledge', 'schema', 'package.json']) symlinkSync(join(repoRoot, name), join(root, name))
       const listed = await new Promise<CliResult>((resolve) => {
-        execFile(process.execPath, [join(root, 'bin/run.js'), 'list', '--json'], {cwd: root, env: {...process.env, DEBUG: 'oclif:config:*'}}, (err, stdout, stderr) =>
+        execFile(process.execPath, [join(root, 'bin/run.cjs'), 'list', '--json'], {cwd: root, env: {...process.env, DEBUG: 'oclif:config:*'}}, (err, stdout, stderr) =>
           resolve({code: err ? 1 : 0, stdout, stderr}),
         )
       })

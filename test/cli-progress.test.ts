@@ -23,7 +23,7 @@ describe.runIf(hasScript)('progress on a terminal', () => {
 
   const onTerminal = (extra: string) => {
     // A pty made by script has no size of its own; a terminal always has one (listr2 cuts lines to it).
-    const command = `stty cols 100 rows 40; node ${join(repoRoot, 'bin/run.js')} check --root ${root} ${extra}`
+    const command = `stty cols 100 rows 40; node ${join(repoRoot, 'bin/run.cjs')} check --root ${root} ${extra}`
     // -e: script exits with the command's status (1 here: the fake host has findings).
     const r = spawnSync('script', ['-qec', command, '/dev/null'], {encoding: 'utf8', env: {...process.env, PATH: `${bin}:${process.env.PATH}`, FORCE_COLOR: '0'}, timeout: 30_000})
     expect(r.status).toBe(1)
@@ -43,7 +43,7 @@ describe.runIf(hasScript)('progress on a terminal', () => {
   })
 
   it('shows none when the output is not a terminal', () => {
-    const r = spawnSync(process.execPath, [join(repoRoot, 'bin/run.js'), 'check', '--root', root], {encoding: 'utf8', env: {...process.env, PATH: `${bin}:${process.env.PATH}`}})
+    const r = spawnSync(process.execPath, [join(repoRoot, 'bin/run.cjs'), 'check', '--root', root], {encoding: 'utf8', env: {...process.env, PATH: `${bin}:${process.env.PATH}`}})
     expect(r.stdout + r.stderr).not.toContain('libvirt domains')
   })
 })

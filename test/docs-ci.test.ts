@@ -26,7 +26,7 @@ function checkout(): {dir: string; temp: string; bin: string} {
   copyFileSync(join(fixturesDir, 'seed-003-looking-glass-evdev-not-event/domain-win10.xml'), join(dir, 'domain-win10.xml'))
   writeFileSync(join(dir, '.git', 'HEAD'), 'ref: refs/heads/main\n')
   // What `npm link` puts on PATH, for the built tool of this repository.
-  writeFileSync(join(bin, 'vfio-doctor'), `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin/run.js')}" "$@"\n`)
+  writeFileSync(join(bin, 'vfio-doctor'), `#!/bin/sh\nexec "${process.execPath}" "${join(repoRoot, 'bin/run.cjs')}" "$@"\n`)
   chmodSync(join(bin, 'vfio-doctor'), 0o755)
   return {dir, temp, bin}
 }

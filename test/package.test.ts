@@ -26,7 +26,7 @@ describe('npm package', () => {
     const [packed] = JSON.parse(stdout) as [{filename: string; files: {path: string}[]}]
     const files = packed.files.map((f) => f.path)
     // What runs, and nothing else: no tests, sources or fixtures.
-    expect(files).toEqual(expect.arrayContaining(['bin/run.js', 'oclif.manifest.json', 'knowledge/iommu-firmware-off.md', 'dist/bundle/commands/check.js', 'package.json', 'README.md', 'LICENSE']))
+    expect(files).toEqual(expect.arrayContaining(['bin/run.cjs', 'oclif.manifest.json', 'knowledge/iommu-firmware-off.md', 'dist/bundle/commands/check.cjs', 'package.json', 'README.md', 'LICENSE']))
     expect(files.filter((f) => /^(test|src|fixtures|scripts|dist\/src|dist\/checks)\//.test(f) || f.endsWith('.ts'))).toEqual([])
 
     const prefix = mkdtempSync(join(tmpdir(), 'vfio-doctor-prefix-'))

@@ -15,7 +15,7 @@ export interface CliResult {
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<CliResult> {
   const {NODE_ENV: _vitest, ...personal} = process.env
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(repoRoot, 'bin/run.js'), ...args], {env: {...personal, NO_COLOR: '1', ...env}, maxBuffer: 64 * 1024 * 1024, ...(cwd ? {cwd} : {})}, (err, stdout, stderr) => {
+    execFile(process.execPath, [join(repoRoot, 'bin/run.cjs'), ...args], {env: {...personal, NO_COLOR: '1', ...env}, maxBuffer: 64 * 1024 * 1024, ...(cwd ? {cwd} : {})}, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0
       resolve({code, stdout, stderr})
     })

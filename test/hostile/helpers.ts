@@ -56,7 +56,7 @@ export const NOBODY = 65534
 export const canDropToNobody = ((): boolean => {
   if (!isRoot) return true
   try {
-    execFileSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(repoRoot, 'bin/run.js'))}, 4)`], {uid: NOBODY, gid: NOBODY, stdio: 'ignore'})
+    execFileSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(join(repoRoot, 'bin/run.cjs'))}, 4)`], {uid: NOBODY, gid: NOBODY, stdio: 'ignore'})
     return true
   } catch {
     return false
@@ -76,7 +76,7 @@ export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; uid?: 
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--require', join(repoRoot, 'test/hostile/max-rss.cjs'), join(repoRoot, 'bin/run.js'), ...args],
+      ['--require', join(repoRoot, 'test/hostile/max-rss.cjs'), join(repoRoot, 'bin/run.cjs'), ...args],
       {env, maxBuffer: 256 * 1024 * 1024, timeout: options.timeoutMs ?? 60_000, killSignal: 'SIGKILL', ...(options.cwd ? {cwd: options.cwd} : {}), ...(options.uid !== undefined ? {uid: options.uid, gid: options.uid} : {})},
       (err, stdout, stderr) => {
         const timedOut = err !== null && (err as {killed?: boolean}).killed === true
