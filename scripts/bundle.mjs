@@ -16,13 +16,12 @@ const commands = 'dist/src/commands'
 /**
  * Packages the bundle takes from a file of ours (which requires the package itself), where an import
  * resolves to the project's own copy: string-width (ours, wrap-ansi 7's, cli-table3's; listr2's
- * packages keep their string-width 7) answering printable ASCII at once, debug loaded only when DEBUG
- * is set, tinyglobby loaded on its first glob.
+ * packages keep their string-width 7) answering printable ASCII at once, and debug, loaded (from
+ * node_modules) only when DEBUG is set.
  */
 const REPLACED = {
   'string-width': {own: 'node_modules/string-width/index.js', by: 'src/util/string-width-fast.cjs'},
   debug: {own: 'node_modules/debug/src/index.js', by: 'src/util/debug-when-asked.cjs'},
-  tinyglobby: {own: 'node_modules/tinyglobby/dist/index.cjs', by: 'src/util/tinyglobby-when-used.cjs'},
 }
 const replaceOwnCopies = {
   name: 'replace-own-copies',
@@ -36,26 +35,31 @@ const replaceOwnCopies = {
   },
 }
 /**
- * Packages oclif's core requires as it loads but calls only for help templates (ejs), a spinner
- * (cli-spinners) or plugin patterns (minimatch): in their place the bundle has a stand-in that
- * requires the package, from where the importing package would find it, on first use. Left in
- * the bundle, each would be compiled on every start; semver is required only inside oclif's engine
- * check, which bin/run.cjs turns off, so it is simply left outside.
+ * What oclif's core requires as it loads but calls only for help templates (ejs), a spinner
+ * (cli-spinners), plugin patterns (minimatch), finding commands without a manifest (tinyglobby, with
+ * fdir and picomatch), a package.json without oclif's settings (lilconfig), reading a flag from
+ * standard input (readline), a Windows shell (child_process) or its own timings (perf_hooks): in
+ * their place the bundle has a stand-in that requires the module on first use, a package from where
+ * the importing package would find it. Left in the bundle, each would be compiled on every start,
+ * and each of those Node modules costs its compiling too; semver is required only inside oclif's
+ * engine check, which bin/run.cjs turns off, so it is simply left outside.
  */
-const LOADED_WHEN_USED = ['ejs', 'cli-spinners', 'minimatch']
+const LOADED_WHEN_USED = ['ejs', 'cli-spinners', 'minimatch', 'tinyglobby', 'lilconfig']
+const BUILT_IN_WHEN_USED = ['node:readline', 'node:child_process', 'node:perf_hooks']
 const loadWhenUsed = {
   name: 'load-when-used',
   setup(build) {
-    build.onResolve({filter: new RegExp(`^(${LOADED_WHEN_USED.join('|')})$`)}, (args) => {
+    build.onResolve({filter: new RegExp(`^(${[...LOADED_WHEN_USED, ...BUILT_IN_WHEN_USED].join('|')})$`)}, (args) => {
       if (args.namespace === 'when-used') return {path: args.path, external: true}
       const importer = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(args.importer)?.[1]
+      if (args.path.startsWith('node:')) return importer === '@oclif/core' ? {path: args.path, namespace: 'when-used'} : undefined
       if (!importer) throw new Error(`${args.path} imported from ${args.importer}: not a package's file`)
       return {path: args.path, namespace: 'when-used', pluginData: importer}
     })
     build.onLoad({filter: /.*/, namespace: 'when-used'}, (args) => ({
       loader: 'js',
       contents: `let loaded
-const load = () => (loaded ??= require('node:module').createRequire(require.resolve(${JSON.stringify(args.pluginData)}))(${JSON.stringify(args.path)}))
+const load = () => (loaded ??= ${args.pluginData ? `require('node:module').createRequire(require.resolve(${JSON.stringify(args.pluginData)}))` : 'require'}(${JSON.stringify(args.path)}))
 // An interop helper asks __esModule before anything is used: that alone loads nothing.
 module.exports = new Proxy({}, {get: (_, key) => (key === '__esModule' ? undefined : load()[key]), has: (_, key) => key in load()})
 `,
