@@ -7,7 +7,7 @@
 // Node then reads three files for a check instead of ~45 ES modules: a CommonJS file is compiled and
 // linked without the ES module loader's resolving and linking of every chunk, which had cost about a
 // third of a check's start (docs/performance.md). Only oclif's plugin commands stay ES modules.
-import {readdirSync, writeFileSync} from 'node:fs'
+import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, relative, resolve} from 'node:path'
 import {build} from 'esbuild'
 
@@ -92,8 +92,11 @@ const common = {
   logOverride: {'require-resolve-not-external': 'silent'},
 }
 
+/** Packages our code shares with oclif's core: src/run.ts exports run.cjs's copies under these names. */
+const FROM_CORE = {'wrap-ansi': 'wrapAnsi', 'string-width': 'stringWidth'}
+
 /**
- * In a file at `outfile`: '@oclif/core' is run.cjs, and a VENDOR package is a stand-in module that
+ * In a file at `outfile`: '@oclif/core' is run.cjs, and so are the FROM_CORE packages, and a VENDOR package is a stand-in module that
  * requires its vendor file, so that `await import('execa')` loads it then, and only then.
  */
 const sharedFiles = (outfile) => ({
@@ -104,6 +107,14 @@ const sharedFiles = (outfile) => ({
       return path.startsWith('.') ? path : `./${path}`
     }
     build.onResolve({filter: /^@oclif\/core$/}, () => ({path: from('run.cjs'), external: true}))
+    build.onResolve({filter: new RegExp(`^(${Object.keys(FROM_CORE).join('|')})$`)}, (args) =>
+      args.importer.includes('/node_modules/') ? undefined : {path: args.path, namespace: 'from-core'},
+    )
+    build.onLoad({filter: /.*/, namespace: 'from-core'}, (args) => ({
+      loader: 'js',
+      contents: `module.exports = require(${JSON.stringify(from('run.cjs'))}).${FROM_CORE[args.path]}`,
+    }))
+    build.onResolve({filter: /\/run\.cjs$/, namespace: 'from-core'}, (args) => ({path: args.path, external: true}))
     build.onResolve({filter: new RegExp(`^(${VENDOR.join('|')})$`)}, (args) =>
       args.importer.includes('/node_modules/') ? undefined : {path: args.path, namespace: 'vendor'},
     )
@@ -131,6 +142,14 @@ const builds = [
   ].map(([entry, out]) => ({entryPoints: [entry], outfile: `${OUT}/${out}`, plugins: [sharedFiles(`${OUT}/${out}`), replaceOwnCopies, loadWhenUsed]})),
 ]
 await Promise.all(builds.map((options) => build({...common, ...options})))
+
+// Node holds a file with one character beyond Latin-1 as two bytes a character, which made reading
+// and compiling a check's file 3 ms slower. esbuild escapes such characters in strings, not in
+// regular expressions: write those as \u escapes.
+for (const {outfile} of builds.filter((b) => !b.outfile.includes('/vendor/'))) {
+  const wide = /[^\x00-\xff]/.exec(readFileSync(outfile, 'utf8'))
+  if (wide) throw new Error(`${outfile}: "${wide[0]}" in the code (a regular expression?); write it as \\u${wide[0].charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
 
 // oclif's plugin commands wait for their plugin's module at the top level, which CommonJS cannot: they
 // stay ES modules, holding only src/cli/plugin-command.ts (the plugin brings its own oclif).

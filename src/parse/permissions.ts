@@ -211,7 +211,7 @@ function splitSymlink(text: string): [string, string?] {
 
 /** ls and stat quote names with spaces or from older versions: '...', "...", ‘...’, `...'. */
 function unquote(text: string): string {
-  const m = /^(['"‘`])(.*)(['"’])$/.exec(text)
+  const m = /^(['"\u2018`])(.*)(['"\u2019])$/.exec(text)
   return m ? m[2]! : text
 }
 

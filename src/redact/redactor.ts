@@ -328,7 +328,7 @@ function publicIpv4(ip: string): boolean {
 function creditLine(text: string, offset: number): boolean {
   const start = text.lastIndexOf('\n', offset) + 1
   const end = text.indexOf('\n', offset)
-  return /\b(?:Linux version|copyright|author|driver|maintainer)\b|\(c\)|©/i.test(text.slice(start, end < 0 ? undefined : end))
+  return /\b(?:Linux version|copyright|author|driver|maintainer)\b|\(c\)|\u00a9/i.test(text.slice(start, end < 0 ? undefined : end))
 }
 
 /** "BIOS 1.20.0.1", "version 2.6.32.1": four numbers that are not an address. */

@@ -51,7 +51,7 @@ const ROOT_PROMPT_COMMANDS =
 
 /** "$ cmd", "user@host:~$ cmd", "[user@host dir]$ cmd", "root@host:~# cmd"; "# cmd", "> cmd" and "❯ cmd" (known commands only). */
 const PROMPT = /^\s*(?:(?:\[[^\]\n]{1,80}\]|[\w.-]{1,64}@[\w.-]{1,64}(?::[^\s$#]{0,200})?)\s?[$#%]|[$%])\s+(\S.*)$/
-const ROOT_PROMPT = /^\s*[#>❯»]\s+(\S.*)$/
+const ROOT_PROMPT = /^\s*[#>\u276f\u00bb]\s+(\S.*)$/
 
 /** The command on a prompt line, or undefined when the line is not a prompt. */
 export function promptCommand(line: string): string | undefined {

@@ -96,7 +96,7 @@ export const RECOGNISERS: Recogniser[] = [
     kind: 'log',
     format: 'nixos-rebuild output',
     claims: (l) =>
-      /^building the system configuration|^th(?:ese \d+|is) (?:derivations?|paths?) will be (?:built|fetched)|^\s+\/nix\/store\/|^copying path '\/nix\/store|^building '\/nix\/store|^\/nix\/store\/\S+: |^error: builder for '|^error: (?:attribute|undefined variable|The option|A definition for option|evaluation aborted|cannot coerce|value is)|^\s+… while |^\s+at \/nix\/store|^activating the configuration|^setting up \/etc|^reloading user units|^restarting (?:the following )?units|^stopping the following units|^starting the following units|^warning: Git tree .* is dirty|^building Nix\.\.\.|^nix-instantiate: /.test(l.trim()),
+      /^building the system configuration|^th(?:ese \d+|is) (?:derivations?|paths?) will be (?:built|fetched)|^\s+\/nix\/store\/|^copying path '\/nix\/store|^building '\/nix\/store|^\/nix\/store\/\S+: |^error: builder for '|^error: (?:attribute|undefined variable|The option|A definition for option|evaluation aborted|cannot coerce|value is)|^\s+\u2026 while |^\s+at \/nix\/store|^activating the configuration|^setting up \/etc|^reloading user units|^restarting (?:the following )?units|^stopping the following units|^starting the following units|^warning: Git tree .* is dirty|^building Nix\.\.\.|^nix-instantiate: /.test(l.trim()),
     requires: (l) => /^(?:building the system configuration|th(?:ese \d+|is) (?:derivations?|paths?) will be|error: builder for '|activating the configuration|building '\/nix\/store)/.test(l.trim()),
     share: 0.4,
   },
