@@ -150,20 +150,28 @@ function formatOf(kind: SourceKind): string {
   return RECOGNISERS.find((r) => r.kind === kind)?.format ?? kind
 }
 
-/** The recogniser that claims the largest share of the lines, above its threshold. */
+/**
+ * The recogniser that claims the largest share of the lines, above its threshold. One stops reading
+ * as soon as the lines it missed leave it no way to win: at start-up every pattern runs cold, and
+ * most recognisers are out after a few lines.
+ */
 function bestRecogniser(lines: string[]): Recogniser | undefined {
   let best: Recogniser | undefined
   let bestShare = 0
   for (const r of RECOGNISERS) {
     if (r.maxLines !== undefined && lines.length > r.maxLines) continue
+    const threshold = r.share ?? DEFAULT_SHARE
+    const wins = (share: number) => share >= threshold && share > bestShare
     let claimed = 0
+    let missed = 0
     let required = r.requires === undefined
     for (const line of lines) {
       if (r.claims(line)) claimed++
+      else if (!wins((lines.length - ++missed) / lines.length)) break
       if (!required && r.requires!(line)) required = true
     }
     const share = claimed / lines.length
-    if (required && share >= (r.share ?? DEFAULT_SHARE) && share > bestShare) {
+    if (required && wins(share)) {
       best = r
       bestShare = share
     }
