@@ -7,7 +7,8 @@
 // Node then reads three files for a check instead of ~45 ES modules: a CommonJS file is compiled and
 // linked without the ES module loader's resolving and linking of every chunk, which had cost about a
 // third of a check's start (docs/performance.md). Only oclif's plugin commands stay ES modules.
-import {readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {createHash} from 'node:crypto'
+import {appendFileSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import {dirname, relative, resolve} from 'node:path'
 import {build} from 'esbuild'
 
@@ -127,6 +128,8 @@ const sharedFiles = (outfile) => ({
 })
 
 const builds = [
+  // bin/run.cjs requires this first, so that the files after it compile with the build's code cache.
+  {entryPoints: ['src/util/code-cache.cjs'], outfile: `${OUT}/code-cache.cjs`},
   // bin/run.cjs requires this for oclif's execute and settings; every command for the rest.
   {entryPoints: ['dist/src/run.js'], outfile: `${OUT}/run.cjs`, plugins: [replaceOwnCopies, loadWhenUsed]},
   ...VENDOR.map((name) => ({
@@ -149,6 +152,13 @@ await Promise.all(builds.map((options) => build({...common, ...options})))
 for (const {outfile} of builds.filter((b) => !b.outfile.includes('/vendor/'))) {
   const wide = /[^\x00-\xff]/.exec(readFileSync(outfile, 'utf8'))
   if (wide) throw new Error(`${outfile}: "${wide[0]}" in the code (a regular expression?); write it as \\u${wide[0].charCodeAt(0).toString(16).padStart(4, '0')}`)
+}
+
+// Each file ends with a key made from its content, by which src/util/code-cache.cjs finds the V8 code
+// cache the build's last step writes for it: V8 itself checks a cache against its source's length only.
+for (const {outfile} of builds) {
+  const content = readFileSync(outfile, 'utf8')
+  appendFileSync(outfile, `\n//# code-cache-key=${createHash('sha256').update(content).digest('hex').slice(0, 16)}\n`)
 }
 
 // oclif's plugin commands wait for their plugin's module at the top level, which CommonJS cannot: they
