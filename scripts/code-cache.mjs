@@ -4,11 +4,13 @@
 // The runs read the repository's fixtures and print nowhere; none writes a file or asks the host
 // anything (a live check would: its code is compiled as it runs, as without a cache).
 import {execFileSync} from 'node:child_process'
-import {rmSync} from 'node:fs'
+import {mkdtempSync, rmSync} from 'node:fs'
+import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
 
 const root = resolve(import.meta.dirname, '..')
 const fixture = (name) => join(root, 'fixtures', name)
+const emptyRoot = mkdtempSync(join(tmpdir(), 'vfio-doctor-build-'))
 const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit', 'html', 'sarif', 'github', 'codequality']
 
 const runs = [
@@ -27,6 +29,8 @@ const runs = [
   ['groups', '--input', fixture('seed-001-healthy')],
   ['groups', '--input', fixture('seed-001-healthy'), '--format', 'svg'],
   ['plan', '--input', fixture('seed-004-igpu-bound')],
+  // A live check under an empty root reads nothing of this machine and runs only virsh (execa's path).
+  ['check', '--root', emptyRoot, '--quiet', '--libvirt-uri', 'test:///default'],
 ]
 
 const bundle = join(root, 'dist/bundle')
@@ -42,4 +46,8 @@ settings.enableAutoTranspile = false
   process.exitCode = 0
 })()
 `
-execFileSync(process.execPath, ['-e', program], {cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, NO_COLOR: '1'}})
+try {
+  execFileSync(process.execPath, ['-e', program], {cwd: root, stdio: ['ignore', 'ignore', 'inherit'], env: {...process.env, NO_COLOR: '1'}})
+} finally {
+  rmSync(emptyRoot, {recursive: true, force: true})
+}
