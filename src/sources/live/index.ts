@@ -65,7 +65,7 @@ export const COLLECTORS: Collector[] = [
       return [await collectDevNodes(ctx, accounts), await kvmParams(ctx), userGroupsSource(ctx.user, accounts)]
     },
   },
-  {title: 'libvirt domains', collect: async (ctx) => collectLibvirt(ctx, await readAccounts(ctx))},
+  {title: 'libvirt domains', collect: (ctx) => collectLibvirt(ctx, readAccounts(ctx))},
   {
     title: 'NixOS generations and module configuration',
     collect: async (ctx) => (await Promise.all([nixos(ctx), configFiles(ctx), nixEvaluation(ctx)])).flat(),

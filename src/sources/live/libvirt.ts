@@ -14,13 +14,14 @@ const MAX_DOMAINS = 200
  * Domains through virsh (list, then dumpxml each), falling back to the XML files on disk; then the
  * tail of each domain's qemu log and the access chain of every file the domains use.
  * A virsh that times out costs its timeout once: the remaining domains are not asked.
+ * The accounts come as a promise: virsh, the slowest program of a live run, starts before they are read.
  */
-export async function collectLibvirt(ctx: LiveContext, accounts: Accounts): Promise<Source[]> {
+export async function collectLibvirt(ctx: LiveContext, accounts: Promise<Accounts>): Promise<Source[]> {
   const domains = await domainsFromVirsh(ctx)
   const xmlSources = domains ?? (await domainsFromDisk(ctx))
   const names = xmlSources.filter((s) => s.status === 'ok' && s.label).map((s) => s.label!)
   const logs = await Promise.all(names.map((name) => qemuLogTail(ctx, name)))
-  const permissions = await permissionsSource(ctx, xmlSources, accounts)
+  const permissions = await permissionsSource(ctx, xmlSources, await accounts)
   return [...xmlSources, ...logs, ...(permissions ? [permissions] : [])]
 }
 
