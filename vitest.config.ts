@@ -5,7 +5,7 @@ const HEAVY = 'test/hostile/heavy.test.ts'
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/setup/fast-check-seed.ts'],
+    globalSetup: ['test/setup/fast-check-seed.ts', 'test/setup/temp-dir.ts'],
     setupFiles: ['test/setup/fast-check.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,
