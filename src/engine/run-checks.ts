@@ -76,7 +76,9 @@ function runStructured(check: CheckDefinition, facts: Facts): {result: CheckResu
       info: add('info'),
       pass: (message) => passes.push(message),
       skip: (reason, hint) => {
-        skipped = hint === undefined ? {reason} : {reason, hint}
+        // The first reason is the particular one ("the domain XML is a fragment without <cpu>"); a
+        // check's closing "nothing to judge" would only restate it less exactly.
+        if (skipped === undefined || deferred) skipped = hint === undefined ? {reason} : {reason, hint}
         deferred = false
       },
       defer: (reason) => {

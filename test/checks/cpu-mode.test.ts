@@ -70,5 +70,7 @@ testCheck(check, {
   unknown: [
     {name: 'a qemu log without -cpu', files: {'qemu.log': '2024-01-01 12:00:00.000+0000: starting up libvirt version: 10.0.0\n'}, reason: /no qemu command line with -cpu/},
     {name: 'a domain cut before its <cpu>: the absence says nothing', files: {'domain-cut.xml': '<domain type="kvm"><name>cut</name><os><type arch="x86_64">hvm</type></os><vcpu>8</vcpu><devi'}},
+    // The particular reason, not the closing "no x86 KVM domain".
+    {name: 'a pasted <devices> fragment: no <cpu> to judge', files: {'hostdev.xml': "<devices>\n  <hostdev mode='subsystem' type='pci' managed='yes'>\n    <source>\n      <address domain='0x0000' bus='0x01' slot='0x00' function='0x0'/>\n    </source>\n  </hostdev>\n</devices>\n"}, reason: /^the domain XML is a fragment without <cpu>$/},
   ],
 })

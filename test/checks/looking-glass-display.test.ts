@@ -154,7 +154,7 @@ testCheck(lookingGlassDisplay, {
     },
   ],
   unknown: [
-    {name: 'a <features> fragment beside a Looking Glass client log: nothing of the display to judge', files: {'win10-features.xml': '<features>\n  <acpi/>\n  <apic/>\n</features>\n', 'client.log': LG_CLIENT_BANNER}, reason: /^no domain uses Looking Glass/},
+    {name: 'a <features> fragment beside a Looking Glass client log: nothing of the display to judge', files: {'win10-features.xml': '<features>\n  <acpi/>\n  <apic/>\n</features>\n', 'client.log': LG_CLIENT_BANNER}, reason: /^the domain XML is a fragment without <devices> or <shmem>/},
     {name: 'two domains without Looking Glass memory beside its log: which one uses it is not known', files: {'a.xml': domainXml([noVideo], {name: 'a'}), 'b.xml': domainXml([noVideo], {name: 'b'}), 'client.log': LG_CLIENT_BANNER}, reason: /^no domain uses Looking Glass/},
   ],
 })
