@@ -91,7 +91,8 @@ export default defineCheck({
           values,
         })
       }
-      if (!found) report.pass(`${label}: ${whole ? 'a way in for input, ' : ''}no tablet, ${domain.videos.map((v) => v.model ?? '?').join(', ') || 'default'} video`)
+      const tablet = tablets.length === 0 ? 'no tablet' : 'a tablet, idle without SPICE input'
+      if (!found) report.pass(`${label}: ${whole ? 'a way in for input, ' : ''}${tablet}, ${domain.videos.map((v) => v.model ?? '?').join(', ') || 'default'} video`)
     }
   },
 })

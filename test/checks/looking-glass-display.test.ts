@@ -138,7 +138,7 @@ const noVideo = '<video>\n  <model type="none"/>\n</video>'
 // Tables on inline evidence: they run without ../shared.
 testCheck(lookingGlassDisplay, {
   valid: [
-    {name: 'VNC graphics and the guest agent\'s channel are not SPICE: the tablet beside evdev idles', files: {'win10.xml': domainXml([lgShmem(), noVideo, vncGraphics, guestAgent, TABLET, evdevKeyboard])}, passes: [/^domain win10 \(win10\.xml\): a way in for input, no tablet, none video$/]},
+    {name: 'VNC graphics and the guest agent\'s channel are not SPICE: the tablet beside evdev idles', files: {'win10.xml': domainXml([lgShmem(), noVideo, vncGraphics, guestAgent, TABLET, evdevKeyboard])}, passes: [/^domain win10 \(win10\.xml\): a way in for input, a tablet, idle without SPICE input, none video$/]},
     {name: 'a pasted <shmem> alone: the rest of the domain is not there to judge', files: {'lg.xml': lgShmem()}, passes: [/^domain \(unnamed\) \(lg\.xml\): no tablet, default video$/]},
   ],
   invalid: [
