@@ -39,7 +39,7 @@ export default defineCheck({
     const vendor = cpuVendorOf(facts)
     const symptom = [...(groups ? emptyGroupsEvidence(facts) : []), ...noGroupMessages, ...noUnits, ...remappingAbsent(facts, vendor)]
     const param = iommuParamFor(vendor)
-    const values = {param, setting: iommuFirmwareSetting(vendor), vendorName: vendor === 'amd' ? 'AMD-Vi' : 'VT-d'}
+    const values = {param, setting: iommuFirmwareSetting(vendor), vendorName: vendor === 'amd' ? 'AMD-Vi' : vendor === 'intel' ? 'VT-d' : 'VT-d / AMD-Vi'}
     const table = firmwareTable(facts, vendor)
     const paramOff = iommuParamOff(facts)
     const logLines = signalsOf(facts, 'dmar-iommu-enabled', 'dmar-iommu-disabled', 'amdvi-disabled', 'acpi-dmar', 'acpi-ivrs').map(logEvidence)
