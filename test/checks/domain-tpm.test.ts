@@ -171,3 +171,13 @@ testCheck(check, {
 it('domain-tpm: a Windows 11 domain with a TPM is not also "no Windows 11 domain"', () => {
   expect(runCase(check, {name: 'x', files: {'win11.xml': win11Domain(PASSTHROUGH_TPM)}}).passes).toEqual(['domain win11 (win11.xml) has a TPM (passthrough backend)'])
 })
+
+it('domain-tpm: a fragment without its devices is not "no Windows 11 domain" (it may be one)', () => {
+  const metadata = '<metadata>\n  <libosinfo:libosinfo xmlns:libosinfo="http://libosinfo.org/xmlns/libvirt/domain/1.0">\n    <libosinfo:os id="http://microsoft.com/win/11"/>\n  </libosinfo:libosinfo>\n</metadata>\n'
+  const result = runCase(check, {name: 'x', files: {'win11-os.xml': metadata}})
+  expect(result.status).toBe('skipped')
+  expect(result.passes).toEqual([])
+  // A whole domain of another system still says so.
+  const linux = domainXml([diskImage('ubuntu22.04', 'virtio')], {name: 'ubuntu22.04', hostdevs: [], osId: 'http://ubuntu.com/ubuntu/22.04'})
+  expect(runCase(check, {name: 'x', files: {'ubuntu.xml': linux}}).passes).toEqual(['no Windows 11 domain'])
+})
