@@ -50,6 +50,7 @@ const NEAR_MISSES: Array<[format: string, why: string, text: string]> = [
   ['IOMMU group listing', 'prose about a group', 'my GPU is in group 14 with the audio device, is that ok?'],
   ['kernel log', 'prose quoting a word the kernel prints', 'ACPI is enabled in the firmware, I checked'],
   ['user groups (id / groups)', 'two ordinary words', 'thanks everyone'],
+  ['user groups (id / groups)', 'a command whose name is a usual group', 'docker logs windows'],
   ['uname output', 'a version in prose', '6.1 did not help either'],
   ['systemd-detect-virt output', 'an answer that is not a virtualization name', 'yes'],
   ['modprobe configuration', 'comments alone', '# vfio settings go here\n# nothing yet'],

@@ -145,12 +145,17 @@ function isPermissionLine(l: string): boolean {
   )
 }
 
-const GROUP_NAMES = /\b(?:wheel|libvirtd?|kvm|input|audio|video|users|sudo|adm|plugdev|qemu|docker|networkmanager|render|lp|storage)\b/
+const USUAL_GROUP = /^(?:wheel|libvirtd?|kvm|input|audio|video|users|sudo|adm|plugdev|qemu|docker|networkmanager|render|lp|storage)$/
 
-/** `groups` alone: "users wheel libvirtd" (a line of names, at least one of the usual ones). */
+/**
+ * `groups` alone: "users wheel libvirtd", "alice wheel" (a line of names). Two usual names, or one
+ * after the first name (the user's own group comes first): "docker logs windows" is a command.
+ */
 function isBareGroupList(l: string): boolean {
   const words = l.trim().split(/\s+/)
-  return words.length >= 2 && words.length <= 40 && words.every((w) => /^[a-z_][\w-]*$/.test(w)) && GROUP_NAMES.test(l)
+  if (words.length < 2 || words.length > 40 || !words.every((w) => /^[a-z_][\w-]*$/.test(w))) return false
+  const usual = words.filter((w) => USUAL_GROUP.test(w)).length
+  return usual >= 2 || (usual === 1 && !USUAL_GROUP.test(words[0]!))
 }
 
 /** Parameters without a value that command lines commonly carry. */
