@@ -97,8 +97,9 @@ const common = {
 const FROM_CORE = {'wrap-ansi': 'wrapAnsi', 'string-width': 'stringWidth'}
 
 /**
- * In a file at `outfile`: '@oclif/core' is run.cjs, and so are the FROM_CORE packages, and a VENDOR package is a stand-in module that
- * requires its vendor file, so that `await import('execa')` loads it then, and only then.
+ * In a file at `outfile`: '@oclif/core' is run.cjs; a FROM_CORE package is a module that takes run.cjs's
+ * copy, and a VENDOR package one that requires its vendor file, so that `await import('execa')` loads
+ * it then, and only then.
  */
 const sharedFiles = (outfile) => ({
   name: 'shared-files',
@@ -108,22 +109,16 @@ const sharedFiles = (outfile) => ({
       return path.startsWith('.') ? path : `./${path}`
     }
     build.onResolve({filter: /^@oclif\/core$/}, () => ({path: from('run.cjs'), external: true}))
-    build.onResolve({filter: new RegExp(`^(${Object.keys(FROM_CORE).join('|')})$`)}, (args) =>
-      args.importer.includes('/node_modules/') ? undefined : {path: args.path, namespace: 'from-core'},
+    build.onResolve({filter: new RegExp(`^(${[...Object.keys(FROM_CORE), ...VENDOR].join('|')})$`)}, (args) =>
+      args.importer.includes('/node_modules/') ? undefined : {path: args.path, namespace: 'elsewhere'},
     )
-    build.onLoad({filter: /.*/, namespace: 'from-core'}, (args) => ({
+    build.onLoad({filter: /.*/, namespace: 'elsewhere'}, ({path}) => ({
       loader: 'js',
-      contents: `module.exports = require(${JSON.stringify(from('run.cjs'))}).${FROM_CORE[args.path]}`,
+      contents: FROM_CORE[path]
+        ? `module.exports = require(${JSON.stringify(from('run.cjs'))}).${FROM_CORE[path]}`
+        : `module.exports = require(${JSON.stringify(from(`vendor/${path}.cjs`))})`,
     }))
-    build.onResolve({filter: /\/run\.cjs$/, namespace: 'from-core'}, (args) => ({path: args.path, external: true}))
-    build.onResolve({filter: new RegExp(`^(${VENDOR.join('|')})$`)}, (args) =>
-      args.importer.includes('/node_modules/') ? undefined : {path: args.path, namespace: 'vendor'},
-    )
-    build.onLoad({filter: /.*/, namespace: 'vendor'}, (args) => ({
-      loader: 'js',
-      contents: `module.exports = require(${JSON.stringify(from(`vendor/${args.path}.cjs`))})`,
-    }))
-    build.onResolve({filter: /\/vendor\/[^/]+\.cjs$/, namespace: 'vendor'}, (args) => ({path: args.path, external: true}))
+    build.onResolve({filter: /\.cjs$/, namespace: 'elsewhere'}, (args) => ({path: args.path, external: true}))
   },
 })
 
