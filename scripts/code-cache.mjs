@@ -1,17 +1,17 @@
 // The last step of the build: runs the built commands once, in one Node.js process with no flags of
 // its own (V8 accepts a cache only under the flags that made it), and has src/util/code-cache.cjs
 // write V8's code cache of every bundle file they loaded into dist/bundle/code-cache/<node>-<arch>.
-// The runs read the repository's fixtures and print nowhere; none writes a file or asks the host
-// anything (a live check would: its code is compiled as it runs, as without a cache).
+// The runs read the repository's fixtures and print nowhere; none writes a file, and the one live
+// check reads an empty folder as its root and asks only libvirt's test:/// driver.
 import {execFileSync} from 'node:child_process'
 import {mkdtempSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join, resolve} from 'node:path'
+import {FORMATS} from '../dist/src/report/render.js'
 
 const root = resolve(import.meta.dirname, '..')
 const fixture = (name) => join(root, 'fixtures', name)
 const emptyRoot = mkdtempSync(join(tmpdir(), 'vfio-doctor-build-'))
-const FORMATS = ['text', 'json', 'markdown', 'bbcode', 'junit', 'html', 'sarif', 'github', 'codequality']
 
 const runs = [
   ['--version'],
