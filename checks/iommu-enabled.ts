@@ -1,7 +1,7 @@
 import {defineCheck} from '../src/engine/types.js'
 import type {Facts} from '../src/facts/types.js'
 import {cmdlineEvidence, excerptThatWouldShow, logEvidence, messageEvidence, signalsOf} from './lib/evidence.js'
-import {iommuFirmwareSetting, iommuParamFor, virtualHost} from './lib/host.js'
+import {iommuFirmwareSetting, iommuName, iommuParamFor, virtualHost} from './lib/host.js'
 import {cpuVendorOf} from './lib/kernel.js'
 import {REMAPPING_ON} from '../src/parse/kernel-log/boot.js'
 
@@ -39,7 +39,7 @@ export default defineCheck({
     const vendor = cpuVendorOf(facts)
     const symptom = [...(groups ? emptyGroupsEvidence(facts) : []), ...noGroupMessages, ...noUnits, ...remappingAbsent(facts, vendor)]
     const param = iommuParamFor(vendor)
-    const values = {param, setting: iommuFirmwareSetting(vendor), vendorName: vendor === 'amd' ? 'AMD-Vi' : vendor === 'intel' ? 'VT-d' : 'VT-d / AMD-Vi'}
+    const values = {param, setting: iommuFirmwareSetting(vendor), vendorName: iommuName(vendor)}
     const table = firmwareTable(facts, vendor)
     const paramOff = iommuParamOff(facts)
     const logLines = signalsOf(facts, 'dmar-iommu-enabled', 'dmar-iommu-disabled', 'amdvi-disabled', 'acpi-dmar', 'acpi-ivrs').map(logEvidence)

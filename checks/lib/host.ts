@@ -12,6 +12,13 @@ export function iommuFirmwareSetting(vendor: CpuVendor | undefined): string {
   return 'VT-d (Intel) or IOMMU / AMD-Vi (AMD)'
 }
 
+/** What the IOMMU is called on this vendor's CPUs. */
+export function iommuName(vendor: CpuVendor | undefined): string {
+  if (vendor === 'amd') return 'AMD-Vi'
+  if (vendor === 'intel') return 'VT-d'
+  return 'VT-d / AMD-Vi'
+}
+
 export function cpuVirtSetting(vendor: CpuVendor | undefined): string {
   if (vendor === 'amd') return 'SVM Mode (AMD-V)'
   if (vendor === 'intel') return 'Intel Virtualization Technology (VT-x)'
