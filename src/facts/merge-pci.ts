@@ -1,4 +1,5 @@
 import type {PciDevice} from './types.js'
+import {byCodePoint} from '../util/order.js'
 
 /**
  * Merges device lists by address. Earlier lists win for each field (pass sysfs first: it is the
@@ -13,7 +14,7 @@ export function mergePciDevices(lists: PciDevice[][]): PciDevice[] {
       byAddress.set(address, known ? {...device, ...definedOnly(known), address} : {...device, address})
     }
   }
-  return [...byAddress.values()].sort((a, b) => a.address.localeCompare(b.address))
+  return [...byAddress.values()].sort((a, b) => byCodePoint(a.address, b.address))
 }
 
 function definedOnly(device: PciDevice): Partial<PciDevice> {

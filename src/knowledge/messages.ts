@@ -14,6 +14,7 @@ import type {LineSearch} from '../parse/line-finder.js'
 import {WordAutomaton} from '../parse/word-automaton.js'
 import type {Finder} from '../parse/line-walk.js'
 import {frontMatterById, knowledgeDir, severityOf} from './page.js'
+import {byCodePoint} from '../util/order.js'
 
 export interface KnownMessage {
   /** The knowledge id it proves. */
@@ -62,7 +63,7 @@ let loaded: KnownMessage[] | undefined
  */
 export function knownMessages(): KnownMessage[] {
   loaded ??= Object.entries(readBuilt(COMPILED, yamlEntries))
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => byCodePoint(a, b))
     .flatMap(([id, entries]) => toMessages(id, entries))
   return loaded
 }

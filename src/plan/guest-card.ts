@@ -9,6 +9,7 @@ import type {Facts, PciDevice} from '../facts/types.js'
 import {moduleOfDriver} from '../../checks/lib/gpu.js'
 import {UsageError} from '../util/errors.js'
 import type {Choices} from './types.js'
+import {byCodePoint} from '../util/order.js'
 
 export function chooseGpu(facts: Facts, gpuOption: string | undefined): {gpu?: PciDevice; why?: string} {
   const devices = facts.pciDevices ?? []
@@ -45,7 +46,7 @@ export function passedFunctions(facts: Facts, gpu: PciDevice): Pick<Choices, 'pa
   const groupOf = (d: PciDevice) => facts.iommuGroups?.find((g) => g.devices.includes(d.address)) ?? facts.iommuGroups?.find((g) => d.iommuGroup !== undefined && g.id === d.iommuGroup)
   const groups = [...new Set([gpu, ...card].map(groupOf).filter((g) => g !== undefined))]
   const group = groupOf(gpu)
-  const members = [...new Map([...groups.flatMap((g) => g.devices.map(byAddress)), ...card, gpu].map((d) => [d.address, d])).values()].sort((a, b) => a.address.localeCompare(b.address))
+  const members = [...new Map([...groups.flatMap((g) => g.devices.map(byAddress)), ...card, gpu].map((d) => [d.address, d])).values()].sort((a, b) => byCodePoint(a.address, b.address))
   const passed: PciDevice[] = []
   const leftOut: Choices['leftOut'] = []
   const hostDisplay = bootVga(facts)?.address ?? intelIgpu(devices)?.address

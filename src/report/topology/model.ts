@@ -9,6 +9,7 @@ import {idsOf, isBridge, isDisplayDevice, normalizePciAddress, slotOf} from '../
 import type {Facts, PciDevice} from '../../facts/types.js'
 import type {Severity} from '../../engine/types.js'
 import {CLASS_NAMES} from '../groups.js'
+import {byCodePoint} from '../../util/order.js'
 
 /** vfio-pci, another driver, none bound, or the evidence shows no bindings (`lspci -nn`). */
 export type Binding = 'vfio' | 'host' | 'none' | 'unknown'
@@ -109,7 +110,7 @@ export function buildTopology(facts: Facts, findings: FindingRef[], options: Top
       display: isDisplayDevice(d),
       ...(group !== undefined ? {group} : {}),
       roles,
-      findings: [...(named.get(d.address) ?? [])].sort((a, b) => a.id.localeCompare(b.id)),
+      findings: [...(named.get(d.address) ?? [])].sort((a, b) => byCodePoint(a.id, b.id)),
     })
   }
   const tree = buildTree(fns)
@@ -157,7 +158,7 @@ export function buildTopology(facts: Facts, findings: FindingRef[], options: Top
 function knownDevices(facts: Facts): Map<string, PciDevice> {
   const devices = new Map((facts.pciDevices ?? []).map((d) => [d.address, d]))
   for (const g of facts.iommuGroups ?? []) for (const address of g.devices) if (!devices.has(address)) devices.set(address, {address})
-  return new Map([...devices].sort(([a], [b]) => a.localeCompare(b)))
+  return new Map([...devices].sort(([a], [b]) => byCodePoint(a, b)))
 }
 
 function groupIndex(facts: Facts): Map<string, number> {
@@ -263,7 +264,7 @@ function buildTree(fns: Map<string, TopologyFunction>): TreeNode[] {
     buses.get(key)!.children.push(node)
   }
   const order = (list: TreeNode[]) => {
-    list.sort((a, b) => a.key.localeCompare(b.key))
+    list.sort((a, b) => byCodePoint(a.key, b.key))
     for (const n of list) order(n.children)
   }
   const tree = [...roots.values()]

@@ -2,6 +2,7 @@ import {readdir, readlink} from 'node:fs/promises'
 import {readRegularFile} from '../regular-file.js'
 import type {Source, SourceKind} from '../types.js'
 import {hostPath, type LiveContext} from './context.js'
+import {byCodePoint} from '../../util/order.js'
 
 /** Reads one host file into a Source; absence and refusal become statuses, never exceptions. */
 export async function fileSource(ctx: LiveContext, kind: SourceKind, path: string, label?: string, options: {tailBytes?: number} = {}): Promise<Source> {
@@ -21,10 +22,10 @@ export function errorStatus(err: unknown, path: string): Pick<Source, 'status' |
   return {status: 'error', reason: `${path}: ${(err as Error).message}`}
 }
 
-/** Entry names of a host folder, sorted; undefined when it cannot be listed. */
+/** Entry names of a host folder in `ls`'s C-locale order (kmod reads modprobe.d so); undefined when it cannot be listed. */
 export async function listDir(ctx: LiveContext, path: string): Promise<string[] | undefined> {
   try {
-    return (await readdir(hostPath(ctx, path))).sort(naturalOrder)
+    return (await readdir(hostPath(ctx, path))).sort(byCodePoint)
   } catch {
     return undefined
   }
@@ -46,8 +47,4 @@ export async function linkName(ctx: LiveContext, path: string): Promise<string |
   } catch {
     return undefined
   }
-}
-
-export function naturalOrder(a: string, b: string): number {
-  return a.localeCompare(b, 'en', {numeric: true})
 }

@@ -4,11 +4,12 @@ import type {CommandRunner} from '../commands.js'
 import type {Source, SourceSet} from '../types.js'
 import {collectDevNodes, readAccounts, userGroupsSource} from './access.js'
 import {hostPath, type LiveContext} from './context.js'
-import {fileSource, listDir, naturalOrder, readAttr} from './files.js'
+import {fileSource, listDir, readAttr} from './files.js'
 import {collectLibvirt} from './libvirt.js'
 import {nixEvaluation} from './nix-evaluation.js'
 import {collectPciSysfs} from './pci.js'
 import {importedPaths} from '../../parse/nix/imports.js'
+import {naturalOrder} from '../../util/order.js'
 
 export interface LiveOptions {
   root?: string
