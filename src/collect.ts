@@ -60,8 +60,8 @@ export async function collect(options: CollectOptions): Promise<SourceSet> {
 }
 
 /**
- * Under --root the host is a folder: commands that describe this machine (dmesg, lspci,
- * systemd-detect-virt) would mix two hosts. virsh still runs: its connection is named explicitly.
+ * Under --root the host is a folder: commands that describe this machine (dmesg, lspci) would mix
+ * two hosts. virsh still runs: its connection is named explicitly.
  */
 function virshOnly(run: CommandRunner): CommandRunner {
   return (command, args) => (command === 'virsh' ? run(command, args) : Promise.resolve({status: 'missing', reason: `${command} not run: --root reads a folder, not this machine`}))

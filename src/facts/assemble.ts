@@ -126,7 +126,7 @@ export function assembleFacts(set: SourceSet, options: AssembleOptions = {}): Fa
 
   const messages = scanMessages(set.sources)
   if (messages.length > 0) facts.messages = messages
-  const virt = virtOf(first('detectVirt'), facts, messages)
+  const virt = virtOf(ok('detectVirt')[0], facts, messages)
   if (virt) facts.virt = virt
 
   const guestGpus = inferGuestGpus(facts, options.gpu)
@@ -305,8 +305,9 @@ function assembleCpu(facts: Facts, sources: Array<Source & {text: string}>, dete
  * detected"; where none of them is in the evidence, a known message proving it (a WSL2 kernel in a
  * pasted uname), so that checks whose symptoms a virtual host explains defer to it.
  */
-function virtOf(detectVirt: string | undefined, facts: Facts, messages: MessageHit[]): VirtFacts | undefined {
-  const detected = detectVirt === undefined ? undefined : parseDetectVirt(detectVirt)
+function virtOf(detectVirt: (Source & {text: string}) | undefined, facts: Facts, messages: MessageHit[]): VirtFacts | undefined {
+  // A live run reads the answer from a host file (src/sources/live/virt.ts): the evidence names it.
+  const detected = detectVirt && parseDetectVirt(detectVirt.text, detectVirt.origin.startsWith('/') ? detectVirt.origin : undefined)
   if (detected && detected.kind !== 'none') return detected
   if (facts.cpu?.hypervisor) return {kind: 'vm', evidence: 'the cpuinfo flags include "hypervisor"'}
   const signal = facts.kernelLog?.signals.find((s) => s.kind === 'hypervisor-detected')

@@ -36,13 +36,13 @@ export function parseUserGroups(text: string): UserFacts | undefined {
 
 const CONTAINERS = new Set(['docker', 'podman', 'lxc', 'lxc-libvirt', 'systemd-nspawn', 'openvz', 'wsl', 'proot', 'rkt', 'pouch', 'container-other'])
 
-/** systemd-detect-virt prints one word: "none", "kvm", "docker", ... */
-export function parseDetectVirt(text: string): VirtFacts | undefined {
+/** systemd-detect-virt prints one word: "none", "kvm", "docker", ...; `file` is the host file that told it instead. */
+export function parseDetectVirt(text: string, file?: string): VirtFacts | undefined {
   const word = splitLines(text).map((l) => l.trim()).find(Boolean)?.split(/\s+/)[0]
   if (!word || !/^[a-z0-9_-]+$/i.test(word)) return undefined
-  if (word === 'none') return {kind: 'none', evidence: 'systemd-detect-virt: none'}
-  const kind = CONTAINERS.has(word) ? 'container' : 'vm'
-  return {kind, name: word, evidence: `systemd-detect-virt: ${word}`}
+  const evidence = `${file ?? 'systemd-detect-virt'}: ${word}`
+  if (word === 'none') return {kind: 'none', evidence}
+  return {kind: CONTAINERS.has(word) ? 'container' : 'vm', name: word, evidence}
 }
 
 /** `virsh list --all --name`: one domain name a line; a pasted `virsh list --all` table gives its Name column. */

@@ -14,6 +14,12 @@ const {existsSync, mkdirSync, readFileSync, writeFileSync} = require('node:fs')
 const {dirname, join, relative, sep} = require('node:path')
 const vm = require('node:vm')
 
+// The V8 flags every run of the bundle has, set here because V8 takes a cache only under the flags
+// that made it, and both the build's runs and bin/run.cjs load this file first. A regular expression
+// is compiled to machine code at its first use rather than first to bytecode and then again when it
+// runs a second time: a check compiles a few hundred patterns, most of them more than once.
+require('node:v8').setFlagsFromString('--no-regexp-tier-up')
+
 const BUNDLE = __dirname
 const CACHE_DIR = join(BUNDLE, 'code-cache', `${process.version}-${process.arch}`)
 /** The last line of each of the bundle's files. */

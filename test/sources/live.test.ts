@@ -49,6 +49,13 @@ describe('live reader on a fake root', () => {
     expect(text('devNodes')).toContain("ls: cannot access '/dev/vfio': No such file or directory")
   })
 
+  it('reads the kernel log from /dev/kmsg without starting dmesg', async () => {
+    const run = scriptedRunner({})
+    const set = await collectLive({root: baseHost().file('dev/kmsg', '6,1,35553,-;DMAR: IOMMU enabled\n').dir, run, user: 'vini'})
+    expect(byKind(set.sources, 'kernelLog')).toEqual([{kind: 'kernelLog', origin: '/dev/kmsg', status: 'ok', text: '[    0.035553] DMAR: IOMMU enabled\n'}])
+    expect(run.calls.filter((c) => /^(?:dmesg|journalctl)/.test(c))).toEqual([])
+  })
+
   it('marks a restricted kernel log denied with the hint to use sudo', async () => {
     const run = scriptedRunner({
       dmesg: {status: 'denied', reason: 'dmesg: read kernel buffer failed: Operation not permitted'},

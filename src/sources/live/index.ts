@@ -1,13 +1,15 @@
-import {lstat, readlink, stat} from 'node:fs/promises'
+import {readlink, stat} from 'node:fs/promises'
 import {posix} from 'node:path'
 import type {CommandRunner} from '../commands.js'
 import type {Source, SourceSet} from '../types.js'
 import {collectDevNodes, readAccounts, userGroupsSource} from './access.js'
 import {hostPath, type LiveContext} from './context.js'
 import {fileSource, listDir, readAttr} from './files.js'
+import {kmsgSource} from './kmsg.js'
 import {collectLibvirt} from './libvirt.js'
 import {nixEvaluation} from './nix-evaluation.js'
 import {collectPciSysfs} from './pci.js'
+import {virtSource} from './virt.js'
 import {importedPaths} from '../../parse/nix/imports.js'
 import {naturalOrder} from '../../util/order.js'
 
@@ -50,8 +52,8 @@ export const COLLECTORS: Collector[] = [
         fileSource(ctx, 'osRelease', '/etc/os-release'),
         // What `uname -r` prints, without starting a process for it.
         fileSource(ctx, 'uname', '/proc/sys/kernel/osrelease'),
-        detectVirt(ctx),
-      ]),
+        virtSource(ctx),
+      ]).then((sources) => sources.filter((s) => s !== undefined)),
   },
   {title: 'Kernel log', collect: async (ctx) => [await kernelLog(ctx)]},
   {
@@ -85,13 +87,15 @@ async function commandSource(ctx: LiveContext, kind: Source['kind'], command: st
   return r.status === 'ok' ? {kind, origin, status: 'ok', text: r.stdout} : {kind, origin, status: r.status, reason: r.reason}
 }
 
-/** dmesg, else journalctl -k; restricted dmesg is `denied` with the way round it. */
+/** /dev/kmsg, else dmesg, else journalctl -k; a restricted log is `denied` with the way round it. */
 async function kernelLog(ctx: LiveContext): Promise<Source> {
+  const kmsg = kmsgSource(ctx)
+  if (kmsg.status === 'ok') return kmsg
   const dmesg = await commandSource(ctx, 'kernelLog', 'dmesg', [])
   if (dmesg.status === 'ok') return dmesg
   const journal = await commandSource(ctx, 'kernelLog', 'journalctl', ['-k', '-b', '--no-pager'])
   if (journal.status === 'ok' && journal.text?.trim() && !/^-- No entries --/m.test(journal.text)) return journal
-  if (dmesg.status === 'denied' || journal.status === 'denied')
+  if ([kmsg, dmesg, journal].some((s) => s.status === 'denied'))
     return {kind: 'kernelLog', origin: 'dmesg', status: 'denied', reason: 'the kernel log is restricted to root (kernel.dmesg_restrict=1)', hint: 'run vfio-doctor with sudo'}
   return {...dmesg, reason: `${dmesg.reason}; journalctl: ${journal.reason ?? 'no kernel messages'}`}
 }
@@ -135,16 +139,6 @@ async function kvmParams(ctx: LiveContext): Promise<Source> {
   }
   if (lines.length === 0) return {kind: 'kvmParams', origin: '/sys/module/kvm/parameters', status: 'missing', reason: 'the kvm module is not loaded'}
   return {kind: 'kvmParams', origin: '/sys/module/*/parameters', status: 'ok', text: lines.join('\n') + '\n'}
-}
-
-async function detectVirt(ctx: LiveContext): Promise<Source> {
-  const s = await commandSource(ctx, 'detectVirt', 'systemd-detect-virt', [])
-  if (s.status !== 'missing') return s
-  // No systemd: the marker files container engines leave.
-  for (const [file, name] of [['/.dockerenv', 'docker'], ['/run/.containerenv', 'podman']] as const) {
-    if (await lstat(hostPath(ctx, file)).catch(() => undefined)) return {kind: 'detectVirt', origin: file, status: 'ok', text: `${name}\n`}
-  }
-  return s
 }
 
 /** /run/current-system and /run/booted-system: their store paths and kernel-params. */
