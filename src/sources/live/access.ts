@@ -1,5 +1,4 @@
-import {lstat} from 'node:fs/promises'
-import type {Stats} from 'node:fs'
+import {lstatSync, type Stats} from 'node:fs'
 import type {Source} from '../types.js'
 import {hostPath, type LiveContext} from './context.js'
 import {listDir} from './files.js'
@@ -44,6 +43,14 @@ async function loadAccounts(ctx: LiveContext): Promise<Accounts> {
   return accounts
 }
 
+function lstatOrError(path: string): Stats | NodeJS.ErrnoException {
+  try {
+    return lstatSync(path)
+  } catch (err) {
+    return err as NodeJS.ErrnoException
+  }
+}
+
 /** `ls -l` mode string from st.mode: "drwx------", "crw-rw----". */
 export function modeString(st: Stats): string {
   const type = st.isDirectory() ? 'd' : st.isSymbolicLink() ? 'l' : st.isCharacterDevice() ? 'c' : st.isBlockDevice() ? 'b' : st.isFIFO() ? 'p' : st.isSocket() ? 's' : '-'
@@ -73,7 +80,7 @@ export async function nameiText(ctx: LiveContext, paths: string[], accounts: Acc
     let current = ''
     for (const [i, part] of ['/', ...parts].entries()) {
       current = i === 0 ? '/' : `${current === '/' ? '' : current}/${part}`
-      const st = await lstat(hostPath(ctx, current)).catch((err: NodeJS.ErrnoException) => err)
+      const st = lstatOrError(hostPath(ctx, current))
       if (st instanceof Error) {
         lines.push(` ${part} - ${st.code === 'ENOENT' ? 'No such file or directory' : 'Permission denied'}`)
         break
@@ -91,8 +98,8 @@ export async function nameiText(ctx: LiveContext, paths: string[], accounts: Acc
 export async function lsText(ctx: LiveContext, paths: string[], accounts: Accounts): Promise<string> {
   const lines: string[] = []
   for (const path of paths) {
-    const st = await lstat(hostPath(ctx, path)).catch(() => undefined)
-    if (!st) {
+    const st = lstatOrError(hostPath(ctx, path))
+    if (st instanceof Error) {
       lines.push(`ls: cannot access '${path}': No such file or directory`)
       continue
     }

@@ -1,4 +1,6 @@
-import {readdir, readlink} from 'node:fs/promises'
+// Synchronous reads behind promises, as in ../regular-file.ts: a live run makes a few hundred of them,
+// each cheaper than a trip through libuv's thread pool.
+import {readdirSync, readlinkSync} from 'node:fs'
 import {readRegularFile} from '../regular-file.js'
 import type {Source, SourceKind} from '../types.js'
 import {hostPath, type LiveContext} from './context.js'
@@ -25,7 +27,7 @@ export function errorStatus(err: unknown, path: string): Pick<Source, 'status' |
 /** Entry names of a host folder in `ls`'s C-locale order (kmod reads modprobe.d so); undefined when it cannot be listed. */
 export async function listDir(ctx: LiveContext, path: string): Promise<string[] | undefined> {
   try {
-    return (await readdir(hostPath(ctx, path))).sort(byCodePoint)
+    return readdirSync(hostPath(ctx, path)).sort(byCodePoint)
   } catch {
     return undefined
   }
@@ -43,7 +45,7 @@ export async function readAttr(ctx: LiveContext, path: string): Promise<string |
 /** The last path component a symlink points to (sysfs `driver`, `iommu_group`). */
 export async function linkName(ctx: LiveContext, path: string): Promise<string | undefined> {
   try {
-    return (await readlink(hostPath(ctx, path))).split('/').pop()
+    return readlinkSync(hostPath(ctx, path)).split('/').pop()
   } catch {
     return undefined
   }

@@ -97,7 +97,7 @@ async function kernelLog(ctx: LiveContext): Promise<Source> {
   if (journal.status === 'ok' && journal.text?.trim() && !/^-- No entries --/m.test(journal.text)) return journal
   if ([kmsg, dmesg, journal].some((s) => s.status === 'denied'))
     return {kind: 'kernelLog', origin: 'dmesg', status: 'denied', reason: 'the kernel log is restricted to root (kernel.dmesg_restrict=1)', hint: 'run vfio-doctor with sudo'}
-  return {...dmesg, reason: `${dmesg.reason}; journalctl: ${journal.reason ?? 'no kernel messages'}`}
+  return {...dmesg, reason: `${kmsg.reason}; ${dmesg.reason}; journalctl: ${journal.reason ?? 'no kernel messages'}`}
 }
 
 /** /sys/kernel/iommu_groups as `find -type l` output; an empty folder is an answer (no groups). */
