@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {collectLive} from '../../src/sources/live/index.js'
+import {collectLive, programsFirst, type Collector} from '../../src/sources/live/index.js'
 import type {Source} from '../../src/sources/types.js'
 import {FakeRoot, scriptedRunner} from '../helpers/fake-root.js'
 
@@ -123,5 +123,37 @@ describe('live reader on a fake root', () => {
     const set = await collectLive({root: baseHost().dir, run, user: 'vini'})
     expect(byKind(set.sources, 'domainXml').map((s) => `${s.label}:${s.status}`)).toEqual(['a:ok', 'b:timeout', 'c:timeout'])
     expect(run.calls.filter((c) => c.includes('dumpxml'))).toHaveLength(2)
+  })
+})
+
+describe('programsFirst', () => {
+  it('starts the collectors that start programs first, longest first, the rest a turn later, and keeps their order', async () => {
+    const started: string[] = []
+    const collector = (title: string, startsProgram?: number): Collector => ({title, collect: async () => [], ...(startsProgram ? {startsProgram} : {})})
+    const collectors = [collector('kernel'), collector('pci', 3), collector('libvirt', 2), collector('nixos', 1), collector('devices')]
+    let turnEnded = false
+    setImmediate(() => (turnEnded = true))
+    const results = await programsFirst(collectors, async (c) => {
+      started.push(`${c.title}${turnEnded ? ' (later)' : ''}`)
+      return c.title
+    })
+    expect(started).toEqual(['nixos', 'libvirt', 'pci', 'kernel (later)', 'devices (later)'])
+    expect(results).toEqual(['kernel', 'pci', 'libvirt', 'nixos', 'devices'])
+  })
+
+  it('starts virsh before lspci on a live run, the longer first', async () => {
+    const order: string[] = []
+    const root = baseHost()
+    const run = scriptedRunner({})
+    const set = await collectLive({
+      root: root.dir,
+      user: 'vini',
+      run: async (command, args) => {
+        order.push(command)
+        return run(command, args)
+      },
+    })
+    expect(order.slice(0, 2)).toEqual(['virsh', 'lspci'])
+    expect(set.sources.map((s) => s.kind)).toContain('cpuinfo')
   })
 })
