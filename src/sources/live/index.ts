@@ -9,6 +9,8 @@ import {kmsgSource} from './kmsg.js'
 import {collectLibvirt} from './libvirt.js'
 import {nixEvaluation} from './nix-evaluation.js'
 import {collectPciSysfs} from './pci.js'
+import {findPciIds, pciNamesSource} from './pci-names.js'
+import {parsePciSysfs} from '../../parse/pci-sysfs.js'
 import {virtSource} from './virt.js'
 import {importedPaths} from '../../parse/nix/imports.js'
 import {naturalOrder} from '../../util/order.js'
@@ -27,8 +29,8 @@ export interface Collector {
   title: string
   collect(ctx: LiveContext): Promise<Source[]>
   /**
-   * It starts a program (lspci, virsh, nix-instantiate) before it reads any file, this one in the
-   * order they start: the longest first, as each start costs this thread ~10 ms.
+   * It may start a program (lspci, virsh, nix-instantiate), before it reads any file: this one in the
+   * order they start, the longest first, as each start costs this thread ~10 ms.
    */
   startsProgram?: number
 }
@@ -64,11 +66,17 @@ export const COLLECTORS: Collector[] = [
   {
     title: 'IOMMU and PCI devices',
     collect: async (ctx) => {
-      const names = lspci(ctx)
-      return [
-        ...(await Promise.all([iommuGroups(ctx), collectPciSysfs(ctx), nameList(ctx, 'acpiTables', '/sys/firmware/acpi/tables'), nameList(ctx, 'iommuClass', '/sys/class/iommu')])),
-        await names,
-      ]
+      // Devices are named from pci.ids where the host has one, else by lspci, which then starts first.
+      const idsPath = await findPciIds(ctx)
+      const started = idsPath ? undefined : lspci(ctx)
+      const [groups, sysfs, tables, units] = await Promise.all([
+        iommuGroups(ctx),
+        collectPciSysfs(ctx),
+        nameList(ctx, 'acpiTables', '/sys/firmware/acpi/tables'),
+        nameList(ctx, 'iommuClass', '/sys/class/iommu'),
+      ])
+      const names = started ?? (idsPath && sysfs.status === 'ok' ? pciNamesSource(ctx, idsPath, parsePciSysfs(sysfs.text!).devices) : lspci(ctx))
+      return [groups, sysfs, tables, units, await names]
     },
     startsProgram: 3,
   },
