@@ -3,6 +3,7 @@ import {UNKNOWN_USER} from '../src/knowledge/stand-ins.js'
 import type {Facts} from '../src/facts/types.js'
 import {isNixos} from './lib/host.js'
 import {libvirtGroup, logLine, logSignalsOf} from './lib/libvirt.js'
+import {NO_SYSTEM_DAEMON, SYSTEM_DAEMON_SOCKETS} from '../src/sources/libvirt-daemon.js'
 
 /**
  * The person can reach the libvirt daemon that holds the VMs: the daemon runs (its socket exists),
@@ -22,13 +23,14 @@ export default defineCheck({
     // Only a virsh that ran and failed says something; "no virsh list in the evidence" does not.
     const reason = facts.virshList ? undefined : facts.unknown.virshList?.reason
     const listFailed = reason && /^virsh(?::| did not answer)/.test(reason) ? reason : undefined
+    const noDaemon = reason?.startsWith(NO_SYSTEM_DAEMON) ? reason : undefined
     const group = libvirtGroup(facts)
     const user = facts.user && facts.user.name !== 'root' ? facts.user : undefined
     const inGroup = user ? user.groups.includes(group) : undefined
     const values = {group, user: user?.name ?? UNKNOWN_USER, daemon: 'libvirtd'}
     const groupEvidence = user ? [`id: ${user.name} is in ${user.groups.join(', ') || 'no groups'}`] : []
 
-    if (!facts.virshList && !listFailed && connectFailed.length === 0 && denied.length === 0 && !user) {
+    if (!facts.virshList && !listFailed && !noDaemon && connectFailed.length === 0 && denied.length === 0 && !user) {
       return report.skip('no virsh list output, libvirt error text or `id` output')
     }
 
@@ -47,6 +49,12 @@ export default defineCheck({
       report.error('libvirt-access', {
         message: `You may not use the system libvirt daemon${inGroup === false ? `: ${user!.name} is not in the ${group} group` : inGroup ? `, although ${user!.name} is in ${group}: a new group only applies from the next login, so log out and in (or reboot)` : `: add yourself to the ${group} group`}.`,
         evidence: [...denied.map(logLine), ...groupEvidence],
+        values,
+      })
+    } else if (noDaemon) {
+      report.error('libvirt-access', {
+        message: `The libvirt daemon is not running: ${SYSTEM_DAEMON_SOCKETS.join(' and ')}, the sockets virsh connects to for qemu:///system, do not exist.`,
+        evidence: [`virsh list: ${noDaemon}`, ...groupEvidence],
         values,
       })
     } else if (listFailed) {

@@ -82,6 +82,20 @@ testCheck(check, {
       findings: [{id: 'libvirt-access', severity: 'error', message: /\): the daemon is not running\.$/}],
     },
     {
+      name: 'live: no daemon socket, so virsh was not started',
+      mode: 'live',
+      files: {'os-release': NIXOS_RELEASE},
+      unreadable: [{kind: 'virshList', origin: 'virsh -c qemu:///system list --all --name', status: 'error', reason: 'no libvirt daemon listens for qemu:///system: neither /run/libvirt/virtqemud-sock nor /run/libvirt/libvirt-sock exists, so virsh was not started'}],
+      findings: [
+        {
+          id: 'libvirt-access',
+          severity: 'error',
+          message: /^The libvirt daemon is not running: \/run\/libvirt\/virtqemud-sock and \/run\/libvirt\/libvirt-sock, the sockets virsh connects to for qemu:\/\/\/system, do not exist\.$/,
+          evidence: /^virsh list: no libvirt daemon listens for qemu:\/\/\/system: neither/,
+        },
+      ],
+    },
+    {
       name: 'live: virsh did not answer',
       mode: 'live',
       files: {'os-release': NIXOS_RELEASE},

@@ -1,3 +1,4 @@
+import {existsSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {collectLive, programsFirst, type Collector} from '../../src/sources/live/index.js'
 import type {Source} from '../../src/sources/types.js'
@@ -155,5 +156,30 @@ describe('programsFirst', () => {
     })
     expect(order.slice(0, 2)).toEqual(['virsh', 'lspci'])
     expect(set.sources.map((s) => s.kind)).toContain('cpuinfo')
+  })
+})
+
+describe('virsh on this machine', () => {
+  const socketHere = ['/run/libvirt/virtqemud-sock', '/run/libvirt/libvirt-sock'].some((p) => existsSync(p) || existsSync(`/var${p}`))
+
+  it.runIf(!socketHere)('does not start virsh on this machine, which has no libvirt daemon socket, and says why', async () => {
+    const run = scriptedRunner({})
+    const set = await collectLive({root: '/', run, user: 'root'})
+    expect(run.calls.filter((c) => c.startsWith('virsh'))).toEqual([])
+    expect(byKind(set.sources, 'virshList')).toEqual([
+      {
+        kind: 'virshList',
+        origin: 'virsh -c qemu:///system list --all --name',
+        status: 'error',
+        reason: 'no libvirt daemon listens for qemu:///system: neither /run/libvirt/virtqemud-sock nor /run/libvirt/libvirt-sock exists, so virsh was not started',
+        hint: 'is libvirt installed, and its daemon (libvirtd or virtqemud) started?',
+      },
+    ])
+  })
+
+  it('asks virsh on this machine for another URI, whatever sockets there are', async () => {
+    const run = scriptedRunner({})
+    await collectLive({root: '/', run, user: 'root', libvirtUri: 'test:///default'})
+    expect(run.calls).toContain('virsh -c test:///default list --all --name')
   })
 })

@@ -1,4 +1,6 @@
+import {lstatSync} from 'node:fs'
 import {parseVirshList} from '../../parse/small.js'
+import {NO_SYSTEM_DAEMON, SYSTEM_DAEMON_SOCKETS} from '../libvirt-daemon.js'
 import type {Source} from '../types.js'
 import {nameiText, type Accounts} from './access.js'
 import type {LiveContext} from './context.js'
@@ -27,8 +29,10 @@ export async function collectLibvirt(ctx: LiveContext, accounts: Promise<Account
 
 async function domainsFromVirsh(ctx: LiveContext): Promise<Source[] | undefined> {
   const listArgs = ['-c', ctx.libvirtUri, 'list', '--all', '--name']
-  const listed = await ctx.run('virsh', listArgs)
   const origin = `virsh ${listArgs.join(' ')}`
+  const noDaemon = systemDaemonAbsent(ctx)
+  if (noDaemon) return [{kind: 'virshList', origin, status: 'error', reason: noDaemon, hint: 'is libvirt installed, and its daemon (libvirtd or virtqemud) started?'}]
+  const listed = await ctx.run('virsh', listArgs)
   if (listed.status !== 'ok') {
     // The list failing is itself evidence (libvirtd down, no permission); keep it, then read the files.
     return listed.status === 'missing' ? undefined : [{kind: 'virshList', origin, status: listed.status, reason: listed.reason, hint: 'is libvirtd running? are you in the libvirtd group?'}]
@@ -53,6 +57,19 @@ async function domainsFromVirsh(ctx: LiveContext): Promise<Source[] | undefined>
     }
   }
   return sources
+}
+
+/**
+ * `virsh -c qemu:///system` connects to one of these sockets (under /run, or /var/run where that is
+ * not the same folder) and fails at once without them, after ~70 ms of loading libvirt: on this
+ * machine, with neither, virsh is not started and the reason says why. Under --root the folder's
+ * sockets say nothing of the daemon virsh would ask, and another URI is another daemon: virsh runs.
+ */
+function systemDaemonAbsent(ctx: LiveContext): string | undefined {
+  if (ctx.root !== '/' || ctx.libvirtUri !== 'qemu:///system') return undefined
+  const paths = SYSTEM_DAEMON_SOCKETS.flatMap((p) => [p, `/var${p}`])
+  if (paths.some((p) => lstatSync(p, {throwIfNoEntry: false}) !== undefined)) return undefined
+  return `${NO_SYSTEM_DAEMON}: neither ${SYSTEM_DAEMON_SOCKETS.join(' nor ')} exists, so virsh was not started`
 }
 
 async function domainsFromDisk(ctx: LiveContext): Promise<Source[]> {
