@@ -10,8 +10,13 @@ import wrapAnsi from 'wrap-ansi'
 export function wrapLines(text: string, width: number, first = '', rest = first): string[] {
   // One width for every line: wrap-ansi wraps to one, and the longer indent must fit on each.
   const columns = Math.max(width - Math.max(stringWidth(first), stringWidth(rest)), 1)
+  // A line of printable ASCII that fits is what wrap-ansi would give it, trimmed: most of a report's
+  // lines, and wrap-ansi measures every word of each (a 2,000-line report spent 60 ms there).
+  if (text.length <= columns && PRINTABLE_ASCII.test(text)) return [first + text.trim()]
   const words = text.split(' ').map((word) => (stringWidth(word) > columns ? wrapAnsi(word, columns, {hard: true}).replace(/\n/g, ' ') : word))
   return wrapAnsi(words.join(' '), columns, {trim: true})
     .split('\n')
     .map((line, i) => (i === 0 ? first : rest) + line)
 }
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/

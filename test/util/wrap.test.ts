@@ -1,8 +1,21 @@
 import stringWidth from 'string-width'
+import wrapAnsi from 'wrap-ansi'
 import {describe, expect, it} from 'vitest'
 import {wrapLines} from '../../src/util/wrap.js'
 
 describe('wrapLines', () => {
+  it('gives a printable ASCII line that fits what wrap-ansi gives it (without measuring its words)', () => {
+    // Lines of words, spaces (leading, trailing, doubled) and punctuation, from a fixed seed.
+    let seed = 7
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n
+    const pieces = [' ', '  ', 'vfio-pci', '0000:01:00.0', 'a', '"x"', '{', '}', '--', 'IOMMU', '.', '10de:1b81']
+    for (let i = 0; i < 500; i++) {
+      const text = Array.from({length: next(12)}, () => pieces[next(pieces.length)]).join(next(2) ? ' ' : '')
+      const width = text.length + next(3) + 2
+      expect(wrapLines(text, width, '  ')).toEqual(wrapAnsi(text, width - 2, {trim: true}).split('\n').map((line) => `  ${line}`))
+    }
+  })
+
   it('wraps at spaces, with the first and the hanging indent', () => {
     expect(wrapLines('one two three four five', 12, '- ', '  ')).toEqual(['- one two', '  three four', '  five'])
   })
