@@ -80,11 +80,11 @@ describe('pciNamesSource', () => {
     ['Debian', 'usr/share/misc/pci.ids', '/usr/share/misc/pci.ids'],
     ['Fedora and Arch', 'usr/share/hwdata/pci.ids', '/usr/share/hwdata/pci.ids'],
   ])('finds pci.ids where %s keeps it', async (_, file, path) => {
-    expect(await findPciIds(ctx(new FakeRoot().file(file, PCI_IDS).dir))).toBe(path)
+    expect(findPciIds(ctx(new FakeRoot().file(file, PCI_IDS).dir))).toBe(path)
   })
 
   it('finds none on a host without it (NixOS): lspci names the devices', async () => {
-    expect(await findPciIds(ctx(new FakeRoot().folder('usr/share').dir))).toBeUndefined()
+    expect(findPciIds(ctx(new FakeRoot().folder('usr/share').dir))).toBeUndefined()
   })
 
   const here = PCI_IDS_PATHS.find((p) => existsSync(p))

@@ -1,6 +1,6 @@
 // Synchronous reads behind promises, as in ../regular-file.ts: a live run makes a few hundred of them,
 // each cheaper than a trip through libuv's thread pool.
-import {readdirSync, readlinkSync} from 'node:fs'
+import {lstatSync, readdirSync, readlinkSync} from 'node:fs'
 import {readRegularFile} from '../regular-file.js'
 import type {Source, SourceKind} from '../types.js'
 import {hostPath, type LiveContext} from './context.js'
@@ -39,6 +39,16 @@ export async function readAttr(ctx: LiveContext, path: string): Promise<string |
     return (await readRegularFile(hostPath(ctx, path))).toString('utf8').trim()
   } catch {
     return undefined
+  }
+}
+
+/** Whether a host path is there (a link counts as itself, not followed). */
+export function exists(ctx: LiveContext, path: string): boolean {
+  try {
+    lstatSync(hostPath(ctx, path))
+    return true
+  } catch {
+    return false
   }
 }
 

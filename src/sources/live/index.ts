@@ -67,7 +67,7 @@ export const COLLECTORS: Collector[] = [
     title: 'IOMMU and PCI devices',
     collect: async (ctx) => {
       // Devices are named from pci.ids where the host has one, else by lspci, which then starts first.
-      const idsPath = await findPciIds(ctx)
+      const idsPath = findPciIds(ctx)
       const started = idsPath ? undefined : lspci(ctx)
       const [groups, sysfs, tables, units] = await Promise.all([
         iommuGroups(ctx),

@@ -11,7 +11,7 @@ import type {PciDevice} from '../../facts/types.js'
 import {readRegularFile} from '../regular-file.js'
 import type {Source} from '../types.js'
 import {hostPath, type LiveContext} from './context.js'
-import {listDir} from './files.js'
+import {exists} from './files.js'
 
 /** Where distributions install pci.ids (hwdata: Fedora, Arch, openSUSE; misc: Debian, Ubuntu). */
 export const PCI_IDS_PATHS = ['/usr/share/hwdata/pci.ids', '/usr/share/misc/pci.ids', '/usr/share/pci.ids']
@@ -19,12 +19,8 @@ export const PCI_IDS_PATHS = ['/usr/share/hwdata/pci.ids', '/usr/share/misc/pci.
 const MAX_PCI_IDS_BYTES = 16 * 1024 * 1024
 
 /** The pci.ids this host has, if any: checked before anything else, so that lspci starts first where there is none. */
-export async function findPciIds(ctx: LiveContext): Promise<string | undefined> {
-  for (const path of PCI_IDS_PATHS) {
-    const slash = path.lastIndexOf('/')
-    if ((await listDir(ctx, path.slice(0, slash)))?.includes(path.slice(slash + 1))) return path
-  }
-  return undefined
+export function findPciIds(ctx: LiveContext): string | undefined {
+  return PCI_IDS_PATHS.find((path) => exists(ctx, path))
 }
 
 export async function pciNamesSource(ctx: LiveContext, idsPath: string, devices: PciDevice[]): Promise<Source> {

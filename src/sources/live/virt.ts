@@ -6,10 +6,9 @@
  * flag and the kernel's "Hypervisor detected" line decide (src/facts/assemble.ts): systemd reads
  * that flag's CPUID leaf first, and on a host without it and without these files it says "none".
  */
-import {lstat} from 'node:fs/promises'
 import type {Source} from '../types.js'
-import {hostPath, type LiveContext} from './context.js'
-import {readAttr} from './files.js'
+import type {LiveContext} from './context.js'
+import {exists, readAttr} from './files.js'
 
 /** Files that name the container the host runs in (systemd writes the first two), or mark one. */
 const CONTAINER_FILES: Array<[path: string, name?: string]> = [
@@ -45,7 +44,7 @@ export async function virtSource(ctx: LiveContext): Promise<Source | undefined> 
   const found = (origin: string, name: string): Source => ({kind: 'detectVirt', origin, status: 'ok', text: `${name}\n`})
   for (const [path, name] of CONTAINER_FILES) {
     if (name) {
-      if (await lstat(hostPath(ctx, path)).catch(() => undefined)) return found(path, name)
+      if (exists(ctx, path)) return found(path, name)
     } else {
       const named = (await readAttr(ctx, path))?.split(/\s/)[0]
       if (named) return found(path, named)
